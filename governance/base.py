@@ -1,0 +1,121 @@
+"""Governance seams and value types: principals, API keys, request-log records. No I/O here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+Role = Literal["admin", "user"]
+ROLES: tuple[Role, ...] = ("admin", "user")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the identity every decision (routing, ACLs, budgets, audit) is made for."""
+
+    key_id: str
+    tenant_id: str
+    role: Role
+    _: KW_ONLY
+    name: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """An API key as stored: never the secret, only its hash and public id."""
+
+    key_id: str
+    name: str
+    tenant_id: str
+    role: Role
+    created_at: datetime
+    _: KW_ONLY
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def principal(self) -> Principal:
+        return Principal(self.key_id, self.tenant_id, self.role, name=self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One line of the request log. Holds no raw key, and prompt text only if the config allows."""
+
+    request_id: str
+    created_at: datetime
+    key_id: str | None
+    tenant_id: str | None
+    endpoint: str
+    model: str | None
+    _: KW_ONLY
+    deployment: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    status: int = 200
+    error_code: str | None = None
+    stream: bool = False
+    prompt_text: str | None = None
+    completion_text: str | None = None
+
+
+class KeyStore(Protocol):
+    """Persistent API keys, looked up by the SHA-256 of the secret."""
+
+    async def add(self, info: ApiKeyInfo, secret_hash: str) -> None:
+        """Store a new key. Raises `StorageError` if `key_id` exists."""
+        ...
+
+    async def find(self, secret_hash: str) -> ApiKeyInfo | None:
+        """The key whose secret hashes to `secret_hash` (revoked ones included), or None."""
+        ...
+
+    async def list(self, *, tenant_id: str | None = None) -> Sequence[ApiKeyInfo]:
+        """Every key (of `tenant_id` if given), oldest first."""
+        ...
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        """Mark the key revoked. Returns False if no active key has that id."""
+        ...
+
+    async def count(self) -> int:
+        """How many keys exist, revoked ones included."""
+        ...
+
+
+class RequestLog(Protocol):
+    """Append-only store of request records."""
+
+    async def append(self, records: Sequence[RequestRecord]) -> None:
+        """Write `records` in one transaction."""
+        ...
+
+    async def recent(self, limit: int = 100) -> Sequence[RequestRecord]:
+        """The newest records, newest first."""
+        ...
+
+
+class KeyCache(Protocol):
+    """A short-lived cache of verified keys, so that a request costs no database round trip."""
+
+    async def get(self, secret_hash: str) -> ApiKeyInfo | None:
+        """The cached key, or None on a miss or expiry."""
+        ...
+
+    async def put(self, secret_hash: str, info: ApiKeyInfo) -> None:
+        """Cache `info` for the configured time."""
+        ...
+
+    async def evict(self, key_id: str) -> None:
+        """Forget every entry of `key_id` (called on revocation)."""
+        ...

@@ -1,0 +1,103 @@
+"""API keys: generation, hashing and verification.
+
+Keys are 256-bit random secrets, so a fast SHA-256 at rest is the right hash (as GitHub and Stripe do):
+slow password hashes defend low-entropy secrets and would cost every request milliseconds. The
+key id (`sk-socle-<id>-...`) is public and shown in listings and logs; the secret never is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
+from socle.governance.base import ROLES, ApiKeyInfo, KeyCache, KeyStore, Principal, Role
+
+PREFIX = "sk-socle-"
+
+
+def hash_secret(secret: str) -> str:
+    """Hex SHA-256 of a full API key."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_secret() -> tuple[str, str]:
+    """A fresh `(key_id, full_key)` pair."""
+    key_id = secrets.token_hex(4)
+    return key_id, f"{PREFIX}{key_id}-{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    """A key just created: the only moment the secret exists outside the caller's hands."""
+
+    info: ApiKeyInfo
+    secret: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KeyManager:
+    """Create, verify, list and revoke keys over a `KeyStore`, with an optional `KeyCache`."""
+
+    def __init__(
+        self, store: KeyStore, cache: KeyCache | None = None, *, clock: Callable[[], datetime] = _now
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._clock = clock
+
+    async def create(self, name: str, *, tenant_id: str = "default", role: Role = "user") -> CreatedKey:
+        """Create a key. Raises `InvalidRequestError` for an unknown role or an empty name."""
+        if role not in ROLES:
+            raise InvalidRequestError(f"role {role!r} is not one of {list(ROLES)}", param="role")
+        if not name.strip() or not tenant_id.strip():
+            raise InvalidRequestError("a key needs a non-empty name and tenant", param="name")
+        key_id, secret = new_secret()
+        info = ApiKeyInfo(key_id, name, tenant_id, role, self._clock())
+        await self._store.add(info, hash_secret(secret))
+        return CreatedKey(info, secret)
+
+    async def verify(self, secret: str | None) -> Principal:
+        """The principal of an active key.
+
+        Raises:
+            AuthenticationError: the key is missing, unknown or revoked.
+        """
+        if not secret:
+            raise AuthenticationError(
+                "no API key: send 'Authorization: Bearer <key>' (create one with `socle keys create`)",
+                code=ErrorCode.MISSING_API_KEY,
+            )
+        if not secret.startswith(PREFIX):
+            raise AuthenticationError("invalid API key")
+        digest = hash_secret(secret)
+        info = await self._cache.get(digest) if self._cache else None
+        if info is None:
+            info = await self._store.find(digest)
+            if info is not None and self._cache is not None:
+                await self._cache.put(digest, info)
+        if info is None or not info.active:
+            raise AuthenticationError("invalid or revoked API key")
+        return info.principal()
+
+    async def list(self, *, tenant_id: str | None = None) -> list[ApiKeyInfo]:
+        return list(await self._store.list(tenant_id=tenant_id))
+
+    async def revoke(self, key_id: str) -> None:
+        """Revoke a key at once. Raises `NotFoundError` if no active key has that id."""
+        if not await self._store.revoke(key_id, self._clock()):
+            raise NotFoundError(f"no active API key with id {key_id!r}; `socle keys list` shows them")
+        if self._cache is not None:
+            await self._cache.evict(key_id)
+
+    async def ensure_admin(self) -> CreatedKey | None:
+        """Create the first admin key if no key exists yet; None otherwise."""
+        if await self._store.count() > 0:
+            return None
+        return await self.create("admin", tenant_id="default", role="admin")

@@ -1,0 +1,86 @@
+"""`RedisKeyCache`: a key cache shared by every replica, so a revocation is seen by all at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from socle.errors import StorageError
+from socle.governance.base import ROLES, ApiKeyInfo
+
+
+def dump_info(info: ApiKeyInfo) -> str:
+    """JSON for one cached key (pure)."""
+    return json.dumps(
+        {
+            "key_id": info.key_id,
+            "name": info.name,
+            "tenant_id": info.tenant_id,
+            "role": info.role,
+            "created_at": info.created_at.isoformat(),
+            "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+        }
+    )
+
+
+def load_info(text: str | bytes) -> ApiKeyInfo | None:
+    """The key from its JSON; None if the entry is not one Socle wrote (pure)."""
+    try:
+        data = json.loads(text)
+        role = data["role"]
+        if role not in ROLES:
+            return None
+        revoked = data["revoked_at"]
+        return ApiKeyInfo(
+            data["key_id"],
+            data["name"],
+            data["tenant_id"],
+            role,
+            datetime.fromisoformat(data["created_at"]),
+            revoked_at=datetime.fromisoformat(revoked) if revoked else None,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class RedisKeyCache:
+    """Verified keys in Redis under `<prefix>key:<sha256>` with a TTL."""
+
+    def __init__(self, client: aioredis.Redis, ttl_s: float, *, prefix: str = "socle:") -> None:
+        self._redis = client
+        self._ttl_ms = max(1, int(ttl_s * 1000))
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str, ttl_s: float) -> RedisKeyCache:
+        return cls(aioredis.Redis.from_url(url), ttl_s)
+
+    async def get(self, secret_hash: str) -> ApiKeyInfo | None:
+        try:
+            raw = await self._redis.get(f"{self._prefix}key:{secret_hash}")
+        except RedisError as e:
+            raise StorageError(f"Redis key cache unavailable: {type(e).__name__}") from e
+        return load_info(raw) if raw is not None else None
+
+    async def put(self, secret_hash: str, info: ApiKeyInfo) -> None:
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(f"{self._prefix}key:{secret_hash}", dump_info(info), px=self._ttl_ms)
+                pipe.set(f"{self._prefix}keyid:{info.key_id}", secret_hash, px=self._ttl_ms)
+                await pipe.execute()
+        except RedisError as e:
+            raise StorageError(f"Redis key cache unavailable: {type(e).__name__}") from e
+
+    async def evict(self, key_id: str) -> None:
+        try:
+            digest = await self._redis.get(f"{self._prefix}keyid:{key_id}")
+            if digest is not None:
+                await self._redis.delete(f"{self._prefix}key:{digest.decode()}", f"{self._prefix}keyid:{key_id}")
+        except RedisError as e:
+            raise StorageError(f"Redis key cache unavailable: {type(e).__name__}") from e
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,140 @@
+"""`SqlStore`: API keys and the request log in SQLite (default) or PostgreSQL, via SQLAlchemy async."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from socle.errors import StorageError
+from socle.governance._tables import api_keys, request_log
+from socle.governance.base import ROLES, ApiKeyInfo, RequestRecord, Role
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; every datetime Socle stores is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _role(value: str) -> Role:
+    for role in ROLES:
+        if role == value:
+            return role
+    raise StorageError(f"stored key has unknown role {value!r}")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine; SQLite gets a busy timeout so the CLI and the server can share the file."""
+    if url.startswith("sqlite"):
+        return create_async_engine(url, connect_args={"timeout": 30})
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+class SqlStore:
+    """`KeyStore` and `RequestLog` over one SQLAlchemy async engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(self, info: ApiKeyInfo, secret_hash: str) -> None:
+        row = {
+            "key_id": info.key_id,
+            "secret_hash": secret_hash,
+            "name": info.name,
+            "tenant_id": info.tenant_id,
+            "role": info.role,
+            "created_at": info.created_at,
+            "revoked_at": info.revoked_at,
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(api_keys).values(row))
+        except IntegrityError as e:
+            raise StorageError(f"an API key with id {info.key_id!r} already exists") from e
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot store the API key: {type(e).__name__}") from e
+
+    async def find(self, secret_hash: str) -> ApiKeyInfo | None:
+        query = select(api_keys).where(api_keys.c.secret_hash == secret_hash)
+        try:
+            async with self.engine.connect() as conn:
+                row = (await conn.execute(query)).mappings().first()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read API keys: {type(e).__name__}") from e
+        return self._info(row) if row is not None else None
+
+    async def list(self, *, tenant_id: str | None = None) -> Sequence[ApiKeyInfo]:
+        query = select(api_keys).order_by(api_keys.c.created_at, api_keys.c.key_id)
+        if tenant_id is not None:
+            query = query.where(api_keys.c.tenant_id == tenant_id)
+        try:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(query)).mappings().all()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read API keys: {type(e).__name__}") from e
+        return [self._info(row) for row in rows]
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        query = (
+            update(api_keys)
+            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        try:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(query)
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot revoke the API key: {type(e).__name__}") from e
+        return result.rowcount > 0
+
+    async def count(self) -> int:
+        try:
+            async with self.engine.connect() as conn:
+                return int((await conn.execute(select(func.count()).select_from(api_keys))).scalar_one())
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read API keys: {type(e).__name__}") from e
+
+    async def append(self, records: Sequence[RequestRecord]) -> None:
+        if not records:
+            return
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(request_log), [asdict(r) for r in records])
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot write the request log: {type(e).__name__}") from e
+
+    async def recent(self, limit: int = 100) -> Sequence[RequestRecord]:
+        query = select(request_log).order_by(request_log.c.id.desc()).limit(limit)
+        try:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(query)).mappings().all()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
+        fields = RequestRecord.__dataclass_fields__
+        return [
+            RequestRecord(**{k: (_aware(v) if k == "created_at" else v) for k, v in row.items() if k in fields})
+            for row in rows
+        ]
+
+    @staticmethod
+    def _info(row: object) -> ApiKeyInfo:
+        data = dict(row)  # type: ignore[call-overload]  # a SQLAlchemy RowMapping
+        created = _aware(data["created_at"])
+        assert created is not None
+        return ApiKeyInfo(
+            data["key_id"],
+            data["name"],
+            data["tenant_id"],
+            _role(data["role"]),
+            created,
+            revoked_at=_aware(data["revoked_at"]),
+        )
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,74 @@
+"""Token counting with tiktoken's cl100k_base, read from the copy LiteLLM ships (never downloaded).
+
+Counts are estimates for models with other tokenizers; they are used where an upstream reports no
+usage and for routing, never where exactness matters more than a few percent.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+
+import tiktoken
+from tiktoken.load import load_tiktoken_bpe
+
+from socle.router.base import JSONValue
+
+# sha1 of the cl100k_base URL: the name tiktoken's cache (and LiteLLM's bundle) gives the file.
+_CL100K_FILE = "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"
+_CL100K_HASH = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|"""
+    r"""\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_PER_MESSAGE_OVERHEAD = 4
+
+
+def _bundled_file() -> Path | None:
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils/tokenizers" / _CL100K_FILE
+    return path if path.is_file() else None
+
+
+@functools.cache
+def encoding() -> tiktoken.Encoding | None:
+    """cl100k_base, or None if LiteLLM's copy is missing (then counts fall back to chars / 4)."""
+    path = _bundled_file()
+    if path is None:
+        return None
+    return tiktoken.Encoding(
+        name="cl100k_base",
+        pat_str=_CL100K_PATTERN,
+        mergeable_ranks=load_tiktoken_bpe(str(path), expected_hash=_CL100K_HASH),
+        special_tokens={"<|endoftext|>": 100257, "<|endofprompt|>": 100276},
+    )
+
+
+def count_completion_tokens(text: str) -> int:
+    """Tokens in `text`."""
+    enc = encoding()
+    if enc is None:
+        return (len(text) + 3) // 4
+    return len(enc.encode(text, disallowed_special=()))
+
+
+def _text_of(content: JSONValue) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: keep the text ones
+        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
+def count_prompt_tokens(messages: JSONValue) -> int:
+    """Tokens of an OpenAI `messages` list, with the usual per-message overhead."""
+    if not isinstance(messages, list):
+        return 0
+    total = 3
+    for message in messages:
+        if isinstance(message, dict):
+            total += _PER_MESSAGE_OVERHEAD + count_completion_tokens(_text_of(message.get("content")))
+    return total

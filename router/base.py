@@ -1,0 +1,166 @@
+"""The router's seams and value types. Nothing here does I/O.
+
+A `Router` decides which deployment serves a call and returns that decision as a value; a
+`ChatModel` performs the call. Keeping them apart lets the same decision be logged, explained in
+response headers, tested without a model, and acted on by fallbacks and escalation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Protocol, TypeAlias
+
+JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+JSONObject: TypeAlias = dict[str, JSONValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One place a model can be called: a catalog entry resolved to an endpoint."""
+
+    name: str
+    model: str
+    api_base: str
+    _: KW_ONLY
+    api_key: str | None = None
+    input_cost_per_mtok: float = 0.0
+    output_cost_per_mtok: float = 0.0
+    context_window: int = 2048
+    tier: int = 1
+    tags: tuple[str, ...] = ()
+    timeout_s: float = 120.0
+
+    @property
+    def provider(self) -> str:
+        """The part of `model` before the first colon (`vllm`, `llamacpp`, `openai`, ...)."""
+        return self.model.split(":", 1)[0]
+
+    @property
+    def served_model(self) -> str:
+        """The model name the upstream server expects (the part after the first colon)."""
+        return self.model.split(":", 1)[1]
+
+    def cost(self, usage: Usage) -> float:
+        """USD cost of `usage` at this deployment's prices."""
+        return (
+            usage.prompt_tokens * self.input_cost_per_mtok
+            + usage.completion_tokens * self.output_cost_per_mtok
+        ) / 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of one call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    @classmethod
+    def from_openai(cls, usage: JSONValue) -> Usage | None:
+        """Read an OpenAI `usage` object; None if absent or malformed."""
+        if not isinstance(usage, dict):
+            return None
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if not isinstance(prompt, int) or not isinstance(completion, int):
+            return None
+        return cls(prompt_tokens=prompt, completion_tokens=completion)
+
+    def to_openai(self) -> JSONObject:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """What the router knows about a call before choosing."""
+
+    model: str
+    _: KW_ONLY
+    tenant_id: str | None = None
+    needs_json: bool = False
+    needs_tools: bool = False
+    estimated_prompt_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """The router's choice: where to send the call, why, and where to go if it fails."""
+
+    deployment: Deployment
+    reason: str
+    _: KW_ONLY
+    fallbacks: tuple[Deployment, ...] = ()
+
+    @property
+    def candidates(self) -> tuple[Deployment, ...]:
+        """The chosen deployment, then its fallbacks, in the order to try them."""
+        return (self.deployment, *self.fallbacks)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCall:
+    """One chat-completion call to one deployment.
+
+    `body` is the OpenAI request body as the client sent it (validated), without `model`; the
+    adapter sets the upstream model name itself.
+    """
+
+    deployment: Deployment
+    body: Mapping[str, JSONValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A non-streamed answer: the OpenAI response body and its usage."""
+
+    body: JSONObject
+    usage: Usage = field(default_factory=Usage)
+
+
+class Router(Protocol):
+    """Choose the deployment for one call. Never calls the model."""
+
+    async def route(self, request: RouteRequest) -> RouteDecision:
+        """Return the decision for `request`.
+
+        Raises:
+            ModelNotFoundError: `request.model` names no deployment and no virtual model.
+        """
+        ...
+
+    def model_names(self) -> tuple[str, ...]:
+        """Every model id a client may send, virtual models included, in display order."""
+        ...
+
+
+class ChatModel(Protocol):
+    """Performs chat-completion calls against OpenAI-compatible deployments."""
+
+    async def complete(self, call: ModelCall) -> Completion:
+        """Run the call and return the whole answer.
+
+        Raises:
+            UpstreamTimeoutError: the deployment did not answer within its timeout.
+            UpstreamUnavailableError: it refused the connection or answered 5xx.
+            UpstreamError: it answered with another error (the message says which).
+        """
+        ...
+
+    def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:
+        """Run the call streamed, yielding OpenAI `chat.completion.chunk` objects.
+
+        Errors before the first chunk raise as in `complete`; errors after it raise `UpstreamError`.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...

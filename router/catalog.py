@@ -1,0 +1,54 @@
+"""The model catalog: deployments from the settings, resolved to endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from socle.router.base import Deployment
+from socle.settings import DeploymentSettings, ModelSettings
+
+
+def deployment_from_settings(spec: DeploymentSettings) -> Deployment:
+    """Resolve one catalog entry; a `local` deployment is reached on its loopback port."""
+    if spec.api_base is not None:
+        api_base = spec.api_base.rstrip("/")
+    elif spec.local is not None:
+        api_base = f"http://{spec.local.host}:{spec.local.port}/v1"
+    else:  # pragma: no cover - DeploymentSettings validates this
+        raise AssertionError("deployment without endpoint")
+    return Deployment(
+        name=spec.name,
+        model=spec.model,
+        api_base=api_base,
+        api_key=spec.api_key.get_secret_value() if spec.api_key else None,
+        input_cost_per_mtok=spec.input_cost_per_mtok,
+        output_cost_per_mtok=spec.output_cost_per_mtok,
+        context_window=spec.context_window,
+        tier=spec.tier,
+        tags=spec.tags,
+        timeout_s=spec.timeout_s,
+    )
+
+
+class Catalog:
+    """Deployments grouped by public model name, in configuration order."""
+
+    def __init__(self, deployments: Iterable[Deployment], *, default: str) -> None:
+        self._by_name: dict[str, list[Deployment]] = {}
+        for deployment in deployments:
+            self._by_name.setdefault(deployment.name, []).append(deployment)
+        self.default = default
+
+    @classmethod
+    def from_settings(cls, settings: ModelSettings) -> Catalog:
+        return cls((deployment_from_settings(d) for d in settings.deployments), default=settings.default)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._by_name)
+
+    def replicas(self, name: str) -> tuple[Deployment, ...]:
+        """Every deployment serving `name` (empty if none)."""
+        return tuple(self._by_name.get(name, ()))
+
+    def all(self) -> tuple[Deployment, ...]:
+        return tuple(d for group in self._by_name.values() for d in group)

@@ -1,0 +1,161 @@
+"""`Gateway`: the one code path of every model call, direct or from an agent.
+
+It asks the `Router` for a decision, calls the `ChatModel`, and moves to the decision's fallbacks
+when a deployment is down or too slow. Streams fall back only before their first chunk: after it
+the client has seen output that a second model would contradict.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import KW_ONLY, dataclass, field
+
+from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
+from socle.router._tokens import count_completion_tokens, count_prompt_tokens
+from socle.router.base import (
+    ChatModel,
+    Completion,
+    Deployment,
+    JSONObject,
+    JSONValue,
+    ModelCall,
+    RouteDecision,
+    RouteRequest,
+    Router,
+    Usage,
+)
+
+logger = logging.getLogger(__name__)
+
+_RETRYABLE = (UpstreamUnavailableError, UpstreamTimeoutError)
+
+
+@dataclass(slots=True)
+class CallTrace:
+    """What happened during one gateway call, filled in as it goes (read it for logs and headers)."""
+
+    decision: RouteDecision | None = None
+    deployment: Deployment | None = None
+    failed: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    text: list[str] = field(default_factory=list)
+
+    @property
+    def cost(self) -> float:
+        return self.deployment.cost(self.usage) if self.deployment else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """A chat-completion request as the gateway sees it: the requested model and the OpenAI body."""
+
+    model: str
+    body: Mapping[str, JSONValue]
+    _: KW_ONLY
+    tenant_id: str | None = None
+
+    def route_request(self) -> RouteRequest:
+        response_format = self.body.get("response_format")
+        return RouteRequest(
+            self.model,
+            tenant_id=self.tenant_id,
+            needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
+            needs_tools=bool(self.body.get("tools")),
+            estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
+        )
+
+    @property
+    def include_usage(self) -> bool:
+        options = self.body.get("stream_options")
+        return isinstance(options, dict) and options.get("include_usage") is True
+
+
+class Gateway:
+    """Route, call, fall back. Holds no per-request state."""
+
+    def __init__(self, router: Router, model: ChatModel) -> None:
+        self.router = router
+        self.model = model
+
+    async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
+        """The whole answer. Raises the last upstream error when every candidate failed."""
+        trace.decision = await self.router.route(request.route_request())
+        last: UpstreamError | None = None
+        for deployment in trace.decision.candidates:
+            trace.deployment = deployment
+            try:
+                completion = await self.model.complete(ModelCall(deployment, request.body))
+            except _RETRYABLE as e:
+                trace.failed.append(deployment.name)
+                logger.warning("deployment %r failed (%s); trying the next", deployment.name, e.code)
+                last = e
+                continue
+            trace.usage = completion.usage
+            return completion
+        assert last is not None
+        raise last
+
+    async def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
+        """OpenAI chunks. With `stream_options.include_usage`, the last chunk carries `usage`,
+        counted by Socle if the upstream sent none."""
+        trace.decision = await self.router.route(request.route_request())
+        candidates = list(trace.decision.candidates)
+        while True:
+            trace.deployment = candidates.pop(0)
+            chunks = aiter(self.model.stream(ModelCall(trace.deployment, request.body)))
+            try:
+                first = await anext(chunks, None)
+            except _RETRYABLE as e:
+                trace.failed.append(trace.deployment.name)
+                if not candidates:
+                    raise
+                logger.warning("deployment %r failed (%s); trying the next", trace.deployment.name, e.code)
+                continue
+            break
+        upstream_usage: Usage | None = None
+        if first is not None:
+            async for chunk in _chain(first, chunks):
+                usage = Usage.from_openai(chunk.get("usage"))
+                if usage is not None:
+                    upstream_usage = usage
+                    if not request.include_usage:
+                        chunk.pop("usage", None)
+                _collect_text(chunk, trace.text)
+                if chunk.get("choices") or chunk.get("usage"):
+                    yield chunk
+        trace.usage = upstream_usage or Usage(
+            prompt_tokens=count_prompt_tokens(request.body.get("messages")),
+            completion_tokens=count_completion_tokens("".join(trace.text)),
+        )
+        if request.include_usage and upstream_usage is None:
+            yield _usage_chunk(trace)
+
+
+async def _chain(first: JSONObject, rest: AsyncIterator[JSONObject]) -> AsyncIterator[JSONObject]:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
+def _collect_text(chunk: JSONObject, sink: list[str]) -> None:
+    choices = chunk.get("choices")
+    if not isinstance(choices, list):
+        return
+    for choice in choices:
+        if isinstance(choice, dict):
+            delta = choice.get("delta")
+            if isinstance(delta, dict) and isinstance(delta.get("content"), str):
+                sink.append(str(delta["content"]))
+
+
+def _usage_chunk(trace: CallTrace) -> JSONObject:
+    assert trace.deployment is not None
+    return {
+        "id": "chatcmpl-usage",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": trace.deployment.name,
+        "choices": [],
+        "usage": trace.usage.to_openai(),
+    }

@@ -1,0 +1,156 @@
+"""`LiteLLMChatModel`: model calls through LiteLLM's async API. The only module importing litellm.
+
+The translation is two pure functions, `to_litellm` and `from_litellm`, tested without I/O; the class
+only adds the call and the mapping of LiteLLM's exceptions onto Socle's tree. LiteLLM's own retries
+are off: retries and fallbacks are the router's decisions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import AsyncIterator, Mapping
+from types import ModuleType
+from typing import Any
+
+from socle.errors import (
+    InvalidRequestError,
+    UpstreamError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
+from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
+
+# Socle's provider prefix -> LiteLLM's. Every one of these speaks the OpenAI protocol.
+_PROVIDERS = {"vllm": "hosted_vllm", "llamacpp": "openai", "openai": "openai"}
+
+# OpenAI chat parameters LiteLLM accepts as keywords; anything else travels in `extra_body`.
+_KNOWN_PARAMS = frozenset(
+    {
+        "messages", "temperature", "top_p", "n", "stream", "stream_options", "stop", "max_tokens",
+        "max_completion_tokens", "presence_penalty", "frequency_penalty", "logit_bias", "user",
+        "response_format", "seed", "tools", "tool_choice", "parallel_tool_calls", "logprobs",
+        "top_logprobs",
+    }
+)  # fmt: skip
+
+
+def litellm_model(deployment: Deployment) -> str:
+    """LiteLLM's `provider/model` string for a deployment."""
+    provider = _PROVIDERS.get(deployment.provider, deployment.provider)
+    return f"{provider}/{deployment.served_model}"
+
+
+def to_litellm(call: ModelCall, *, stream: bool) -> dict[str, object]:
+    """Keyword arguments for `litellm.acompletion` (pure)."""
+    kwargs: dict[str, object] = {
+        "model": litellm_model(call.deployment),
+        "api_base": call.deployment.api_base,
+        # LiteLLM's OpenAI provider insists on a key; local servers ignore it.
+        "api_key": call.deployment.api_key or "socle-no-key",
+        "timeout": call.deployment.timeout_s,
+        "num_retries": 0,
+        "stream": stream,
+    }
+    extra: dict[str, JSONValue] = {}
+    for key, value in call.body.items():
+        if key in ("model", "stream"):
+            continue
+        if key in _KNOWN_PARAMS:
+            kwargs[key] = value
+        else:
+            extra[key] = value
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
+_DROPPED = frozenset({"provider_specific_fields"})
+
+
+def _prune(value: Any) -> Any:
+    # LiteLLM fills every optional field with None; OpenAI omits them. `content` stays (null is valid).
+    if isinstance(value, dict):
+        return {
+            k: _prune(v) for k, v in value.items() if k not in _DROPPED and (v is not None or k == "content")
+        }
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def from_litellm(response: Mapping[str, Any], *, public_model: str) -> JSONObject:
+    """An OpenAI response body from LiteLLM's dumped response (pure).
+
+    `None` fields are dropped, and `model` is the public name the client asked for, not the
+    upstream's internal one.
+    """
+    body: JSONObject = _prune(dict(response))
+    body["model"] = public_model
+    return body
+
+
+def _litellm() -> ModuleType:
+    # Without this LiteLLM downloads a price map from the internet when imported.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # noqa: TID251 - set for litellm
+    module = importlib.import_module("litellm")
+    module.telemetry = False
+    module.suppress_debug_info = True
+    return module
+
+
+def _map_error(error: Exception, deployment: Deployment) -> Exception:
+    exc = importlib.import_module("litellm.exceptions")
+    where = f"model {deployment.name!r} at {deployment.api_base}"
+    if isinstance(error, exc.Timeout):
+        return UpstreamTimeoutError(f"{where} did not answer within {deployment.timeout_s:g}s")
+    if isinstance(error, exc.ContextWindowExceededError):
+        return InvalidRequestError(f"the request is too long for {where}: {_short(error)}", param="messages")
+    if isinstance(error, exc.BadRequestError | exc.UnprocessableEntityError):
+        return InvalidRequestError(f"{where} rejected the request: {_short(error)}")
+    if isinstance(
+        error, exc.APIConnectionError | exc.ServiceUnavailableError | exc.InternalServerError
+    ):
+        return UpstreamUnavailableError(f"{where} is unavailable: {_short(error)}")
+    return UpstreamError(f"{where} failed: {_short(error)}")
+
+
+def _short(error: Exception) -> str:
+    text = str(getattr(error, "message", None) or error)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _is_litellm_error(error: Exception) -> bool:
+    return type(error).__module__.startswith(("litellm", "openai", "httpx"))
+
+
+class LiteLLMChatModel:
+    """`ChatModel` over LiteLLM: any provider LiteLLM knows, vLLM and llama.cpp included."""
+
+    def __init__(self) -> None:
+        self._litellm = _litellm()
+
+    async def complete(self, call: ModelCall) -> Completion:
+        try:
+            response = await self._litellm.acompletion(**to_litellm(call, stream=False))
+        except Exception as e:
+            if not _is_litellm_error(e):
+                raise
+            raise _map_error(e, call.deployment) from e
+        body = from_litellm(response.model_dump(), public_model=call.deployment.name)
+        return Completion(body=body, usage=Usage.from_openai(body.get("usage")) or Usage())
+
+    async def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:
+        try:
+            response = await self._litellm.acompletion(**to_litellm(call, stream=True))
+            async for chunk in response:
+                yield from_litellm(chunk.model_dump(), public_model=call.deployment.name)
+        except Exception as e:
+            if not _is_litellm_error(e):
+                raise
+            raise _map_error(e, call.deployment) from e
+
+    async def aclose(self) -> None:
+        close = getattr(self._litellm, "close_litellm_async_clients", None)
+        if close is not None:
+            await close()

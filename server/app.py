@@ -1,0 +1,43 @@
+"""`create_app`: the FastAPI application, from settings and (optionally) injected `Deps`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from socle.server.deps import Deps, build_deps
+from socle.server.errors import install_error_handlers
+from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from socle.server.routes import chat, health, models
+from socle.settings import Settings
+
+
+def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
+    """The Socle HTTP app. Without `deps`, they are built from `settings` in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if deps is not None:
+            app.state.deps = deps
+            yield
+            return
+        async with build_deps(settings) as built:
+            app.state.deps = built
+            yield
+
+    app = FastAPI(
+        title="Socle",
+        summary="OpenAI-compatible gateway: routed, grounded, guarded, budgeted and audited.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if deps is not None:  # usable without running the lifespan (httpx.ASGITransport skips it)
+        app.state.deps = deps
+    install_error_handlers(app)
+    for module in (health, models, chat):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,124 @@
+"""`Deps`: everything a request handler needs, built once per app (or injected by tests)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+import anyio
+import httpx
+from fastapi import Request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from socle.governance.base import KeyCache
+from socle.governance.cache import InMemoryKeyCache
+from socle.governance.keys import KeyManager
+from socle.governance.migrate import upgrade
+from socle.governance.redis_cache import RedisKeyCache
+from socle.governance.request_log import BatchingRequestLog
+from socle.governance.sql import SqlStore, create_engine
+from socle.router.base import ChatModel
+from socle.router.catalog import Catalog
+from socle.router.gateway import Gateway
+from socle.router.registry import CHAT_MODELS
+from socle.router.static import StaticRouter
+from socle.settings import Settings
+
+# A readiness check returns None when healthy, else a short reason.
+ReadyCheck = Callable[[], Awaitable[str | None]]
+
+
+@dataclass
+class Deps:
+    """The app's collaborators. Tests build one from fakes and pass it to `create_app`."""
+
+    settings: Settings
+    gateway: Gateway
+    keys: KeyManager
+    request_log: BatchingRequestLog
+    ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
+
+
+def get_deps(request: Request) -> Deps:
+    """The one FastAPI dependency through which handlers reach `Deps`."""
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+def _database_check(store: SqlStore) -> ReadyCheck:
+    async def check() -> str | None:
+        try:
+            async with store.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as e:
+            return f"database unreachable: {type(e).__name__}"
+        return None
+
+    return check
+
+
+def _models_check(catalog: Catalog) -> ReadyCheck:
+    async def check() -> str | None:
+        down = []
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            for name in catalog.names():
+                for deployment in catalog.replicas(name):
+                    try:
+                        if (await client.get(f"{deployment.api_base}/models")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        continue
+                else:
+                    down.append(name)
+        return f"no reachable deployment for {down}" if down else None
+
+    return check
+
+
+def key_cache(settings: Settings) -> KeyCache:
+    if settings.storage.redis_url:
+        return RedisKeyCache.from_url(settings.storage.redis_url, settings.auth.key_cache_ttl_s)
+    return InMemoryKeyCache(settings.auth.key_cache_ttl_s)
+
+
+@asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
+    """The migrated database of `settings`, disposed on exit."""
+    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SqlStore(create_engine(settings.storage.resolved_database_url()))
+    try:
+        await upgrade(store.engine)
+        yield store
+    finally:
+        await store.aclose()
+
+
+@asynccontextmanager
+async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
+    """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(open_store(settings))
+        cache = key_cache(settings)
+        if isinstance(cache, RedisKeyCache):
+            stack.push_async_callback(cache.aclose)
+        model = chat_model or CHAT_MODELS[settings.models.client]()
+        stack.push_async_callback(model.aclose)
+        catalog = Catalog.from_settings(settings.models)
+        request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
+        deps = Deps(
+            settings=settings,
+            gateway=Gateway(StaticRouter(catalog), model),
+            keys=KeyManager(store, cache),
+            request_log=request_log,
+            ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
+        )
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(request_log.run)
+            try:
+                yield deps
+            finally:
+                tg.cancel_scope.cancel()
+                with anyio.CancelScope(shield=True):
+                    await request_log.flush()

@@ -1,0 +1,135 @@
+"""POST /v1/chat/completions: JSON and SSE answers through the gateway, each call logged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import ValidationError
+
+from socle.errors import ErrorCode, InvalidRequestError, SocleError
+from socle.governance.base import Principal, RequestRecord
+from socle.router.base import JSONObject
+from socle.router.gateway import CallTrace, ChatRequest
+from socle.server import _sse
+from socle.server.auth import principal
+from socle.server.deps import Deps, get_deps
+from socle.server.errors import error_body, status_of
+from socle.server.schemas import ChatCompletionRequest
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
+    """Validate a request body. Raises `InvalidRequestError` naming the bad field."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InvalidRequestError("the request body is not valid JSON", code=ErrorCode.INVALID_JSON) from e
+    if not isinstance(data, dict):
+        raise InvalidRequestError("the request body must be a JSON object")
+    try:
+        return ChatCompletionRequest.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        param = ".".join(str(p) for p in first["loc"])
+        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from e
+
+
+def _headers(trace: CallTrace) -> dict[str, str]:
+    if trace.deployment is None or trace.decision is None:
+        return {}
+    return {
+        "x-socle-model": trace.deployment.name,
+        "x-socle-route-reason": trace.decision.reason,
+        "x-socle-cost-usd": f"{trace.cost:.8f}",
+    }
+
+
+class _CallLog:
+    """Builds the request-log record of one call."""
+
+    def __init__(self, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest):
+        self.deps, self.caller, self.chat = deps, caller, chat
+        self.request_id: str = request.scope.get("state", {}).get("request_id", "")
+        self.started = time.perf_counter()
+
+    def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
+        log_text = self.deps.settings.logging.log_prompts
+        self.deps.request_log.record(
+            RequestRecord(
+                self.request_id,
+                datetime.now(UTC),
+                self.caller.key_id,
+                self.caller.tenant_id,
+                "chat.completions",
+                self.chat.model,
+                deployment=trace.deployment.name if trace.deployment else None,
+                prompt_tokens=trace.usage.prompt_tokens,
+                completion_tokens=trace.usage.completion_tokens,
+                cost_usd=trace.cost,
+                latency_ms=(time.perf_counter() - self.started) * 1000,
+                status=status,
+                error_code=error.code if error else None,
+                stream=bool(self.chat.stream),
+                prompt_text=json.dumps(self.chat.upstream_body()["messages"]) if log_text else None,
+                completion_text="".join(trace.text) if log_text else None,
+            )
+        )
+
+
+@router.post("/v1/chat/completions", response_model=None)
+async def chat_completions(
+    request: Request,
+    deps: Annotated[Deps, Depends(get_deps)],
+    caller: Annotated[Principal, Depends(principal)],
+) -> Response:
+    chat = parse_chat_request(await request.body())
+    if chat.unknown_fields():
+        logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
+    call = ChatRequest(chat.model, chat.upstream_body(), tenant_id=caller.tenant_id)
+    log = _CallLog(deps, request, caller, chat)
+    trace = CallTrace()
+    try:
+        if chat.stream:
+            chunks = aiter(deps.gateway.stream(call, trace))
+            first = await anext(chunks, None)  # upstream errors before output keep their status
+        else:
+            completion = await deps.gateway.complete(call, trace)
+    except SocleError as e:
+        log.write(trace, status=status_of(e)[0], error=e)
+        raise
+    if not chat.stream:
+        log.write(trace, status=200)
+        return JSONResponse(completion.body, headers=_headers(trace))
+    return StreamingResponse(
+        _sse_stream(first, chunks, trace, log),
+        media_type="text/event-stream",
+        headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+async def _sse_stream(
+    first: JSONObject | None, rest: AsyncIterator[JSONObject], trace: CallTrace, log: _CallLog
+) -> AsyncIterator[bytes]:
+    status, error = 499, None  # stays 499 if the client goes away before the end
+    try:
+        if first is not None:
+            yield _sse.event(first)
+            async for chunk in rest:
+                yield _sse.event(chunk)
+        status = 200
+    except SocleError as e:
+        # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
+        status, error = status_of(e)[0], e
+        yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
+    finally:
+        log.write(trace, status=status, error=error)
+    yield _sse.DONE

@@ -1,0 +1,31 @@
+"""GET /v1/models and /v1/models/{id}: the models a client may name."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from socle.errors import ModelNotFoundError
+from socle.governance.base import Principal
+from socle.server.auth import principal
+from socle.server.deps import Deps, get_deps
+from socle.server.schemas import ModelCard, ModelList
+
+router = APIRouter()
+
+
+@router.get("/v1/models")
+async def list_models(
+    deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
+) -> ModelList:
+    return ModelList(data=[ModelCard(id=name) for name in deps.gateway.router.model_names()])
+
+
+@router.get("/v1/models/{model_id:path}")
+async def get_model(
+    model_id: str, deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
+) -> ModelCard:
+    if model_id not in deps.gateway.router.model_names():
+        raise ModelNotFoundError(f"model {model_id!r} does not exist", param="model")
+    return ModelCard(id=model_id)

@@ -1,0 +1,94 @@
+"""`serve`: supervise the local models, create the first admin key, and run the HTTP server."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+import uvicorn
+from rich.console import Console
+
+from socle.governance.keys import CreatedKey, KeyManager
+from socle.router.local_server import LlamaCppServer, free_port
+from socle.server.app import create_app
+from socle.server.deps import open_store
+from socle.settings import DeploymentSettings, ModelSettings, Settings
+
+logger = logging.getLogger(__name__)
+
+
+def with_free_ports(settings: Settings) -> Settings:
+    """Settings where every local model with port 0 has a concrete free port."""
+    deployments: list[DeploymentSettings] = []
+    for d in settings.models.deployments:
+        if d.local is not None and d.local.port == 0:
+            d = d.model_copy(update={"local": d.local.model_copy(update={"port": free_port(d.local.host)})})
+        deployments.append(d)
+    models: ModelSettings = settings.models.model_copy(update={"deployments": tuple(deployments)})
+    return settings.model_copy(update={"models": models})
+
+
+def local_servers(settings: Settings) -> list[LlamaCppServer]:
+    if not settings.models.manage_local:
+        return []
+    log_dir = settings.storage.data_dir / "logs"
+    return [LlamaCppServer(d, log_dir=log_dir) for d in settings.models.deployments if d.local is not None]
+
+
+def banner(settings: Settings, admin: CreatedKey | None) -> str:
+    url = f"http://{settings.server.host}:{settings.server.port}"
+    key = admin.secret if admin else "$SOCLE_API_KEY"
+    lines = [f"[bold green]Socle is serving on {url}[/]  (OpenAI base_url: {url}/v1)"]
+    if admin is not None:
+        lines += [
+            "",
+            "[bold]Admin API key (shown once, stored hashed; keep it safe):[/]",
+            f"  {admin.secret}",
+        ]
+    lines += [
+        "",
+        "Try it:",
+        f"  curl {url}/v1/chat/completions \\",
+        f"    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\",
+        f"    -d '{{\"model\": \"{settings.models.default}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello!\"}}]}}'",
+        "",
+        "Stop with Ctrl+C.",
+    ]
+    return "\n".join(lines)
+
+
+async def _first_admin(settings: Settings) -> CreatedKey | None:
+    async with open_store(settings) as store:
+        return await KeyManager(store).ensure_admin()
+
+
+async def serve(settings: Settings, console: Console) -> None:
+    """Run Socle until SIGINT/SIGTERM; local model servers are stopped on the way out."""
+    settings = with_free_ports(settings)
+    admin = await _first_admin(settings)
+    servers = local_servers(settings)
+    async with anyio.create_task_group() as tg:
+        for server in servers:
+            tg.start_soon(server.run)
+        for server in servers:
+            with console.status(f"Starting local model {server.deployment.name!r} (llama.cpp)..."):
+                await server.ready.wait()
+            console.print(f"Local model {server.deployment.name!r} ready at {server.base_url}")
+        config = uvicorn.Config(
+            create_app(settings),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level=settings.logging.level.lower(),
+            ws="none",
+            access_log=False,
+        )
+        http = uvicorn.Server(config)
+        tg.start_soon(_announce, http, settings, admin, console)
+        await http.serve()
+        tg.cancel_scope.cancel()
+
+
+async def _announce(http: uvicorn.Server, settings: Settings, admin: CreatedKey | None, console: Console) -> None:
+    while not http.started:
+        await anyio.sleep(0.05)
+    console.print(banner(settings, admin), highlight=False, soft_wrap=True)

@@ -1,0 +1,165 @@
+"""The `socle` command: serve, manage API keys, migrate the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import anyio
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from socle.errors import SocleError
+from socle.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+console = Console()
+T = TypeVar("T")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config (default: $SOCLE_CONFIG or config/socle.yaml)."),
+]
+
+
+def _settings(config: Path | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except SocleError as e:
+        console.print(f"[red]{e.message}[/]", highlight=False)
+        raise typer.Exit(2) from e
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return anyio.run(make)
+    except SocleError as e:
+        console.print(f"[red]error:[/] {e.message}", highlight=False)
+        raise typer.Exit(1) from e
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Override server.host.")] = None,
+    port: Annotated[int | None, typer.Option(help="Override server.port.")] = None,
+) -> None:
+    """Start Socle: local models, then the OpenAI-compatible API. Ctrl+C stops everything."""
+    from socle.server.run import serve as run_serve  # imports the HTTP stack only when serving
+
+    settings = _settings(config)
+    server = settings.server.model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server})
+    logging.basicConfig(level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "LiteLLM", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _run(lambda: run_serve(settings, console))
+
+
+@app.command()
+def migrate(config: ConfigOption = None) -> None:
+    """Bring the database to the newest schema (serve does this too)."""
+    from socle.server.deps import open_store
+
+    settings = _settings(config)
+
+    async def run() -> None:
+        async with open_store(settings):
+            pass
+
+    _run(run)
+    console.print(f"Database at {settings.storage.resolved_database_url().split('@')[-1]} is up to date.")
+
+
+@app.command("check-config")
+def check_config(config: ConfigOption = None) -> None:
+    """Validate the configuration and print the model catalog."""
+    settings = _settings(config)
+    table = Table("model", "provider:model", "endpoint", "tier", "$/1M in", "$/1M out")
+    for d in settings.models.deployments:
+        endpoint = d.api_base or (f"local llama.cpp :{d.local.port}" if d.local else "?")
+        table.add_row(d.name, d.model, endpoint, str(d.tier), f"{d.input_cost_per_mtok:g}", f"{d.output_cost_per_mtok:g}")
+    console.print(table)
+    console.print("[green]configuration is valid[/]")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="A label for the key, e.g. the application using it.")],
+    tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")] = "default",
+    role: Annotated[str, typer.Option(help="admin or user.")] = "user",
+    config: ConfigOption = None,
+) -> None:
+    """Create a key and print its secret (shown once)."""
+    from socle.governance.keys import KeyManager
+    from socle.server.deps import open_store
+
+    settings = _settings(config)
+
+    async def run() -> str:
+        async with open_store(settings) as store:
+            created = await KeyManager(store).create(name, tenant_id=tenant, role=role)  # type: ignore[arg-type]  # checked inside
+            return created.secret
+
+    secret = _run(run)
+    console.print("[bold]API key (shown once, stored hashed):[/]")
+    print(secret)  # noqa: T201 - the one line scripts capture
+
+
+@keys_app.command("list")
+def keys_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """List keys (ids and metadata; secrets are never stored)."""
+    from socle.governance.keys import KeyManager
+    from socle.server.deps import open_store
+
+    settings = _settings(config)
+
+    async def run() -> list[tuple[str, ...]]:
+        async with open_store(settings) as store:
+            infos = await KeyManager(store).list(tenant_id=tenant)
+        return [
+            (i.key_id, i.name, i.tenant_id, i.role, i.created_at.isoformat(timespec="seconds"),
+             "revoked" if i.revoked_at else "active")
+            for i in infos
+        ]  # fmt: skip
+
+    table = Table("id", "name", "tenant", "role", "created", "status")
+    for row in _run(run):
+        table.add_row(*row)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id shown by `socle keys list`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
+    from socle.governance.keys import KeyManager
+    from socle.server.deps import key_cache, open_store
+
+    settings = _settings(config)
+
+    async def run() -> None:
+        async with open_store(settings) as store:
+            await KeyManager(store, key_cache(settings)).revoke(key_id)
+
+    _run(run)
+    console.print(f"key {key_id} revoked")
+
+
+def main() -> None:
+    """Entry point of the `socle` script."""
+    app()

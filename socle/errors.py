@@ -1,0 +1,108 @@
+"""Socle's one exception tree.
+
+Every error Socle raises on purpose is a `SocleError`. The HTTP layer maps each class to a status and
+an OpenAI-style error body in exactly one place (`socle.server.errors`); nothing else decides
+statuses.
+
+    SocleError
+    ├── ConfigError                 invalid configuration; raised at start, never per request
+    ├── InvalidRequestError         the client's request is malformed or asks the impossible
+    │   └── RequestTooLargeError    the body is over `server.max_body_bytes`
+    ├── AuthenticationError         missing, unknown or revoked API key
+    ├── PermissionDeniedError       the key is valid but its role may not do this
+    ├── NotFoundError               a named thing (model, key) does not exist
+    │   └── ModelNotFoundError
+    ├── UpstreamError               a model server failed us
+    │   ├── UpstreamTimeoutError    ... by not answering in time
+    │   └── UpstreamUnavailableError ... by refusing connections or answering 5xx
+    └── StorageError                the database or cache failed
+
+Messages say what went wrong and what to change; `code` is a stable `ErrorCode` value that clients
+and docs can key on.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable, documented error codes (the `code` field of every error body)."""
+
+    CONFIG_INVALID = "config_invalid"
+    INVALID_REQUEST = "invalid_request"
+    INVALID_JSON = "invalid_json"
+    REQUEST_TOO_LARGE = "request_too_large"
+    MISSING_API_KEY = "missing_api_key"
+    INVALID_API_KEY = "invalid_api_key"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    MODEL_NOT_FOUND = "model_not_found"
+    CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+    UPSTREAM_ERROR = "upstream_error"
+    UPSTREAM_TIMEOUT = "upstream_timeout"
+    UPSTREAM_UNAVAILABLE = "upstream_unavailable"
+    STORAGE_ERROR = "storage_error"
+
+
+class SocleError(Exception):
+    """Root of every error Socle raises on purpose.
+
+    Args:
+        message: what went wrong and, where possible, what to change. Never contains secrets or
+            raw prompt text: it may be shown to clients and written to logs.
+        code: the stable error code.
+        param: the request field at fault, if any (OpenAI's `param`).
+    """
+
+    default_code: ErrorCode = ErrorCode.INVALID_REQUEST
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.param = param
+
+
+class ConfigError(SocleError):
+    default_code = ErrorCode.CONFIG_INVALID
+
+
+class InvalidRequestError(SocleError):
+    default_code = ErrorCode.INVALID_REQUEST
+
+
+class RequestTooLargeError(InvalidRequestError):
+    default_code = ErrorCode.REQUEST_TOO_LARGE
+
+
+class AuthenticationError(SocleError):
+    default_code = ErrorCode.INVALID_API_KEY
+
+
+class PermissionDeniedError(SocleError):
+    default_code = ErrorCode.PERMISSION_DENIED
+
+
+class NotFoundError(SocleError):
+    default_code = ErrorCode.NOT_FOUND
+
+
+class ModelNotFoundError(NotFoundError):
+    default_code = ErrorCode.MODEL_NOT_FOUND
+
+
+class UpstreamError(SocleError):
+    default_code = ErrorCode.UPSTREAM_ERROR
+
+
+class UpstreamTimeoutError(UpstreamError):
+    default_code = ErrorCode.UPSTREAM_TIMEOUT
+
+
+class UpstreamUnavailableError(UpstreamError):
+    default_code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class StorageError(SocleError):
+    default_code = ErrorCode.STORAGE_ERROR

