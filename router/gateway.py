@@ -92,6 +92,7 @@ class Gateway:
                 last = e
                 continue
             trace.usage = completion.usage
+            _collect_message_text(completion.body, trace.text)
             return completion
         assert last is not None
         raise last
@@ -114,22 +115,21 @@ class Gateway:
                 continue
             break
         upstream_usage: Usage | None = None
+        stream_id = str(first.get("id", "chatcmpl-socle")) if first else "chatcmpl-socle"
         if first is not None:
             async for chunk in _chain(first, chunks):
-                usage = Usage.from_openai(chunk.get("usage"))
-                if usage is not None:
-                    upstream_usage = usage
-                    if not request.include_usage:
-                        chunk.pop("usage", None)
+                # Usage is always sent last, alone, as OpenAI does, whatever the upstream's habit.
+                usage = Usage.from_openai(chunk.pop("usage", None))
+                upstream_usage = usage or upstream_usage
                 _collect_text(chunk, trace.text)
-                if chunk.get("choices") or chunk.get("usage"):
+                if chunk.get("choices"):
                     yield chunk
         trace.usage = upstream_usage or Usage(
             prompt_tokens=count_prompt_tokens(request.body.get("messages")),
             completion_tokens=count_completion_tokens("".join(trace.text)),
         )
-        if request.include_usage and upstream_usage is None:
-            yield _usage_chunk(trace)
+        if request.include_usage:
+            yield _usage_chunk(trace, stream_id)
 
 
 async def _chain(first: JSONObject, rest: AsyncIterator[JSONObject]) -> AsyncIterator[JSONObject]:
@@ -149,10 +149,18 @@ def _collect_text(chunk: JSONObject, sink: list[str]) -> None:
                 sink.append(str(delta["content"]))
 
 
-def _usage_chunk(trace: CallTrace) -> JSONObject:
+def _collect_message_text(body: JSONObject, sink: list[str]) -> None:
+    choices = body.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        message = choices[0].get("message")
+        if isinstance(message, dict) and isinstance(message.get("content"), str):
+            sink.append(str(message["content"]))
+
+
+def _usage_chunk(trace: CallTrace, stream_id: str) -> JSONObject:
     assert trace.deployment is not None
     return {
-        "id": "chatcmpl-usage",
+        "id": stream_id,
         "object": "chat.completion.chunk",
         "created": 0,
         "model": trace.deployment.name,

@@ -19,6 +19,7 @@ from socle.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from socle.router._quirks import adapt_body
 from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
 
 # Socle's provider prefix -> LiteLLM's. Every one of these speaks the OpenAI protocol.
@@ -53,7 +54,7 @@ def to_litellm(call: ModelCall, *, stream: bool) -> dict[str, object]:
         "stream": stream,
     }
     extra: dict[str, JSONValue] = {}
-    for key, value in call.body.items():
+    for key, value in adapt_body(call.deployment, call.body).items():
         if key in ("model", "stream"):
             continue
         if key in _KNOWN_PARAMS:
@@ -116,8 +117,9 @@ def _map_error(error: Exception, deployment: Deployment) -> Exception:
 
 
 def _short(error: Exception) -> str:
-    text = str(getattr(error, "message", None) or error)
-    return text if len(text) <= 300 else text[:300] + "..."
+    # Upstream messages can carry the upstream's own traceback: keep the first line, bounded.
+    text = str(getattr(error, "message", None) or error).strip().splitlines()[0] if str(error).strip() else ""
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _is_litellm_error(error: Exception) -> bool:

@@ -17,12 +17,13 @@ from socle.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from socle.router._quirks import adapt_body
 from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
 
 
 def upstream_body(call: ModelCall, *, stream: bool) -> JSONObject:
     """The JSON body to send upstream (pure)."""
-    body: JSONObject = dict(call.body)
+    body: JSONObject = adapt_body(call.deployment, call.body)
     body["model"] = call.deployment.served_model
     body["stream"] = stream
     return body
@@ -31,7 +32,8 @@ def upstream_body(call: ModelCall, *, stream: bool) -> JSONObject:
 def status_error(deployment: Deployment, status: int, detail: str) -> Exception:
     """Socle's error for an upstream HTTP error status (pure)."""
     where = f"model {deployment.name!r} at {deployment.api_base}"
-    detail = detail[:300]
+    # Upstream bodies can carry the upstream's own traceback: keep the first line, bounded.
+    detail = (detail.strip().splitlines() or [""])[0][:200]
     if status in (400, 413, 422):
         return InvalidRequestError(f"{where} rejected the request ({status}): {detail}")
     if status in (502, 503, 504) or status >= 500:

@@ -37,7 +37,6 @@ class ServerSettings(_Section):
     max_body_bytes: int = Field(
         4 * 1024 * 1024, gt=0, description="Largest accepted request body; larger bodies get a 413."
     )
-    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
 
 
 class StorageSettings(_Section):

@@ -1,0 +1,5 @@
+"""`python -m socle` runs the CLI."""
+
+from socle.cli import main
+
+main()

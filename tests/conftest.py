@@ -1,0 +1,143 @@
+"""Shared fixtures: settings, fake deps, an OpenAI SDK client wired to the app in process, services.
+
+PostgreSQL and Redis tests use SOCLE_TEST_POSTGRES_URL / SOCLE_TEST_REDIS_URL (defaults: the local
+services at 127.0.0.1). Where a service is down they are skipped with the reason, unless
+SOCLE_TEST_REQUIRE_SERVICES=1 (set by .ci/run), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import openai
+import pytest
+
+from socle.governance.fake import InMemoryStore
+from socle.governance.keys import KeyManager
+from socle.governance.request_log import BatchingRequestLog
+from socle.router.base import ChatModel
+from socle.router.catalog import Catalog
+from socle.router.fake import FakeChatModel
+from socle.router.gateway import Gateway
+from socle.router.static import StaticRouter
+from socle.server.app import create_app
+from socle.server.deps import Deps
+from socle.settings import Settings, load_settings
+
+POSTGRES_URL = os.environ.get("SOCLE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SOCLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("SOCLE_TEST_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _service(url: str, port: int, name: str) -> str:
+    if not _reachable(url, port):
+        reason = f"{name} is not reachable at {url}"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{reason} (SOCLE_TEST_REQUIRE_SERVICES=1 makes it mandatory)")
+        pytest.skip(f"{reason}; set SOCLE_TEST_{name.upper()}_URL to run these tests")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return _service(POSTGRES_URL, 5432, "postgres")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return _service(REDIS_URL, 6379, "redis")
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for tests: a temp data dir, no local model, one deployment at a dead address."""
+    base: dict[str, object] = {
+        "storage": {"data_dir": str(tmp_path / "data")},
+        "auth": {"key_cache_ttl_s": 0},
+        "models": {
+            "default": "small",
+            "manage_local": False,
+            "deployments": [
+                {"name": "small", "model": "vllm:small-model", "api_base": "http://127.0.0.1:9/v1",
+                 "input_cost_per_mtok": 1.0, "output_cost_per_mtok": 2.0},
+            ],
+        },
+    }  # fmt: skip
+    base.update(overrides)
+    return load_settings(None, **base)
+
+
+@dataclass
+class App:
+    """A Socle app over fakes, with the handles tests inspect."""
+
+    deps: Deps
+    store: InMemoryStore
+    model: ChatModel
+    admin_key: str
+    user_key: str
+    http: httpx.AsyncClient
+    client: openai.AsyncOpenAI
+
+
+async def build_app(settings: Settings, model: ChatModel) -> AsyncIterator[App]:
+    store = InMemoryStore()
+    keys = KeyManager(store)
+    admin = await keys.create("admin", role="admin")
+    user = await keys.create("app", tenant_id="acme")
+    deps = Deps(
+        settings=settings,
+        gateway=Gateway(StaticRouter(Catalog.from_settings(settings.models)), model),
+        keys=keys,
+        request_log=BatchingRequestLog(store),
+    )
+    app = create_app(settings, deps=deps)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as http:
+        client = openai.AsyncOpenAI(
+            api_key=user.secret, base_url="http://socle.test/v1", http_client=http, max_retries=0
+        )
+        yield App(deps, store, model, admin.secret, user.secret, http, client)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def fake_model() -> FakeChatModel:
+    return FakeChatModel()
+
+
+@pytest.fixture
+async def app(settings: Settings, fake_model: FakeChatModel) -> AsyncIterator[App]:
+    async for built in build_app(settings, fake_model):
+        yield built
+
+
+@pytest.fixture
+def no_socle_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("SOCLE_") and not name.startswith("SOCLE_TEST_"):
+            monkeypatch.delenv(name)
+    yield

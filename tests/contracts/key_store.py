@@ -1,0 +1,65 @@
+"""`KeyStoreContract`: the behaviour every `KeyStore` + `RequestLog` implementation must have."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socle.errors import StorageError
+from socle.governance.base import ApiKeyInfo, KeyStore, RequestRecord, RequestLog
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def info(key_id: str, *, tenant: str = "t1", minutes: int = 0) -> ApiKeyInfo:
+    return ApiKeyInfo(key_id, f"name-{key_id}", tenant, "user", T0 + timedelta(minutes=minutes))
+
+
+class KeyStoreContract:
+    @pytest.fixture
+    def store(self) -> KeyStore:
+        raise NotImplementedError("subclass and return the store under test")
+
+    async def test_find_returns_the_added_key(self, store: KeyStore) -> None:
+        await store.add(info("k1"), "h1")
+        assert await store.find("h1") == info("k1")
+        assert await store.find("other") is None
+
+    async def test_duplicate_id_is_a_storage_error(self, store: KeyStore) -> None:
+        await store.add(info("k1"), "h1")
+        with pytest.raises(StorageError):
+            await store.add(info("k1"), "h2")
+
+    async def test_list_filters_by_tenant_oldest_first(self, store: KeyStore) -> None:
+        await store.add(info("b", tenant="t2", minutes=2), "hb")
+        await store.add(info("a", minutes=1), "ha")
+        await store.add(info("c", minutes=3), "hc")
+        assert [i.key_id for i in await store.list()] == ["a", "b", "c"]
+        assert [i.key_id for i in await store.list(tenant_id="t1")] == ["a", "c"]
+
+    async def test_revoke_marks_once(self, store: KeyStore) -> None:
+        await store.add(info("k1"), "h1")
+        assert await store.revoke("k1", T0 + timedelta(days=1)) is True
+        assert await store.revoke("k1", T0 + timedelta(days=2)) is False
+        assert await store.revoke("missing", T0) is False
+        found = await store.find("h1")
+        assert found is not None and found.revoked_at == T0 + timedelta(days=1)
+
+    async def test_count(self, store: KeyStore) -> None:
+        assert await store.count() == 0
+        await store.add(info("k1"), "h1")
+        await store.add(info("k2"), "h2")
+        assert await store.count() == 2
+
+    async def test_request_log_round_trip(self, store: RequestLog) -> None:
+        records = [
+            RequestRecord(f"r{i}", T0 + timedelta(seconds=i), "k1", "t1", "chat.completions", "small",
+                          prompt_tokens=i, completion_tokens=2 * i, cost_usd=0.5, status=200)
+            for i in range(3)
+        ]  # fmt: skip
+        await store.append(records)
+        await store.append([])
+        recent = await store.recent(limit=2)
+        assert [r.request_id for r in recent] == ["r2", "r1"]
+        assert recent[0] == records[2]

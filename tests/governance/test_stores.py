@@ -1,0 +1,62 @@
+"""The KeyStore contract against the in-memory fake, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from socle.governance.fake import InMemoryStore
+from socle.governance.migrate import upgrade
+from socle.governance.sql import SqlStore, create_engine
+from tests.contracts.key_store import KeyStoreContract
+
+pytestmark = pytest.mark.anyio
+
+
+class TestInMemoryStore(KeyStoreContract):
+    @pytest.fixture
+    def store(self) -> InMemoryStore:
+        return InMemoryStore()
+
+
+class TestSqliteStore(KeyStoreContract):
+    @pytest.fixture
+    async def store(self, tmp_path: Path) -> AsyncIterator[SqlStore]:
+        store = SqlStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}"))
+        await upgrade(store.engine)
+        yield store
+        await store.aclose()
+
+
+@pytest.mark.postgres
+class TestPostgresStore(KeyStoreContract):
+    @pytest.fixture
+    async def store(self, postgres_url: str) -> AsyncIterator[SqlStore]:
+        # Each test gets its own schema, so tests never see each other's rows.
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(postgres_url)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = create_async_engine(postgres_url, connect_args={"server_settings": {"search_path": schema}})
+        store = SqlStore(engine)
+        await upgrade(store.engine)
+        yield store
+        await store.aclose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    store = SqlStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}"))
+    await upgrade(store.engine)
+    await upgrade(store.engine)
+    async with store.engine.connect() as conn:
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+    assert version == "0001"
+    await store.aclose()
