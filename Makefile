@@ -33,7 +33,8 @@ serve: $(STAMP)  ## Start Socle on 127.0.0.1:8000 on the embedded default
 
 test: $(STAMP)  ## Run lint, architecture contracts and the whole test suite
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
+	$(BIN)/python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle
 	$(BIN)/python scripts/check_module_size.py
 	$(BIN)/pytest
 

@@ -11,7 +11,9 @@ from socle.governance.base import ApiKeyInfo
 class InMemoryKeyCache:
     """Verified keys kept for `ttl_s` seconds. A revocation elsewhere is seen within `ttl_s`."""
 
-    def __init__(self, ttl_s: float, *, clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000):
+    def __init__(
+        self, ttl_s: float, *, clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000
+    ):
         self._ttl = ttl_s
         self._clock = clock
         self._max = max_entries

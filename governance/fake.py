@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from socle.errors import StorageError
 from socle.governance.base import ApiKeyInfo, RequestRecord
+
+from socle.errors import StorageError
 
 
 class InMemoryStore:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 from socle.governance.base import ROLES, ApiKeyInfo, KeyCache, KeyStore, Principal, Role
+
+from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 
 PREFIX = "sk-socle-"
 

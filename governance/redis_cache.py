@@ -7,9 +7,9 @@ from datetime import datetime
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+from socle.governance.base import ROLES, ApiKeyInfo
 
 from socle.errors import StorageError
-from socle.governance.base import ROLES, ApiKeyInfo
 
 
 def dump_info(info: ApiKeyInfo) -> str:
@@ -78,7 +78,8 @@ class RedisKeyCache:
         try:
             digest = await self._redis.get(f"{self._prefix}keyid:{key_id}")
             if digest is not None:
-                await self._redis.delete(f"{self._prefix}key:{digest.decode()}", f"{self._prefix}keyid:{key_id}")
+                digest = digest.decode() if isinstance(digest, bytes) else digest
+                await self._redis.delete(f"{self._prefix}key:{digest}", f"{self._prefix}keyid:{key_id}")
         except RedisError as e:
             raise StorageError(f"Redis key cache unavailable: {type(e).__name__}") from e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import anyio
+from socle.governance.base import RequestLog, RequestRecord
 
 from socle.errors import StorageError
-from socle.governance.base import RequestLog, RequestRecord
 
 logger = logging.getLogger(__name__)
 

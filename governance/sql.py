@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
+from socle.governance._tables import api_keys, request_log
+from socle.governance.base import ROLES, ApiKeyInfo, RequestRecord, Role
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from socle.errors import StorageError
-from socle.governance._tables import api_keys, request_log
-from socle.governance.base import ROLES, ApiKeyInfo, RequestRecord, Role
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -116,11 +117,15 @@ class SqlStore:
                 rows = (await conn.execute(query)).mappings().all()
         except SQLAlchemyError as e:
             raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
+        return [self._record(row) for row in rows]
+
+    @staticmethod
+    def _record(row: object) -> RequestRecord:
         fields = RequestRecord.__dataclass_fields__
-        return [
-            RequestRecord(**{k: (_aware(v) if k == "created_at" else v) for k, v in row.items() if k in fields})
-            for row in rows
-        ]
+        data = dict(row)  # type: ignore[call-overload]  # a SQLAlchemy RowMapping
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in fields}
+        values["created_at"] = _aware(values["created_at"])
+        return RequestRecord(**values)
 
     @staticmethod
     def _info(row: object) -> ApiKeyInfo:

@@ -16,7 +16,9 @@ def _llamacpp(body: dict[str, JSONValue]) -> dict[str, JSONValue]:
     if isinstance(response_format, dict) and response_format.get("type") == "json_schema":
         spec = response_format.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, dict) else None
-        body["response_format"] = {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+        body["response_format"] = (
+            {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+        )
     return body
 
 

@@ -11,9 +11,8 @@ import importlib.util
 from pathlib import Path
 
 import tiktoken
-from tiktoken.load import load_tiktoken_bpe
-
 from socle.router.base import JSONValue
+from tiktoken.load import load_tiktoken_bpe
 
 # sha1 of the cl100k_base URL: the name tiktoken's cache (and LiteLLM's bundle) gives the file.
 _CL100K_FILE = "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from socle.router.base import Deployment
+
 from socle.settings import DeploymentSettings, ModelSettings
 
 

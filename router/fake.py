@@ -15,9 +15,7 @@ def completion_body(text: str, *, model: str, usage: Usage) -> JSONObject:
         "object": "chat.completion",
         "created": 0,
         "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": usage.to_openai(),
     }
 
@@ -44,7 +42,9 @@ class FakeChatModel:
 
     async def complete(self, call: ModelCall) -> Completion:
         text = self._next(call)
-        usage = Usage(prompt_tokens=len(str(call.body.get("messages"))) // 4, completion_tokens=len(text.split()))
+        usage = Usage(
+            prompt_tokens=len(str(call.body.get("messages"))) // 4, completion_tokens=len(text.split())
+        )
         return Completion(body=completion_body(text, model=call.deployment.name, usage=usage), usage=usage)
 
     async def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 
-from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.router._tokens import count_completion_tokens, count_prompt_tokens
 from socle.router.base import (
     ChatModel,
@@ -21,10 +20,12 @@ from socle.router.base import (
     JSONValue,
     ModelCall,
     RouteDecision,
-    RouteRequest,
     Router,
+    RouteRequest,
     Usage,
 )
+
+from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ class Gateway:
         raise last
 
     async def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
-        """OpenAI chunks. With `stream_options.include_usage`, the last chunk carries `usage`,
-        counted by Socle if the upstream sent none."""
+        """OpenAI chunks; with `stream_options.include_usage`, a last chunk with `usage` alone.
+
+        The usage is the upstream's, or counted by Socle when the upstream sent none.
+        """
         trace.decision = await self.router.route(request.route_request())
         candidates = list(trace.decision.candidates)
         while True:

@@ -13,14 +13,15 @@ from collections.abc import AsyncIterator, Mapping
 from types import ModuleType
 from typing import Any
 
+from socle.router._quirks import adapt_body
+from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
+
 from socle.errors import (
     InvalidRequestError,
     UpstreamError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from socle.router._quirks import adapt_body
-from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
 
 # Socle's provider prefix -> LiteLLM's. Every one of these speaks the OpenAI protocol.
 _PROVIDERS = {"vllm": "hosted_vllm", "llamacpp": "openai", "openai": "openai"}
@@ -95,8 +96,7 @@ def _litellm() -> ModuleType:
     # Without this LiteLLM downloads a price map from the internet when imported.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # noqa: TID251 - set for litellm
     module = importlib.import_module("litellm")
-    module.telemetry = False
-    module.suppress_debug_info = True
+    module.__dict__.update(telemetry=False, suppress_debug_info=True)
     return module
 
 
@@ -109,9 +109,7 @@ def _map_error(error: Exception, deployment: Deployment) -> Exception:
         return InvalidRequestError(f"the request is too long for {where}: {_short(error)}", param="messages")
     if isinstance(error, exc.BadRequestError | exc.UnprocessableEntityError):
         return InvalidRequestError(f"{where} rejected the request: {_short(error)}")
-    if isinstance(
-        error, exc.APIConnectionError | exc.ServiceUnavailableError | exc.InternalServerError
-    ):
+    if isinstance(error, exc.APIConnectionError | exc.ServiceUnavailableError | exc.InternalServerError):
         return UpstreamUnavailableError(f"{where} is unavailable: {_short(error)}")
     return UpstreamError(f"{where} failed: {_short(error)}")
 

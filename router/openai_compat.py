@@ -10,6 +10,8 @@ import json
 from collections.abc import AsyncIterator
 
 import httpx
+from socle.router._quirks import adapt_body
+from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
 
 from socle.errors import (
     InvalidRequestError,
@@ -17,8 +19,6 @@ from socle.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from socle.router._quirks import adapt_body
-from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
 
 
 def upstream_body(call: ModelCall, *, stream: bool) -> JSONObject:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from socle.errors import ModelNotFoundError
 from socle.router.base import RouteDecision, RouteRequest
 from socle.router.catalog import Catalog
+
+from socle.errors import ModelNotFoundError
 
 AUTO = "auto"
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from socle.server.routes import chat, health, models
+
 from socle.settings import Settings
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-
-from socle.errors import PermissionDeniedError
 from socle.governance.base import Principal
 from socle.server.deps import Deps, get_deps
+
+from socle.errors import PermissionDeniedError
 
 
 def bearer_token(request: Request) -> str | None:

@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 import anyio
 import httpx
 from fastapi import Request
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
 from socle.governance.base import KeyCache
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
@@ -24,6 +21,9 @@ from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.registry import CHAT_MODELS
 from socle.router.static import StaticRouter
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
 from socle.settings import Settings
 
 # A readiness check returns None when healthy, else a short reason.
@@ -78,6 +78,7 @@ def _models_check(catalog: Catalog) -> ReadyCheck:
 
 
 def key_cache(settings: Settings) -> KeyCache:
+    """Redis when `storage.redis_url` is set (shared by replicas), else in process."""
     if settings.storage.redis_url:
         return RedisKeyCache.from_url(settings.storage.redis_url, settings.auth.key_cache_ttl_s)
     return InMemoryKeyCache(settings.auth.key_cache_ttl_s)

@@ -54,10 +54,12 @@ def status_of(error: SocleError) -> tuple[int, str]:
 
 
 def error_body(message: str, kind: str, code: str, param: str | None = None) -> dict[str, object]:
+    """OpenAI's error shape."""
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 def error_response(error: SocleError) -> JSONResponse:
+    """The HTTP response for a Socle error."""
     status, kind = status_of(error)
     headers = {"www-authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(error_body(error.message, kind, error.code, error.param), status, headers=headers)

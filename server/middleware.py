@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+from socle.server.errors import error_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socle.errors import RequestTooLargeError
-from socle.server.errors import error_response
 
 
 class BodyLimitMiddleware:

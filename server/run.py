@@ -7,11 +7,11 @@ import logging
 import anyio
 import uvicorn
 from rich.console import Console
-
 from socle.governance.keys import CreatedKey, KeyManager
 from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
 from socle.server.deps import open_store
+
 from socle.settings import DeploymentSettings, ModelSettings, Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ def with_free_ports(settings: Settings) -> Settings:
 
 
 def local_servers(settings: Settings) -> list[LlamaCppServer]:
+    """A supervisor for each `local` deployment, if Socle manages them."""
     if not settings.models.manage_local:
         return []
     log_dir = settings.storage.data_dir / "logs"
@@ -36,6 +37,7 @@ def local_servers(settings: Settings) -> list[LlamaCppServer]:
 
 
 def banner(settings: Settings, admin: CreatedKey | None) -> str:
+    """What `socle serve` prints once it listens (rich markup)."""
     url = f"http://{settings.server.host}:{settings.server.port}"
     key = admin.secret if admin else "$SOCLE_API_KEY"
     lines = [f"[bold green]Socle is serving on {url}[/]  (OpenAI base_url: {url}/v1)"]
@@ -49,8 +51,9 @@ def banner(settings: Settings, admin: CreatedKey | None) -> str:
         "",
         "Try it:",
         f"  curl {url}/v1/chat/completions \\",
-        f"    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\",
-        f"    -d '{{\"model\": \"{settings.models.default}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello!\"}}]}}'",
+        f'    -H "Authorization: Bearer {key}" -H "Content-Type: application/json" \\',
+        f'    -d \'{{"model": "{settings.models.default}", '
+        '"messages": [{"role": "user", "content": "Hello!"}]}\'',
         "",
         "Stop with Ctrl+C.",
     ]
@@ -88,7 +91,9 @@ async def serve(settings: Settings, console: Console) -> None:
         tg.cancel_scope.cancel()
 
 
-async def _announce(http: uvicorn.Server, settings: Settings, admin: CreatedKey | None, console: Console) -> None:
-    while not http.started:
+async def _announce(
+    http: uvicorn.Server, settings: Settings, admin: CreatedKey | None, console: Console
+) -> None:
+    while not http.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await anyio.sleep(0.05)
     console.print(banner(settings, admin), highlight=False, soft_wrap=True)

@@ -12,10 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class OpenAIModel(BaseModel):
+    """Base of the protocol models: unknown fields are kept and forwarded."""
+
     model_config = ConfigDict(extra="allow")
 
 
 class ChatMessage(OpenAIModel):
+    """One message of `messages`."""
+
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[dict[str, Any]] | None = None
     name: str | None = None
@@ -24,10 +28,14 @@ class ChatMessage(OpenAIModel):
 
 
 class StreamOptions(OpenAIModel):
+    """`stream_options`."""
+
     include_usage: bool | None = None
 
 
 class ChatCompletionRequest(OpenAIModel):
+    """The body of POST /v1/chat/completions."""
+
     messages: Annotated[list[ChatMessage], Field(min_length=1)]
     model: Annotated[str, Field(min_length=1, max_length=200)]
     frequency_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
@@ -60,6 +68,8 @@ class ChatCompletionRequest(OpenAIModel):
 
 
 class ModelCard(BaseModel):
+    """One entry of GET /v1/models."""
+
     id: str
     object: Literal["model"] = "model"
     created: int = 0
@@ -67,5 +77,7 @@ class ModelCard(BaseModel):
 
 
 class ModelList(BaseModel):
+    """The body of GET /v1/models."""
+
     object: Literal["list"] = "list"
     data: list[ModelCard]

@@ -15,9 +15,7 @@ from rich.table import Table
 from socle.errors import SocleError
 from socle.settings import Settings, load_settings
 
-app = typer.Typer(
-    help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True
-)
+app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 console = Console()
@@ -59,7 +57,9 @@ def serve(
         update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     )
     settings = settings.model_copy(update={"server": server})
-    logging.basicConfig(level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "LiteLLM", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _run(lambda: run_serve(settings, console))
@@ -87,7 +87,14 @@ def check_config(config: ConfigOption = None) -> None:
     table = Table("model", "provider:model", "endpoint", "tier", "$/1M in", "$/1M out")
     for d in settings.models.deployments:
         endpoint = d.api_base or (f"local llama.cpp :{d.local.port}" if d.local else "?")
-        table.add_row(d.name, d.model, endpoint, str(d.tier), f"{d.input_cost_per_mtok:g}", f"{d.output_cost_per_mtok:g}")
+        table.add_row(
+            d.name,
+            d.model,
+            endpoint,
+            str(d.tier),
+            f"{d.input_cost_per_mtok:g}",
+            f"{d.output_cost_per_mtok:g}",
+        )
     console.print(table)
     console.print("[green]configuration is valid[/]")
 

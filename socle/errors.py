@@ -65,44 +65,66 @@ class SocleError(Exception):
 
 
 class ConfigError(SocleError):
+    """The configuration is invalid; raised at start with the path of each bad field."""
+
     default_code = ErrorCode.CONFIG_INVALID
 
 
 class InvalidRequestError(SocleError):
+    """The client's request is malformed or asks for something impossible (400)."""
+
     default_code = ErrorCode.INVALID_REQUEST
 
 
 class RequestTooLargeError(InvalidRequestError):
+    """The request body is over `server.max_body_bytes` (413)."""
+
     default_code = ErrorCode.REQUEST_TOO_LARGE
 
 
 class AuthenticationError(SocleError):
+    """The API key is missing, unknown or revoked (401)."""
+
     default_code = ErrorCode.INVALID_API_KEY
 
 
 class PermissionDeniedError(SocleError):
+    """The key is valid but its role may not do this (403)."""
+
     default_code = ErrorCode.PERMISSION_DENIED
 
 
 class NotFoundError(SocleError):
+    """A named thing does not exist (404)."""
+
     default_code = ErrorCode.NOT_FOUND
 
 
 class ModelNotFoundError(NotFoundError):
+    """The requested model is in no deployment and is no virtual model (404)."""
+
     default_code = ErrorCode.MODEL_NOT_FOUND
 
 
 class UpstreamError(SocleError):
+    """A model server failed in a way the client cannot fix (502)."""
+
     default_code = ErrorCode.UPSTREAM_ERROR
 
 
 class UpstreamTimeoutError(UpstreamError):
+    """A model server did not answer in time (504)."""
+
     default_code = ErrorCode.UPSTREAM_TIMEOUT
 
 
 class UpstreamUnavailableError(UpstreamError):
+    """A model server refused the connection or answered 5xx (503)."""
+
     default_code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 class StorageError(SocleError):
+    """The database or cache failed (503)."""
+
     default_code = ErrorCode.STORAGE_ERROR

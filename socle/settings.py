@@ -32,6 +32,8 @@ class _Section(BaseModel):
 
 
 class ServerSettings(_Section):
+    """The HTTP server."""
+
     host: str = Field("127.0.0.1", description="Interface to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
     max_body_bytes: int = Field(
@@ -40,6 +42,8 @@ class ServerSettings(_Section):
 
 
 class StorageSettings(_Section):
+    """The database and the cache."""
+
     data_dir: Path = Field(Path(".socle"), description="Folder for the SQLite file and local state.")
     database_url: str | None = Field(
         None,
@@ -56,12 +60,16 @@ class StorageSettings(_Section):
 
 
 class AuthSettings(_Section):
+    """API-key verification."""
+
     key_cache_ttl_s: float = Field(
         5.0, ge=0, description="How long a verified key is trusted before the store is asked again."
     )
 
 
 class LoggingSettings(_Section):
+    """Logs and the request log."""
+
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     log_prompts: bool = Field(
         False, description="Store raw prompt and completion text in the request log. Off by default."
@@ -128,6 +136,8 @@ def _embedded_deployments() -> tuple[DeploymentSettings, ...]:
 
 
 class ModelSettings(_Section):
+    """The model catalog and how Socle calls it."""
+
     default: str = Field("smollm2-135m", description="Model used when a request asks for `auto`.")
     deployments: tuple[DeploymentSettings, ...] = Field(
         default_factory=_embedded_deployments, description="The model catalog."

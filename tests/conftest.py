@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 import httpx
 import openai
 import pytest
-
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
 from socle.governance.request_log import BatchingRequestLog
@@ -28,6 +27,7 @@ from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
 from socle.server.app import create_app
 from socle.server.deps import Deps
+
 from socle.settings import Settings, load_settings
 
 POSTGRES_URL = os.environ.get("SOCLE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -43,7 +43,9 @@ def anyio_backend() -> str:
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
             return True
     except OSError:
         return False

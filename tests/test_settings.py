@@ -33,7 +33,9 @@ def test_env_overrides_yaml(no_socle_env: None, monkeypatch: pytest.MonkeyPatch)
     assert (s.server.port, s.logging.log_prompts, s.server.host) == (9123, True, "127.0.0.1")
 
 
-def test_socle_config_env_names_the_file(no_socle_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_socle_config_env_names_the_file(
+    no_socle_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("server:\n  port: 7000\n")
     monkeypatch.setenv("SOCLE_CONFIG", str(path))
@@ -53,7 +55,9 @@ def test_socle_config_env_names_the_file(no_socle_env: None, monkeypatch: pytest
         ("server: [unclosed\n", "not valid YAML"),
     ],
 )  # fmt: skip
-def test_invalid_files_name_the_bad_field(no_socle_env: None, tmp_path: Path, yaml_text: str, fragment: str) -> None:
+def test_invalid_files_name_the_bad_field(
+    no_socle_env: None, tmp_path: Path, yaml_text: str, fragment: str
+) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(yaml_text)
     with pytest.raises(ConfigError) as info:
@@ -79,7 +83,11 @@ def test_every_field_has_a_description() -> None:
     # vLLM's validate-config idea: a setting nobody can explain is a setting nobody can use.
     missing = [
         f"{model.__name__}.{name}"
-        for model in {*_models(Settings), settings_module.DeploymentSettings, settings_module.LocalServerSettings}
+        for model in {
+            *_models(Settings),
+            settings_module.DeploymentSettings,
+            settings_module.LocalServerSettings,
+        }
         for name, field in model.model_fields.items()
         if not field.description
     ]

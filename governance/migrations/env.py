@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
-
 from socle.governance._tables import metadata
+from sqlalchemy import engine_from_config, pool
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -12,8 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
-
-from socle.errors import ErrorCode, InvalidRequestError, SocleError
 from socle.governance.base import Principal, RequestRecord
 from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
@@ -22,6 +20,8 @@ from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
 from socle.server.schemas import ChatCompletionRequest
+
+from socle.errors import ErrorCode, InvalidRequestError, SocleError
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -91,6 +91,7 @@ async def chat_completions(
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
 ) -> Response:
+    """Create a chat completion (OpenAI-compatible; `stream: true` answers server-sent events)."""
     chat = parse_chat_request(await request.body())
     if chat.unknown_fields():
         logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-
-from socle.errors import ModelNotFoundError
 from socle.governance.base import Principal
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.schemas import ModelCard, ModelList
+
+from socle.errors import ModelNotFoundError
 
 router = APIRouter()
 
@@ -19,6 +19,7 @@ router = APIRouter()
 async def list_models(
     deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelList:
+    """List the models a client may name, `auto` included."""
     return ModelList(data=[ModelCard(id=name) for name in deps.gateway.router.model_names()])
 
 
@@ -26,6 +27,7 @@ async def list_models(
 async def get_model(
     model_id: str, deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelCard:
+    """Describe one model."""
     if model_id not in deps.gateway.router.model_names():
         raise ModelNotFoundError(f"model {model_id!r} does not exist", param="model")
     return ModelCard(id=model_id)

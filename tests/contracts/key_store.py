@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from socle.governance.base import ApiKeyInfo, KeyStore, RequestLog, RequestRecord
 
 from socle.errors import StorageError
-from socle.governance.base import ApiKeyInfo, KeyStore, RequestRecord, RequestLog
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

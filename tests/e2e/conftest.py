@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-
 from socle.router.local_server import free_port
 
 STARTUP_TIMEOUT_S = 180
@@ -63,7 +62,9 @@ def socle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSo
     output = root / "serve.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "socle", "serve", "--config", str(config)], stdout=sink, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "socle", "serve", "--config", str(config)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:

@@ -36,7 +36,11 @@ def test_sync_completion(socle_server: RunningSocle) -> None:
 async def test_async_stream_with_usage(socle_server: RunningSocle) -> None:
     async with openai.AsyncOpenAI(base_url=socle_server.base_url, api_key=socle_server.admin_key) as aclient:
         stream = await aclient.chat.completions.create(
-            model="auto", messages=QUESTION, max_tokens=24, stream=True, stream_options={"include_usage": True}
+            model="auto",
+            messages=QUESTION,
+            max_tokens=24,
+            stream=True,
+            stream_options={"include_usage": True},
         )
         chunks = [c async for c in stream]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
@@ -54,7 +58,9 @@ def test_json_schema_is_enforced(socle_server: RunningSocle) -> None:
     with client(socle_server) as c:
         reply = c.chat.completions.create(
             model="smollm2-135m",
-            messages=[{"role": "user", "content": "Give the capital of France as JSON with city and country."}],
+            messages=[
+                {"role": "user", "content": "Give the capital of France as JSON with city and country."}
+            ],
             response_format={"type": "json_schema", "json_schema": {"name": "capital", "schema": schema}},
             max_tokens=64,
             temperature=0,
@@ -124,7 +130,9 @@ def test_crashed_local_model_is_restarted(socle_server: RunningSocle) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            ready = httpx.get(socle_server.base_url.removesuffix("/v1") + "/readyz", timeout=2).status_code == 200
+            ready = (
+                httpx.get(socle_server.base_url.removesuffix("/v1") + "/readyz", timeout=2).status_code == 200
+            )
             if ready and _model_pid(socle_server.model_port) != pid:
                 break
         except (httpx.TransportError, AssertionError):

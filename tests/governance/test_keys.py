@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import PREFIX, KeyManager, hash_secret
+
+from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 
 pytestmark = pytest.mark.anyio
 
@@ -89,7 +89,9 @@ async def test_revoke_unknown_is_not_found() -> None:
         await KeyManager(InMemoryStore()).revoke("nope")
 
 
-@pytest.mark.parametrize(("name", "tenant", "role"), [("", "t", "user"), ("x", " ", "user"), ("x", "t", "root")])
+@pytest.mark.parametrize(
+    ("name", "tenant", "role"), [("", "t", "user"), ("x", " ", "user"), ("x", "t", "root")]
+)
 async def test_create_validates(name: str, tenant: str, role: str) -> None:
     with pytest.raises(InvalidRequestError):
         await KeyManager(InMemoryStore()).create(name, tenant_id=tenant, role=role)  # type: ignore[arg-type]

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import anyio
 import pytest
 import redis.asyncio as aioredis
-
-from socle.errors import AuthenticationError
 from socle.governance.base import ApiKeyInfo
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
 from socle.governance.redis_cache import RedisKeyCache, dump_info, load_info
+
+from socle.errors import AuthenticationError
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import anyio
 import pytest
-
-from socle.errors import StorageError
 from socle.governance.base import RequestRecord
 from socle.governance.fake import InMemoryStore
 from socle.governance.request_log import BatchingRequestLog
+
+from socle.errors import StorageError
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +71,7 @@ async def test_run_flushes_on_its_own() -> None:
         log.record(record(0))
         log.record(record(1))
         with anyio.fail_after(2):
-            while len(inner.records) < 2:
+            while len(inner.records) < 2:  # noqa: ASYNC110 - polling a fake's list
                 await anyio.sleep(0.01)
         tg.cancel_scope.cancel()
     assert len(inner.records) == 2

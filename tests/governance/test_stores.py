@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from socle.governance.fake import InMemoryStore
 from socle.governance.migrate import upgrade
 from socle.governance.sql import SqlStore, create_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from tests.contracts.key_store import KeyStoreContract
 
 pytestmark = pytest.mark.anyio

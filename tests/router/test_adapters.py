@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from socle.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
 from socle.router.base import Deployment, ModelCall
 from socle.router.llm_client import from_litellm, litellm_model, to_litellm
 from socle.router.openai_compat import parse_sse_line, status_error, upstream_body
+
+from socle.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
 
 VLLM = Deployment("big", "vllm:qwen2.5-7b", "http://gpu:8000/v1", api_key="k", timeout_s=30)
 LOCAL = Deployment("small", "llamacpp:smollm2", "http://127.0.0.1:8101/v1")
@@ -27,7 +27,12 @@ def test_litellm_model(deployment: Deployment, expected: str) -> None:
 
 
 def test_to_litellm_sets_endpoint_and_disables_retries() -> None:
-    body = {"messages": [{"role": "user", "content": "x"}], "temperature": 0.1, "top_k": 3, "model": "ignored"}
+    body = {
+        "messages": [{"role": "user", "content": "x"}],
+        "temperature": 0.1,
+        "top_k": 3,
+        "model": "ignored",
+    }
     kwargs = to_litellm(ModelCall(VLLM, body), stream=True)
     assert kwargs == {
         "model": "hosted_vllm/qwen2.5-7b",
@@ -62,8 +67,15 @@ def test_from_litellm_drops_nulls_and_sets_the_public_model() -> None:
 
 
 def test_upstream_body_names_the_served_model() -> None:
-    body = upstream_body(ModelCall(VLLM, {"messages": [], "stream_options": {"include_usage": True}}), stream=True)
-    assert body == {"messages": [], "stream_options": {"include_usage": True}, "model": "qwen2.5-7b", "stream": True}
+    body = upstream_body(
+        ModelCall(VLLM, {"messages": [], "stream_options": {"include_usage": True}}), stream=True
+    )
+    assert body == {
+        "messages": [],
+        "stream_options": {"include_usage": True},
+        "model": "qwen2.5-7b",
+        "stream": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -79,7 +91,7 @@ def test_status_errors(status: int, error: type[Exception]) -> None:
     ("line", "expected"),
     [
         ('data: {"a": 1}', {"a": 1}),
-        ("data:{\"a\": 1}", {"a": 1}),
+        ('data:{"a": 1}', {"a": 1}),
         ("data: [DONE]", None),
         (": keep-alive", None),
         ("", None),

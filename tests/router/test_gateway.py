@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from socle.errors import InvalidRequestError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.router.base import Deployment
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
 from socle.router.gateway import CallTrace, ChatRequest, Gateway
 from socle.router.static import StaticRouter
+
+from socle.errors import InvalidRequestError, UpstreamTimeoutError, UpstreamUnavailableError
 
 pytestmark = pytest.mark.anyio
 
@@ -17,7 +17,9 @@ MESSAGES = [{"role": "user", "content": "hello there"}]
 
 
 def gateway(model: FakeChatModel, replicas: int = 2) -> Gateway:
-    deployments = [Deployment("m", "vllm:m", f"http://r{i}/v1", output_cost_per_mtok=1e6) for i in range(replicas)]
+    deployments = [
+        Deployment("m", "vllm:m", f"http://r{i}/v1", output_cost_per_mtok=1e6) for i in range(replicas)
+    ]
     return Gateway(StaticRouter(Catalog(deployments, default="m")), model)
 
 
@@ -57,7 +59,12 @@ async def test_stream_falls_back_before_the_first_chunk() -> None:
 async def test_stream_raises_when_the_last_replica_fails() -> None:
     model = FakeChatModel([UpstreamUnavailableError("down")])
     with pytest.raises(UpstreamUnavailableError):
-        [c async for c in gateway(model, replicas=1).stream(ChatRequest("m", {"messages": MESSAGES}), CallTrace())]
+        [
+            c
+            async for c in gateway(model, replicas=1).stream(
+                ChatRequest("m", {"messages": MESSAGES}), CallTrace()
+            )
+        ]
 
 
 async def test_stream_usage_chunk_comes_last_and_alone() -> None:

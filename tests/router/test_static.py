@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from socle.errors import ModelNotFoundError
 from socle.router.base import Deployment, RouteRequest
 from socle.router.catalog import Catalog
 from socle.router.static import StaticRouter
+
+from socle.errors import ModelNotFoundError
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from socle.router._tokens import count_completion_tokens, count_prompt_tokens, encoding
 
 
@@ -19,7 +18,10 @@ def test_completion_tokens(text: str, tokens: int) -> None:
 
 
 def test_prompt_tokens_add_per_message_overhead() -> None:
-    messages = [{"role": "system", "content": "hello world"}, {"role": "user", "content": [{"type": "text", "text": "hi"}]}]
+    messages = [
+        {"role": "system", "content": "hello world"},
+        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+    ]
     assert count_prompt_tokens(messages) == 3 + (4 + 2) + (4 + 1)
 
 

@@ -6,9 +6,9 @@ import json
 
 import openai
 import pytest
+from socle.router.fake import FakeChatModel
 
 from socle.errors import UpstreamUnavailableError
-from socle.router.fake import FakeChatModel
 from tests.conftest import App
 
 pytestmark = pytest.mark.anyio
@@ -139,7 +139,9 @@ async def test_upstream_down_is_503_and_logged(app: App, fake_model: FakeChatMod
     assert app.store.records[-1].error_code == "upstream_unavailable"
 
 
-async def test_stream_upstream_down_before_output_keeps_the_status(app: App, fake_model: FakeChatModel) -> None:
+async def test_stream_upstream_down_before_output_keeps_the_status(
+    app: App, fake_model: FakeChatModel
+) -> None:
     fake_model._script.append(UpstreamUnavailableError("down"))
     body = {"model": "small", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
     response = await app.http.post("/v1/chat/completions", json=body, headers=_auth(app.user_key))
@@ -149,10 +151,17 @@ async def test_stream_upstream_down_before_output_keeps_the_status(app: App, fak
 
 async def test_request_log_records_usage_without_text_or_key(app: App, fake_model: FakeChatModel) -> None:
     fake_model._script.append("secret answer")
-    await app.client.chat.completions.create(model="small", messages=[{"role": "user", "content": "my prompt"}])
+    await app.client.chat.completions.create(
+        model="small", messages=[{"role": "user", "content": "my prompt"}]
+    )
     await app.deps.request_log.flush()
     record = app.store.records[-1]
-    assert (record.tenant_id, record.model, record.deployment, record.status) == ("acme", "small", "small", 200)
+    assert (record.tenant_id, record.model, record.deployment, record.status) == (
+        "acme",
+        "small",
+        "small",
+        200,
+    )
     assert record.completion_tokens == 2 and record.cost_usd > 0
     assert record.prompt_text is None and record.completion_text is None
     assert app.user_key not in repr(record)

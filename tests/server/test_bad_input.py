@@ -6,8 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-
 from socle.router.fake import FakeChatModel
+
 from tests.conftest import App
 
 pytestmark = pytest.mark.anyio
@@ -45,7 +45,8 @@ def _assert_error(response_json: dict[str, object], code: str) -> None:
          "invalid_request", "temperature"),
         (b'{"model": "small", "max_tokens": -1, "messages": [{"role": "user", "content": "x"}]}', 400,
          "invalid_request", "max_tokens"),
-        (b'{"model": "small", "messages": [{"role": "user", "content": "\xff\xfe"}]}', 400, "invalid_json", None),
+        (b'{"model": "small", "messages": [{"role": "user", "content": "\xff\xfe"}]}', 400,
+         "invalid_json", None),
     ],
 )  # fmt: skip
 async def test_malformed_bodies_are_400(
@@ -80,7 +81,9 @@ async def test_missing_key_is_401(app: App) -> None:
     _assert_error(response.json(), "missing_api_key")
 
 
-@pytest.mark.parametrize("header", ["Bearer sk-socle-nope-nope", "Bearer not-a-socle-key", "Basic abc", "Bearer "])
+@pytest.mark.parametrize(
+    "header", ["Bearer sk-socle-nope-nope", "Bearer not-a-socle-key", "Basic abc", "Bearer "]
+)
 async def test_wrong_key_is_401(app: App, header: str) -> None:
     response = await app.http.post("/v1/chat/completions", content=GOOD, headers={"Authorization": header})
     assert response.status_code == 401
@@ -88,7 +91,9 @@ async def test_wrong_key_is_401(app: App, header: str) -> None:
 
 async def test_revoked_key_is_401(app: App, fake_model: FakeChatModel) -> None:
     fake_model._script.append("ok")
-    assert (await app.http.post("/v1/chat/completions", content=GOOD, headers=_auth(app.user_key))).status_code == 200
+    assert (
+        await app.http.post("/v1/chat/completions", content=GOOD, headers=_auth(app.user_key))
+    ).status_code == 200
     key_id = app.user_key.removeprefix("sk-socle-").split("-")[0]
     await app.deps.keys.revoke(key_id)
     response = await app.http.post("/v1/chat/completions", content=GOOD, headers=_auth(app.user_key))
@@ -130,7 +135,9 @@ async def test_logs_hold_no_key_and_no_prompt(
     body = {"model": "small", "messages": [{"role": "user", "content": secret_prompt}]}
     await app.http.post("/v1/chat/completions", json=body, headers=_auth(app.user_key))
     await app.http.post("/v1/chat/completions", json=body, headers=_auth(app.user_key))
-    await app.http.post("/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-socle-x-leak"})
+    await app.http.post(
+        "/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-socle-x-leak"}
+    )
     text = caplog.text
     assert caplog.records, "the failing call should have logged something"
     assert app.user_key not in text and "sk-socle-x-leak" not in text
