@@ -62,3 +62,13 @@ def test_importing_socle_has_no_side_effects(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGE_DIRS))
+def test_dunder_all_names_exist(package: str) -> None:
+    # httpx's test_exported_members: what a package says it exports, it does export.
+    module = importlib.import_module(package)
+    exported = getattr(module, "__all__", None)
+    assert exported is not None, f"{package} has no __all__"
+    assert sorted(exported) == list(exported) or package == "socle"
+    assert [name for name in exported if not hasattr(module, name)] == []
