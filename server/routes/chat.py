@@ -56,13 +56,15 @@ def _headers(trace: CallTrace) -> dict[str, str]:
 class _CallLog:
     """Builds the request-log record of one call."""
 
-    def __init__(self, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest):
-        self.deps, self.caller, self.chat = deps, caller, chat
+    def __init__(self, deps: Deps, request: Request, caller: Principal) -> None:
+        self.deps, self.caller = deps, caller
+        self.chat: ChatCompletionRequest | None = None
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
 
     def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
-        log_text = self.deps.settings.logging.log_prompts
+        chat = self.chat
+        log_text = self.deps.settings.logging.log_prompts and chat is not None
         self.deps.request_log.record(
             RequestRecord(
                 self.request_id,
@@ -70,7 +72,7 @@ class _CallLog:
                 self.caller.key_id,
                 self.caller.tenant_id,
                 "chat.completions",
-                self.chat.model,
+                chat.model if chat else None,
                 deployment=trace.deployment.name if trace.deployment else None,
                 prompt_tokens=trace.usage.prompt_tokens,
                 completion_tokens=trace.usage.completion_tokens,
@@ -78,8 +80,8 @@ class _CallLog:
                 latency_ms=(time.perf_counter() - self.started) * 1000,
                 status=status,
                 error_code=error.code if error else None,
-                stream=bool(self.chat.stream),
-                prompt_text=json.dumps(self.chat.upstream_body()["messages"]) if log_text else None,
+                stream=bool(chat and chat.stream),
+                prompt_text=json.dumps(chat.upstream_body()["messages"]) if chat and log_text else None,
                 completion_text="".join(trace.text) if log_text else None,
             )
         )
@@ -92,13 +94,13 @@ async def chat_completions(
     caller: Annotated[Principal, Depends(principal)],
 ) -> Response:
     """Create a chat completion (OpenAI-compatible; `stream: true` answers server-sent events)."""
-    chat = parse_chat_request(await request.body())
-    if chat.unknown_fields():
-        logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
-    call = ChatRequest(chat.model, chat.upstream_body(), tenant_id=caller.tenant_id)
-    log = _CallLog(deps, request, caller, chat)
+    log = _CallLog(deps, request, caller)
     trace = CallTrace()
     try:
+        chat = log.chat = parse_chat_request(await request.body())
+        if chat.unknown_fields():
+            logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
+        call = ChatRequest(chat.model, chat.upstream_body(), tenant_id=caller.tenant_id)
         if chat.stream:
             chunks = aiter(deps.gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status

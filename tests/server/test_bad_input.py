@@ -142,3 +142,15 @@ async def test_logs_hold_no_key_and_no_prompt(
     assert caplog.records, "the failing call should have logged something"
     assert app.user_key not in text and "sk-socle-x-leak" not in text
     assert secret_prompt not in text
+
+
+async def test_rejected_requests_are_in_the_request_log(app: App) -> None:
+    await app.http.post("/v1/chat/completions", content=b"{oops", headers=_auth(app.user_key))
+    await app.deps.request_log.flush()
+    record = app.store.records[-1]
+    assert (record.status, record.error_code, record.model, record.tenant_id) == (
+        400,
+        "invalid_json",
+        None,
+        "acme",
+    )

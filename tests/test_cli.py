@@ -1,0 +1,71 @@
+"""The `socle` command: help, config checks and key management on a temporary database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from socle.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "socle.yaml"
+    path.write_text(
+        f"storage:\n  data_dir: {tmp_path / 'data'}\n"
+        "models:\n  default: m\n  manage_local: false\n  deployments:\n"
+        "    - {name: m, model: 'vllm:m', api_base: 'http://127.0.0.1:9/v1'}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["serve", "--help"], ["keys", "--help"], ["keys", "create", "--help"]]
+)
+def test_help(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_check_config_prints_the_catalog(config: Path) -> None:
+    result = runner.invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "vllm:m" in result.output and "configuration is valid" in result.output
+
+
+def test_check_config_names_the_bad_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("server:\n  port: many\n")
+    result = runner.invoke(app, ["check-config", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "server.port" in result.output
+
+
+def test_keys_create_list_revoke(config: Path) -> None:
+    created = runner.invoke(
+        app, ["keys", "create", "reporting", "--tenant", "finance", "--config", str(config)]
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    key_id = secret.removeprefix("sk-socle-").split("-")[0]
+    listed = runner.invoke(app, ["keys", "list", "--config", str(config)])
+    assert key_id in listed.output and "finance" in listed.output and secret not in listed.output
+    assert runner.invoke(app, ["keys", "revoke", key_id, "--config", str(config)]).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["keys", "list", "--config", str(config)]).output
+    again = runner.invoke(app, ["keys", "revoke", key_id, "--config", str(config)])
+    assert again.exit_code == 1 and "no active API key" in again.output
+
+
+def test_keys_create_rejects_an_unknown_role(config: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "x", "--role", "root", "--config", str(config)])
+    assert result.exit_code == 1 and "role 'root'" in result.output
+
+
+def test_migrate(config: Path) -> None:
+    result = runner.invoke(app, ["migrate", "--config", str(config)])
+    assert result.exit_code == 0 and "up to date" in result.output
