@@ -16,6 +16,7 @@ api_keys = Table(
     Column("role", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("groups", Text, nullable=False, server_default="[]"),
 )
 
 request_log = Table(

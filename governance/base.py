@@ -20,6 +20,7 @@ class Principal:
     role: Role
     _: KW_ONLY
     name: str = ""
+    groups: tuple[str, ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -37,13 +38,14 @@ class ApiKeyInfo:
     created_at: datetime
     _: KW_ONLY
     revoked_at: datetime | None = None
+    groups: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
     def principal(self) -> Principal:
-        return Principal(self.key_id, self.tenant_id, self.role, name=self.name)
+        return Principal(self.key_id, self.tenant_id, self.role, name=self.name, groups=self.groups)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ key id (`sk-socle-<id>-...`) is public and shown in listings and logs; the secre
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from socle.governance.base import ROLES, ApiKeyInfo, KeyCache, KeyStore, Princip
 from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 
 PREFIX = "sk-socle-"
+_GROUP = re.compile(r"^[\w.-]{1,100}$")
 
 
 def hash_secret(secret: str) -> str:
@@ -53,14 +55,21 @@ class KeyManager:
         self._cache = cache
         self._clock = clock
 
-    async def create(self, name: str, *, tenant_id: str = "default", role: Role = "user") -> CreatedKey:
-        """Create a key. Raises `InvalidRequestError` for an unknown role or an empty name."""
+    async def create(
+        self, name: str, *, tenant_id: str = "default", role: Role = "user", groups: Sequence[str] = ()
+    ) -> CreatedKey:
+        """Create a key. Raises `InvalidRequestError` for an unknown role, an empty name or a bad group."""
+        bad = [g for g in groups if not _GROUP.match(g)]
+        if bad:
+            raise InvalidRequestError(
+                f"group names {bad} must be letters, digits, '.', '_' or '-'", param="groups"
+            )
         if role not in ROLES:
             raise InvalidRequestError(f"role {role!r} is not one of {list(ROLES)}", param="role")
         if not name.strip() or not tenant_id.strip():
             raise InvalidRequestError("a key needs a non-empty name and tenant", param="name")
         key_id, secret = new_secret()
-        info = ApiKeyInfo(key_id, name, tenant_id, role, self._clock())
+        info = ApiKeyInfo(key_id, name, tenant_id, role, self._clock(), groups=tuple(dict.fromkeys(groups)))
         await self._store.add(info, hash_secret(secret))
         return CreatedKey(info, secret)
 

@@ -22,6 +22,7 @@ def dump_info(info: ApiKeyInfo) -> str:
             "role": info.role,
             "created_at": info.created_at.isoformat(),
             "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+            "groups": list(info.groups),
         }
     )
 
@@ -41,6 +42,7 @@ def load_info(text: str | bytes) -> ApiKeyInfo | None:
             role,
             datetime.fromisoformat(data["created_at"]),
             revoked_at=datetime.fromisoformat(revoked) if revoked else None,
+            groups=tuple(str(g) for g in data.get("groups", [])),
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -52,6 +53,7 @@ class SqlStore:
             "role": info.role,
             "created_at": info.created_at,
             "revoked_at": info.revoked_at,
+            "groups": json.dumps(list(info.groups)),
         }
         try:
             async with self.engine.begin() as conn:
@@ -139,6 +141,7 @@ class SqlStore:
             _role(data["role"]),
             created,
             revoked_at=_aware(data["revoked_at"]),
+            groups=tuple(json.loads(data["groups"] or "[]")),
         )
 
     async def aclose(self) -> None:

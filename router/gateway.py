@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 
-from socle.tokens import count_completion_tokens, count_prompt_tokens
 from socle.router.base import (
     ChatModel,
     Completion,
@@ -26,6 +25,7 @@ from socle.router.base import (
 )
 
 from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
+from socle.tokens import count_completion_tokens, count_prompt_tokens
 
 logger = logging.getLogger(__name__)
 

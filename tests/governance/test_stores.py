@@ -58,5 +58,5 @@ async def test_migrations_are_idempotent(tmp_path: Path) -> None:
     await upgrade(store.engine)
     async with store.engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0001"
+    assert version == "0002"
     await store.aclose()

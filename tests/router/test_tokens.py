@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from socle.tokens import count_completion_tokens, count_prompt_tokens, encoding
 
 

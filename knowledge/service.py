@@ -1,0 +1,74 @@
+"""`Knowledge`: the embedder, the tier stores, ingestion and retrieval of one Socle instance."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from qdrant_client import AsyncQdrantClient
+from socle.knowledge.base import Embedder, KnowledgeStore, Tier
+from socle.knowledge.ingest import ChunkScreen, Ingestor
+from socle.knowledge.qdrant import QdrantStore
+from socle.knowledge.registry import EMBEDDERS
+from socle.knowledge.tiers import TieredRetriever
+
+from socle.errors import ConfigError
+from socle.settings import Settings
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the API and the orchestrator use: embed, ingest, retrieve."""
+
+    embedder: Embedder
+    embedding_model: str
+    stores: dict[Tier, KnowledgeStore]
+    ingestor: Ingestor
+    retriever: TieredRetriever
+
+
+def _client(settings: Settings) -> AsyncQdrantClient:
+    k = settings.knowledge
+    if k.qdrant_url:
+        key = k.qdrant_api_key.get_secret_value() if k.qdrant_api_key else None
+        return AsyncQdrantClient(url=k.qdrant_url, api_key=key)
+    path = settings.storage.data_dir / "qdrant"
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return AsyncQdrantClient(path=str(path))
+    except RuntimeError as e:  # qdrant-client's local mode holds a lock on its folder
+        raise ConfigError(
+            f"the local Qdrant store {str(path)!r} is in use by another process (a running `socle serve`?); "
+            "ingest through the server instead: `socle ingest --server http://127.0.0.1:8000 ...`"
+        ) from e
+
+
+@asynccontextmanager
+async def open_knowledge(
+    settings: Settings, *, embedder: Embedder | None = None, screen: ChunkScreen | None = None
+) -> AsyncIterator[Knowledge]:
+    """The knowledge of `settings`; closes the Qdrant client on exit."""
+    k = settings.knowledge
+    embedder = embedder or EMBEDDERS[k.embedding.engine](k.embedding)
+    client = _client(settings)
+    try:
+        stores: dict[Tier, KnowledgeStore] = {
+            tier: QdrantStore(
+                client,
+                embedder,
+                tier=tier,
+                collection=f"{k.collection_prefix}{tier}",
+                payload_indexes=bool(k.qdrant_url),
+            )
+            for tier in k.tiers
+        }
+        yield Knowledge(
+            embedder=embedder,
+            embedding_model=k.embedding.model,
+            stores=stores,
+            ingestor=Ingestor(stores, max_tokens=k.chunk_tokens, overlap=k.chunk_overlap, screen=screen),
+            retriever=TieredRetriever(stores, min_similarity=k.min_similarity),
+        )
+    finally:
+        await client.close()

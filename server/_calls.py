@@ -1,0 +1,40 @@
+"""Request-log records for the endpoints other than chat (which logs its own, richer ones)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import Request
+from socle.governance.base import Principal, RequestRecord
+from socle.server.deps import Deps
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a call did, as far as the request log cares."""
+
+    model: str | None = None
+    prompt_tokens: int = 0
+    status: int = 200
+
+
+def log_call(
+    deps: Deps, request: Request, caller: Principal, endpoint: str, outcome: Outcome = Outcome()
+) -> None:
+    """Record one call; latency is measured from `request.state.started` set by the handler."""
+    started = getattr(request.state, "started", None)
+    deps.request_log.record(
+        RequestRecord(
+            request.scope.get("state", {}).get("request_id", ""),
+            datetime.now(UTC),
+            caller.key_id,
+            caller.tenant_id,
+            endpoint,
+            outcome.model,
+            prompt_tokens=outcome.prompt_tokens,
+            latency_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+            status=outcome.status,
+        )
+    )

@@ -1,0 +1,145 @@
+"""/v1/knowledge: ingest, search and erase documents (admin keys ingest and erase; any key searches)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from socle.governance.base import Principal
+from socle.knowledge.base import DocumentSpec, Hit, Reader, Tier
+from socle.knowledge.service import Knowledge
+from socle.server._calls import Outcome, log_call
+from socle.server.auth import admin, principal
+from socle.server.deps import Deps, get_deps
+
+from socle.errors import InvalidRequestError, NotFoundError
+
+router = APIRouter()
+
+
+class DocumentIn(BaseModel):
+    """A document to ingest: text in `content`, or a binary file (pdf, docx) in `content_base64`."""
+
+    filename: Annotated[
+        str, Field(min_length=1, max_length=500, description="Its type comes from the extension.")
+    ]
+    content: str | None = None
+    content_base64: str | None = None
+    tier: Tier = "internal"
+    acl: list[str] = Field(default_factory=lambda: ["*"], description="'*', 'group:<name>' or 'key:<id>'.")
+    document_id: str | None = Field(None, description="Stable id; default: the filename.")
+    title: str | None = None
+
+    def data(self) -> bytes:
+        if (self.content is None) == (self.content_base64 is None):
+            raise InvalidRequestError("send exactly one of content and content_base64", param="content")
+        if self.content is not None:
+            return self.content.encode("utf-8")
+        try:
+            return base64.b64decode(self.content_base64 or "", validate=True)
+        except binascii.Error as e:
+            raise InvalidRequestError("content_base64 is not valid base64", param="content_base64") from e
+
+
+class SearchIn(BaseModel):
+    """A retrieval query."""
+
+    query: Annotated[str, Field(min_length=1, max_length=10_000)]
+    k: Annotated[int, Field(ge=1, le=50)] = 5
+    tiers: list[Tier] | None = None
+
+
+def _knowledge(deps: Deps) -> Knowledge:
+    if deps.knowledge is None:
+        raise NotFoundError("knowledge is disabled on this server (knowledge.enabled: false)")
+    return deps.knowledge
+
+
+@router.post("/v1/knowledge/documents", status_code=201)
+async def ingest_document(
+    body: DocumentIn,
+    request: Request,
+    deps: Annotated[Deps, Depends(get_deps)],
+    caller: Annotated[Principal, Depends(admin)],
+) -> JSONResponse:
+    """Ingest (or re-ingest) a document into a tier of the caller's tenant."""
+    request.state.started = time.perf_counter()
+    spec = DocumentSpec(
+        caller.tenant_id,
+        tier=body.tier,
+        acl=tuple(body.acl),
+        document_id=body.document_id,
+        title=body.title,
+        ingested_by=caller.key_id,
+    )
+    result = await _knowledge(deps).ingestor.ingest(body.data(), body.filename, spec)
+    status = 200 if result.action == "unchanged" else 201
+    log_call(deps, request, caller, "knowledge.ingest", Outcome(status=status))
+    payload = {
+        "document_id": result.document_id,
+        "action": result.action,
+        "version": result.version,
+        "chunks": result.chunks,
+        "quarantined": result.quarantined,
+    }
+    return JSONResponse(payload, status_code=status)
+
+
+@router.delete("/v1/knowledge/documents/{document_id:path}")
+async def delete_document(
+    document_id: str,
+    request: Request,
+    deps: Annotated[Deps, Depends(get_deps)],
+    caller: Annotated[Principal, Depends(admin)],
+) -> dict[str, object]:
+    """Erase a document from every tier of the caller's tenant (GDPR erasure)."""
+    request.state.started = time.perf_counter()
+    removed = await _knowledge(deps).ingestor.delete(caller.tenant_id, document_id)
+    if removed == 0:
+        raise NotFoundError(f"no document {document_id!r} in tenant {caller.tenant_id!r}")
+    log_call(deps, request, caller, "knowledge.delete")
+    return {"document_id": document_id, "deleted": True, "chunks": removed}
+
+
+def _hit(index: int, hit: Hit) -> dict[str, object]:
+    chunk = hit.chunk
+    return {
+        "index": index,
+        "text": chunk.text,
+        "document_id": chunk.document_id,
+        "title": chunk.title,
+        "version": chunk.version,
+        "page": chunk.page,
+        "heading": chunk.heading,
+        "tier": chunk.tier,
+        "source": chunk.source,
+        "score": hit.score,
+        "similarity": hit.similarity,
+    }
+
+
+@router.post("/v1/knowledge/search")
+async def search(
+    body: SearchIn,
+    request: Request,
+    deps: Annotated[Deps, Depends(get_deps)],
+    caller: Annotated[Principal, Depends(principal)],
+) -> dict[str, object]:
+    """The chunks the caller may read that best answer `query`, internal tier first."""
+    request.state.started = time.perf_counter()
+    reader = Reader.of(caller.tenant_id, key_id=caller.key_id, groups=caller.groups)
+    retrieval = await _knowledge(deps).retriever.retrieve(
+        body.query, k=body.k, reader=reader, tiers=body.tiers
+    )
+    log_call(deps, request, caller, "knowledge.search")
+    return {
+        "object": "list",
+        "data": [_hit(i + 1, h) for i, h in enumerate(retrieval.hits)],
+        "searched": list(retrieval.searched),
+        "unsourced": retrieval.unsourced,
+    }
