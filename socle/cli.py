@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import anyio
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from socle.errors import SocleError
 from socle.governance.base import ROLES
+from socle.knowledge.base import DocumentSpec
 from socle.settings import Settings, load_settings
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
@@ -98,6 +100,72 @@ def check_config(config: ConfigOption = None) -> None:
         )
     console.print(table)
     console.print("[green]configuration is valid[/]")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (txt, md, html, pdf, docx).", exists=True)
+    ],
+    tier: Annotated[
+        str, typer.Option(help="internal (company documents) or external (curated sources).")
+    ] = "internal",
+    acl: Annotated[
+        list[str] | None,
+        typer.Option(help="Who may read: '*' (default), 'group:<name>' or 'key:<id>'; repeatable."),
+    ] = None,
+    tenant: Annotated[str, typer.Option(help="Tenant owning the documents (local mode).")] = "default",
+    server: Annotated[
+        str | None,
+        typer.Option(help="Ingest through a running Socle, e.g. http://127.0.0.1:8000 (needs --api-key)."),
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="SOCLE_API_KEY", help="Admin key for --server.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Ingest documents into a knowledge tier, with a progress bar and a summary table.
+
+    Re-ingesting an unchanged file does nothing; a changed file becomes a new version.
+    """
+    from socle import ingest_command as ic
+
+    settings = _settings(config)
+    files = ic.collect(paths)
+    if not files:
+        console.print("[yellow]no supported files found[/]")
+        raise typer.Exit(1)
+    roots = {f: next((p for p in paths if p.is_dir() and f.is_relative_to(p)), None) for f in files}
+    acl_entries = tuple(acl or ["*"])
+
+    def spec_for(path: Path) -> DocumentSpec:
+        return DocumentSpec(
+            tenant, tier=tier, acl=acl_entries, document_id=ic.document_id(path, roots[path]),  # type: ignore[arg-type]
+            ingested_by="cli",
+        )  # fmt: skip
+
+    async def run_local() -> list[ic.Outcome]:
+        from socle.knowledge.service import open_knowledge
+
+        async with open_knowledge(settings) as knowledge:
+            return await ic.run(
+                files, spec_for, lambda p, s: knowledge.ingestor.ingest(p.read_bytes(), p.name, s), console
+            )
+
+    async def run_remote() -> list[ic.Outcome]:
+        headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        async with httpx.AsyncClient(
+            base_url=(server or "").rstrip("/"), headers=headers, timeout=300
+        ) as client:
+            return await ic.run(files, spec_for, ic.server_ingest(client), console)
+
+    outcomes = _run(run_remote if server else run_local)
+    console.print(ic.summary(outcomes))
+    failed = sum(o.result is None for o in outcomes)
+    chunks = sum(o.result.chunks for o in outcomes if o.result)
+    console.print(f"{len(outcomes) - failed} ingested ({chunks} chunks), {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @keys_app.command("create")

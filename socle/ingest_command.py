@@ -1,0 +1,113 @@
+"""`socle ingest`: files and folders into a knowledge tier, locally or through a running server."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from socle.errors import SocleError
+from socle.knowledge.base import DocumentSpec, IngestResult
+from socle.knowledge.ingest import Ingestor
+from socle.knowledge.loaders import LOADERS
+
+Ingest = Callable[[Path, DocumentSpec], Awaitable[IngestResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One file's result, or why it failed."""
+
+    path: Path
+    result: IngestResult | None
+    error: str = ""
+
+
+def collect(paths: Iterable[Path]) -> list[Path]:
+    """The supported files among `paths`, folders walked recursively, sorted, without duplicates."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.suffix.lower() in LOADERS:
+                found[candidate] = None
+    return list(found)
+
+
+def document_id(path: Path, root: Path | None = None) -> str:
+    """A stable id: the path relative to where the user pointed, with forward slashes."""
+    if root is not None and root.is_dir():
+        return path.relative_to(root).as_posix()
+    return path.name
+
+
+async def run(
+    files: list[Path], spec_for: Callable[[Path], DocumentSpec], ingest: Ingest, console: Console
+) -> list[Outcome]:
+    """Ingest every file with a progress bar; one file failing does not stop the others."""
+    outcomes: list[Outcome] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("Ingesting", total=len(files))
+        for path in files:
+            progress.update(task, description=f"Ingesting {path.name}")
+            try:
+                outcomes.append(Outcome(path, await ingest(path, spec_for(path))))
+            except (SocleError, OSError, httpx.HTTPError) as e:
+                outcomes.append(Outcome(path, None, getattr(e, "message", None) or str(e)))
+            progress.advance(task)
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> Table:
+    """The per-file table printed at the end."""
+    table = Table("file", "document id", "result", "version", "chunks", "quarantined")
+    for o in outcomes:
+        if o.result is None:
+            table.add_row(str(o.path), "", f"[red]failed: {o.error}[/]", "", "", "")
+        else:
+            r = o.result
+            table.add_row(
+                str(o.path), r.document_id, r.action, str(r.version), str(r.chunks), str(r.quarantined)
+            )
+    return table
+
+
+def local_ingest(ingestor: Ingestor) -> Ingest:
+    """Ingest with this process's own knowledge stores."""
+
+    async def ingest(path: Path, spec: DocumentSpec) -> IngestResult:
+        return await ingestor.ingest(await anyio.Path(path).read_bytes(), path.name, spec)
+
+    return ingest
+
+
+def server_ingest(client: httpx.AsyncClient) -> Ingest:
+    """Ingest through POST /v1/knowledge/documents of a running server."""
+
+    async def ingest(path: Path, spec: DocumentSpec) -> IngestResult:
+        data = await anyio.Path(path).read_bytes()
+        body: dict[str, object] = {
+            "filename": path.name,
+            "tier": spec.tier,
+            "acl": list(spec.acl),
+            "document_id": spec.document_id,
+            "content_base64": base64.b64encode(data).decode(),
+        }
+        response = await client.post("/v1/knowledge/documents", json=body)
+        if response.status_code not in (200, 201):
+            raise SocleError(response.json().get("error", {}).get("message", response.text))
+        payload = response.json()
+        return IngestResult(
+            payload["document_id"], payload["action"], payload["version"], payload["chunks"],
+            quarantined=payload["quarantined"],
+        )  # fmt: skip
+
+    return ingest
