@@ -1,0 +1,58 @@
+"""End to end: real MiniLM embeddings and Qdrant local mode behind `socle serve`."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.e2e.conftest import RunningSocle
+
+pytestmark = pytest.mark.e2e
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True)) / (math.hypot(*a) * math.hypot(*b))
+
+
+def test_embeddings_are_semantic(socle_server: RunningSocle) -> None:
+    with openai.OpenAI(
+        base_url=socle_server.base_url, api_key=socle_server.admin_key, max_retries=0
+    ) as client:
+        data = client.embeddings.create(
+            model="all-MiniLM-L6-v2",
+            input=["How many days of paid leave do employees get?", "Staff receive 25 days of holiday.",
+                   "The quarterly revenue grew by 4%."],
+        ).data  # fmt: skip
+    vectors = [d.embedding for d in data]
+    assert len(vectors[0]) == 384
+    assert _cosine(vectors[0], vectors[1]) > _cosine(vectors[0], vectors[2]) + 0.2
+
+
+def test_ingest_and_search_through_the_cli_and_the_api(socle_server: RunningSocle, tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/leave.md").write_text("# Leave\n\nEmployees get 25 days of paid leave per year.\n")
+    (tmp_path / "policies/bonus.md").write_text("# Bonus\n\nThe 2026 bonus pool is 3% of payroll.\n")
+    server = socle_server.base_url.removesuffix("/v1")
+    leave = socle_server.cli("ingest", str(tmp_path / "policies/leave.md"), "--server", server,
+                             "--api-key", socle_server.admin_key)  # fmt: skip
+    assert leave.returncode == 0, leave.stdout + leave.stderr
+    bonus = socle_server.cli("ingest", str(tmp_path / "policies/bonus.md"), "--acl", "group:finance",
+                             "--server", server, "--api-key", socle_server.admin_key)  # fmt: skip
+    assert bonus.returncode == 0 and "1 ingested" in bonus.stdout, bonus.stdout + bonus.stderr
+
+    staff = socle_server.cli("keys", "create", "staff").stdout.strip().splitlines()[-1]
+    finance = socle_server.cli("keys", "create", "cfo", "--group", "finance").stdout.strip().splitlines()[-1]
+
+    def search(key: str, query: str) -> list[str]:
+        response = httpx.post(f"{socle_server.base_url}/knowledge/search", json={"query": query, "k": 3},
+                              headers={"Authorization": f"Bearer {key}"}, timeout=30)  # fmt: skip
+        assert response.status_code == 200, response.text
+        return [hit["document_id"] for hit in response.json()["data"]]
+
+    assert search(staff, "how much paid leave")[0] == "leave.md"
+    assert "bonus.md" not in search(staff, "bonus pool payroll")
+    assert search(finance, "bonus pool payroll")[0] == "bonus.md"
