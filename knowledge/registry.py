@@ -12,7 +12,7 @@ from socle.settings import EmbeddingSettings
 def _local(settings: EmbeddingSettings) -> Embedder:
     from socle.knowledge.embeddings import SentenceTransformerEmbedder  # torch: imported only when used
 
-    return SentenceTransformerEmbedder(settings.package)
+    return SentenceTransformerEmbedder(settings.package, threads=settings.threads)
 
 
 def _remote(settings: EmbeddingSettings) -> Embedder:

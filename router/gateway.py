@@ -120,13 +120,18 @@ class Gateway:
         upstream_usage: Usage | None = None
         stream_id = str(first.get("id", "chatcmpl-socle")) if first else "chatcmpl-socle"
         if first is not None:
-            async for chunk in _chain(first, chunks):
-                # Usage is always sent last, alone, as OpenAI does, whatever the upstream's habit.
-                usage = Usage.from_openai(chunk.pop("usage", None))
-                upstream_usage = usage or upstream_usage
-                _collect_text(chunk, trace.text)
-                if chunk.get("choices"):
-                    yield chunk
+            try:
+                async for chunk in _chain(first, chunks):
+                    # Usage is always sent last, alone, as OpenAI does, whatever the upstream's habit.
+                    usage = Usage.from_openai(chunk.pop("usage", None))
+                    upstream_usage = usage or upstream_usage
+                    _collect_text(chunk, trace.text)
+                    if chunk.get("choices"):
+                        yield chunk
+            except UpstreamError as e:
+                # Whatever the cause, output has started: the stream is broken, not the server down.
+                name = trace.deployment.name
+                raise UpstreamError(f"model {name!r} broke the stream after it started: {e.message}") from e
         trace.usage = upstream_usage or Usage(
             prompt_tokens=count_prompt_tokens(request.body.get("messages")),
             completion_tokens=count_completion_tokens("".join(trace.text)),

@@ -176,6 +176,7 @@ class EmbeddingSettings(_Section):
     )
     api_key: SecretStr | None = Field(None, description="Key for the remote endpoint.")
     dim: int = Field(384, gt=0, description="Vector size of the remote model (engine: openai).")
+    threads: int = Field(1, ge=1, description="CPU threads of the local model (1 is fastest for serving).")
 
 
 class KnowledgeSettings(_Section):

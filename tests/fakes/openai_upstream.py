@@ -1,0 +1,197 @@
+"""A fake OpenAI-compatible model server, served on loopback, for deterministic tests.
+
+It stands in for vLLM or llama.cpp: `/v1/chat/completions` (JSON and SSE), `/v1/models` and
+`/v1/embeddings`, answering from a script of `Reply` objects and recording every request body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+EMBEDDING_DIM = 8
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer of the fake upstream."""
+
+    text: str = "ok"
+    status: int = 200
+    delay_s: float = 0.0
+    chunk_delay_s: float = 0.0
+    break_stream_after: int | None = None
+    usage: bool = True
+    prompt_tokens: int = 7
+
+
+class StreamBroken(RuntimeError):
+    """Raised inside a stream to make the server drop the connection mid-response."""
+
+
+def error_response(status: int, message: str) -> JSONResponse:
+    """An OpenAI-style error body with the given HTTP status."""
+    kind = "server_error" if status >= 500 else "invalid_request_error"
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A deterministic vector in [-1, 1] derived from the SHA-256 of `text`."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round(byte / 127.5 - 1.0, 6) for byte in digest[:EMBEDDING_DIM]]
+
+
+def sse(payload: dict[str, Any] | str) -> bytes:
+    """One server-sent event line carrying a JSON object or a raw marker such as `[DONE]`."""
+    data = payload if isinstance(payload, str) else json.dumps(payload)
+    return f"data: {data}\n\n".encode()
+
+
+class FakeUpstream:
+    """A scripted OpenAI-compatible server: push replies, read back the recorded requests."""
+
+    def __init__(self, models: list[str] | None = None, default: Reply | None = None) -> None:
+        self.models = models or ["fake-model"]
+        self.default = default or Reply()
+        self.script: deque[Reply] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.down = False
+
+    def push(self, *replies: Reply) -> None:
+        """Queue replies; each request consumes one, then `default` answers."""
+        self.script.extend(replies)
+
+    def next_reply(self) -> Reply:
+        """The next scripted reply, or `default` when the script is empty."""
+        return self.script.popleft() if self.script else self.default
+
+    @property
+    def app(self) -> Starlette:
+        """The Starlette app serving the OpenAI routes."""
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.chat, methods=["POST"]),
+                Route("/v1/models", self.list_models, methods=["GET"]),
+                Route("/v1/embeddings", self.embeddings, methods=["POST"]),
+            ]
+        )
+
+    async def chat(self, request: Request) -> Response:
+        """Answer a chat completion as JSON, or as SSE chunks when `stream` is true."""
+        if self.down:
+            return error_response(503, "upstream is down")
+        body = await request.json()
+        self.requests.append(body)
+        reply = self.next_reply()
+        await asyncio.sleep(reply.delay_s)
+        if reply.status != 200:
+            return error_response(reply.status, f"scripted error {reply.status}")
+        model = body.get("model", self.models[0])
+        if body.get("stream"):
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            chunks = self.stream_chunks(reply, model, include_usage=include_usage and reply.usage)
+            return StreamingResponse(chunks, media_type="text/event-stream")
+        message = {"role": "assistant", "content": reply.text}
+        payload: dict[str, Any] = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        }
+        if reply.usage:
+            payload["usage"] = usage_of(reply)
+        return JSONResponse(payload)
+
+    async def stream_chunks(self, reply: Reply, model: str, *, include_usage: bool) -> AsyncIterator[bytes]:
+        """The SSE body: one chunk per word, a stop chunk, an optional usage chunk, `[DONE]`."""
+        base = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+        }
+        words = re.findall(r"\s*\S+", reply.text) or [""]
+        for index, word in enumerate(words):
+            if reply.break_stream_after is not None and index >= reply.break_stream_after:
+                raise StreamBroken("scripted stream break")
+            if index:
+                await asyncio.sleep(reply.chunk_delay_s)
+            delta = {"role": "assistant", "content": word} if index == 0 else {"content": word}
+            yield sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        yield sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if include_usage:
+            yield sse({**base, "choices": [], "usage": usage_of(reply)})
+        yield sse("[DONE]")
+
+    async def list_models(self, request: Request) -> Response:
+        """List the model ids given to the constructor."""
+        if self.down:
+            return error_response(503, "upstream is down")
+        data = [{"id": model, "object": "model", "created": 0, "owned_by": "fake"} for model in self.models]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def embeddings(self, request: Request) -> Response:
+        """Deterministic 8-dimensional embeddings, one per input string."""
+        if self.down:
+            return error_response(503, "upstream is down")
+        body = await request.json()
+        self.requests.append(body)
+        raw = body.get("input", [])
+        inputs = [raw] if isinstance(raw, str) else list(raw)
+        data = [
+            {"object": "embedding", "index": i, "embedding": fake_embedding(str(text))}
+            for i, text in enumerate(inputs)
+        ]
+        tokens = sum(len(str(text).split()) for text in inputs)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        return JSONResponse(
+            {"object": "list", "data": data, "model": body.get("model", self.models[0]), "usage": usage}
+        )
+
+
+def usage_of(reply: Reply) -> dict[str, int]:
+    """OpenAI usage numbers for a reply: one completion token per word."""
+    completion = len(reply.text.split())
+    return {
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": reply.prompt_tokens + completion,
+    }
+
+
+@contextmanager
+def serve_upstream(upstream: FakeUpstream) -> Iterator[str]:
+    """Serve `upstream` with uvicorn on a free loopback port; yield its `http://127.0.0.1:PORT/v1`."""
+    config = uvicorn.Config(
+        upstream.app, host="127.0.0.1", port=0, log_level="warning", ws="none", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="fake-openai-upstream", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10.0
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("fake upstream failed to start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10.0)
