@@ -33,6 +33,16 @@ class StreamOptions(OpenAIModel):
     include_usage: bool | None = None
 
 
+class KnowledgeOptions(BaseModel):
+    """Socle extension: ground the answer in the caller's documents, with `[n]` citations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: Annotated[int, Field(ge=1, le=20)] = 5
+    tiers: list[Literal["internal", "external", "native"]] | None = None
+    query: str | None = None
+
+
 class ChatCompletionRequest(OpenAIModel):
     """The body of POST /v1/chat/completions."""
 
@@ -58,10 +68,12 @@ class ChatCompletionRequest(OpenAIModel):
     top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
     top_p: Annotated[float, Field(ge=0, le=1)] | None = None
     user: str | None = None
+    # --- Socle extensions ---
+    knowledge: KnowledgeOptions | None = None
 
     def upstream_body(self) -> dict[str, Any]:
-        """The body to forward: everything the client set except `model` and `stream`."""
-        return self.model_dump(exclude_none=True, exclude={"model", "stream"})
+        """The body to forward: everything the client set except `model`, `stream` and extensions."""
+        return self.model_dump(exclude_none=True, exclude={"model", "stream", "knowledge"})
 
     def unknown_fields(self) -> list[str]:
         return sorted(self.model_extra or {})

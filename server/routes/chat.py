@@ -16,6 +16,7 @@ from socle.governance.base import Principal, RequestRecord
 from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
 from socle.server import _sse
+from socle.server._grounding import ground
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
@@ -100,7 +101,10 @@ async def chat_completions(
         chat = log.chat = parse_chat_request(await request.body())
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
-        call = ChatRequest(chat.model, chat.upstream_body(), tenant_id=caller.tenant_id)
+        body, grounding = chat.upstream_body(), None
+        if chat.knowledge is not None:
+            body, grounding = await ground(deps, caller, chat.knowledge, body)
+        call = ChatRequest(chat.model, body, tenant_id=caller.tenant_id)
         if chat.stream:
             chunks = aiter(deps.gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status
@@ -109,9 +113,12 @@ async def chat_completions(
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
         raise
+    extra = grounding.fields() if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
-        return JSONResponse(completion.body, headers=_headers(trace))
+        return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
+    if first is not None and extra:
+        first = {**first, **extra}  # the citations travel with the first chunk
     return StreamingResponse(
         _sse_stream(first, chunks, trace, log),
         media_type="text/event-stream",
