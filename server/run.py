@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import anyio
 import uvicorn
@@ -87,8 +91,28 @@ async def serve(settings: Settings, console: Console) -> None:
         )
         http = uvicorn.Server(config)
         tg.start_soon(_announce, http, settings, admin, console)
-        await http.serve()
+        with _signals_end_serving_only():
+            await http.serve()
         tg.cancel_scope.cancel()
+
+
+@contextmanager
+def _signals_end_serving_only() -> Iterator[None]:
+    """Let SIGINT/SIGTERM stop uvicorn without killing this process before the models are stopped.
+
+    uvicorn captures these signals while serving, then re-raises them once it has shut down; with the
+    default handlers that kills the process at once and orphans the llama.cpp servers. Here the
+    re-raised signal lands in a no-op handler, so `serve` goes on to stop its children.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 async def _announce(

@@ -78,3 +78,17 @@ def socle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSo
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        _assert_model_server_stopped(model_port)
+
+
+def _assert_model_server_stopped(port: int) -> None:
+    """`socle serve` must stop the llama.cpp server it started, even when stopped by SIGTERM."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["pgrep", "-f", f"llama_cpp.server.*--port {port}"], capture_output=True, check=False
+        )
+        if found.returncode != 0:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the llama.cpp server on port {port} outlived socle serve")
