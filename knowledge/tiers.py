@@ -7,7 +7,8 @@ unsourced.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Protocol
 
 from socle.knowledge.base import STORED_TIERS, Hit, KnowledgeStore, Reader, Tier
 
@@ -21,11 +22,20 @@ class Retrieval:
     _: KW_ONLY
     searched: tuple[Tier, ...]
     native: bool
+    withheld: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def unsourced(self) -> bool:
         """No document backs the answer: it rests on the model's own (native) knowledge."""
         return self.native and not self.hits
+
+
+class HitScreen(Protocol):
+    """Checks retrieved chunks before they reach a model (e.g. instructions hidden in a document)."""
+
+    async def withhold(self, hits: Sequence[Hit]) -> list[str]:
+        """The reason to withhold each hit, or "" to pass it, in order."""
+        ...
 
 
 def strong(hits: Sequence[Hit], *, min_similarity: float, k: int) -> bool:
@@ -39,9 +49,16 @@ def strong(hits: Sequence[Hit], *, min_similarity: float, k: int) -> bool:
 class TieredRetriever:
     """Search tiers in precedence order, stopping as soon as the evidence is strong."""
 
-    def __init__(self, stores: Mapping[Tier, KnowledgeStore], *, min_similarity: float = 0.35) -> None:
+    def __init__(
+        self,
+        stores: Mapping[Tier, KnowledgeStore],
+        *,
+        min_similarity: float = 0.35,
+        screen: HitScreen | None = None,
+    ) -> None:
         self._stores = {t: stores[t] for t in STORED_TIERS if t in stores}
         self._min_similarity = min_similarity
+        self._screen = screen
 
     async def retrieve(
         self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
@@ -50,13 +67,20 @@ class TieredRetriever:
         allowed = [t for t in (tiers or (*STORED_TIERS, "native")) if t in (*self._stores, "native")]
         hits: list[Hit] = []
         searched: list[Tier] = []
+        withheld: list[tuple[str, str]] = []
         for tier in allowed:
             if tier == "native":
                 continue
             searched.append(tier)
-            hits += await self._stores[tier].search(query, k=k, reader=reader)
+            found = await self._stores[tier].search(query, k=k, reader=reader)
+            if self._screen is not None and found:
+                reasons = await self._screen.withhold(found)
+                withheld += [(h.chunk.chunk_id, r) for h, r in zip(found, reasons, strict=True) if r]
+                found = [h for h, r in zip(found, reasons, strict=True) if not r]
+            hits += found
             if strong(hits, min_similarity=self._min_similarity, k=k):
                 break
+        native = "native" in allowed and not hits
         return Retrieval(
-            query, tuple(hits[:k]), searched=tuple(searched), native="native" in allowed and not hits
+            query, tuple(hits[:k]), searched=tuple(searched), native=native, withheld=tuple(withheld)
         )
