@@ -114,6 +114,10 @@ class QdrantStore:
         visible = reader_filter(reader)
         response = await self._client.query_points(
             self.collection,
+            # The reader's filter goes inside every prefetch, as Qdrant documents for hybrid queries:
+            # each retriever ranks only points the reader may see, and the fusion only sees those.
+            # (A top-level filter too would only evaluate it again: local mode re-applies it per
+            # prefetch and once more at the fusion, 2.5x the work for the same result.)
             prefetch=[
                 models.Prefetch(query=dense, using=DENSE, limit=max(4 * k, 20), filter=visible),
                 models.Prefetch(
@@ -121,7 +125,6 @@ class QdrantStore:
                 ),
             ],
             query=models.FusionQuery(fusion=models.Fusion.RRF),
-            query_filter=visible,
             limit=k,
             with_payload=True,
             with_vectors=[DENSE],
