@@ -1,6 +1,53 @@
-"""PII, toxicity, prompt-injection and groundedness rails on inputs, retrieved context and outputs.
+"""Guardrails on inputs, retrieved context and outputs: PII and secrets now; toxicity, injection next.
 
-Not built yet (issue: Guardrails).
+A `Guardrail` returns a `Verdict`; a `Pipeline` runs the rails of one stage and applies the
+strictest verdict (redactions, reversible pseudonyms); a `Guard` holds the pipelines of every
+tenant, route and stage of a `GuardrailPolicy` (`config/guardrails.yaml`). The PII rail
+(`socle.guardrails.pii`, Presidio + spaCy) is imported only when a policy uses it.
 """
 
-__all__: list[str] = []
+from socle.guardrails.base import (
+    SEVERITY,
+    Action,
+    Guardrail,
+    PseudonymVault,
+    RailContext,
+    Span,
+    Stage,
+    Verdict,
+)
+from socle.guardrails.errors import ContentBlockedError, GuardrailConfigError
+from socle.guardrails.fake import AllowAll, BlockOn
+from socle.guardrails.guard import Guard
+from socle.guardrails.pipeline import Pipeline, PipelineResult
+from socle.guardrails.policy import GuardrailPolicy, RailSpec, load_policy
+from socle.guardrails.pseudonymize import Pseudonymizer
+from socle.guardrails.registry import GUARDRAILS, SharedResources
+from socle.guardrails.secrets import RegexSecrets
+from socle.guardrails.vault import InMemoryVault
+
+__all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.py checks
+    "Action",
+    "AllowAll",
+    "BlockOn",
+    "ContentBlockedError",
+    "GUARDRAILS",
+    "Guard",
+    "Guardrail",
+    "GuardrailConfigError",
+    "GuardrailPolicy",
+    "InMemoryVault",
+    "Pipeline",
+    "PipelineResult",
+    "PseudonymVault",
+    "Pseudonymizer",
+    "RailContext",
+    "RailSpec",
+    "RegexSecrets",
+    "SEVERITY",
+    "SharedResources",
+    "Span",
+    "Stage",
+    "Verdict",
+    "load_policy",
+]

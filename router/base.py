@@ -88,6 +88,8 @@ class RouteRequest:
     needs_json: bool = False
     needs_tools: bool = False
     estimated_prompt_tokens: int = 0
+    messages: tuple[JSONObject, ...] = ()
+    quality: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

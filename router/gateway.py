@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from typing import Protocol
 
 from socle.router.base import (
     ChatModel,
@@ -41,6 +42,7 @@ class CallTrace:
     failed: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     text: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
 
     @property
     def cost(self) -> float:
@@ -55,6 +57,8 @@ class ChatRequest:
     body: Mapping[str, JSONValue]
     _: KW_ONLY
     tenant_id: str | None = None
+    quality: float | None = None
+    conversation_id: str | None = None
 
     def route_request(self) -> RouteRequest:
         response_format = self.body.get("response_format")
@@ -64,12 +68,31 @@ class ChatRequest:
             needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
             needs_tools=bool(self.body.get("tools")),
             estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
+            messages=tuple(m for m in _list(self.body.get("messages")) if isinstance(m, dict)),
+            quality=self.quality,
         )
 
     @property
     def include_usage(self) -> bool:
         options = self.body.get("stream_options")
         return isinstance(options, dict) and options.get("include_usage") is True
+
+
+class ModelGateway(Protocol):
+    """What callers of models depend on: `Gateway`, or a wrapper of it (guardrails, tracing)."""
+
+    @property
+    def router(self) -> Router:
+        """The router deciding where calls go."""
+        ...
+
+    async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
+        """The whole answer; `trace` is filled in as the call goes."""
+        ...
+
+    def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
+        """OpenAI chunks; `trace` is filled in as the stream goes."""
+        ...
 
 
 class Gateway:
@@ -138,6 +161,10 @@ class Gateway:
         )
         if request.include_usage:
             yield _usage_chunk(trace, stream_id)
+
+
+def _list(value: JSONValue) -> list[JSONValue]:
+    return value if isinstance(value, list) else []
 
 
 async def _chain(first: JSONObject, rest: AsyncIterator[JSONObject]) -> AsyncIterator[JSONObject]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from socle.router.base import ChatModel
+from socle.router.base import ChatModel, Router
+from socle.router.catalog import Catalog
+from socle.router.learned import LearnedRouter
+from socle.router.static import StaticRouter
+
+from socle.settings import ModelSettings
 
 
 def _litellm() -> ChatModel:
@@ -22,4 +27,18 @@ def _direct() -> ChatModel:
 CHAT_MODELS: dict[str, Callable[[], ChatModel]] = {
     "litellm": _litellm,
     "direct": _direct,
+}
+
+
+def _static(catalog: Catalog, settings: ModelSettings) -> Router:
+    return StaticRouter(catalog)
+
+
+def _learned(catalog: Catalog, settings: ModelSettings) -> Router:
+    return LearnedRouter.from_artifact(catalog, quality=settings.quality)
+
+
+ROUTERS: dict[str, Callable[[Catalog, ModelSettings], Router]] = {
+    "static": _static,
+    "learned": _learned,
 }

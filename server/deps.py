@@ -16,12 +16,15 @@ from socle.governance.migrate import upgrade
 from socle.governance.redis_cache import RedisKeyCache
 from socle.governance.request_log import BatchingRequestLog
 from socle.governance.sql import SqlStore, create_engine
+from socle.guardrails.base import RailContext
+from socle.guardrails.gateway import GuardedGateway
+from socle.guardrails.guard import Guard
+from socle.guardrails.policy import load_policy
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
-from socle.router.gateway import Gateway
-from socle.router.registry import CHAT_MODELS
-from socle.router.static import StaticRouter
+from socle.router.gateway import Gateway, ModelGateway
+from socle.router.registry import CHAT_MODELS, ROUTERS
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,11 +39,12 @@ class Deps:
     """The app's collaborators. Tests build one from fakes and pass it to `create_app`."""
 
     settings: Settings
-    gateway: Gateway
+    gateway: ModelGateway
     keys: KeyManager
     request_log: BatchingRequestLog
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
     knowledge: Knowledge | None = None
+    guard: Guard | None = None
 
 
 def get_deps(request: Request) -> Deps:
@@ -86,6 +90,20 @@ def key_cache(settings: Settings) -> KeyCache:
     return InMemoryKeyCache(settings.auth.key_cache_ttl_s)
 
 
+async def build_guard(settings: Settings) -> Guard | None:
+    """The guard of the policy file, its models loaded now rather than on the first request."""
+    if not settings.guardrails.enabled:
+        return None
+    policy = load_policy(settings.guardrails.policy)
+    if not policy.enabled:
+        return None
+    key = settings.guardrails.pseudonym_key
+    guard = Guard.from_policy(policy, key=key.get_secret_value() if key else None)
+    for sample in ("Warm-up for Alice in Paris.", "Préchauffage pour Alice à Paris."):
+        await guard.check(sample, context=RailContext("input"))
+    return guard
+
+
 @asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
     """The migrated database of `settings`, disposed on exit."""
@@ -114,9 +132,13 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             knowledge = await stack.enter_async_context(open_knowledge(settings))
             _ = knowledge.embedder.dim  # load the embedding model now, not on the first request
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
+        inner = Gateway(ROUTERS[settings.models.router](catalog, settings.models), model)
+        guard = await build_guard(settings)
+        gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         deps = Deps(
             settings=settings,
-            gateway=Gateway(StaticRouter(catalog), model),
+            gateway=gateway,
+            guard=guard,
             keys=KeyManager(store, cache),
             request_log=request_log,
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},

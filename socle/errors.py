@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     UPSTREAM_TIMEOUT = "upstream_timeout"
     UPSTREAM_UNAVAILABLE = "upstream_unavailable"
     STORAGE_ERROR = "storage_error"
+    CONTENT_BLOCKED = "content_blocked"
 
 
 class SocleError(Exception):

@@ -148,6 +148,18 @@ class ModelSettings(_Section):
         "OpenAI-compatible client (lowest overhead, vLLM/llama.cpp/OpenAI only).",
     )
     manage_local: bool = Field(True, description="Start and supervise the `local` deployments.")
+    router: Literal["static", "learned"] = Field(
+        "learned",
+        description="How `auto` is routed: learned (cheapest deployment of the tier the request needs, "
+        "estimated by the shipped classifier) or static (always the default model).",
+    )
+    quality: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Default cost/quality knob for `auto`: the target share of strong-tier calls "
+        "(a request may override it with the x-socle-quality header).",
+    )
 
     @model_validator(mode="after")
     def _default_exists(self) -> ModelSettings:
@@ -204,6 +216,18 @@ class KnowledgeSettings(_Section):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
 
 
+class GuardrailSettings(_Section):
+    """The rails on every model call (policy per tenant and route in its own YAML file)."""
+
+    enabled: bool = Field(True, description="Run the rails of the policy file on every chat call.")
+    policy: Path = Field(Path("config/guardrails.yaml"), description="The guardrail policy (YAML).")
+    pseudonym_key: SecretStr | None = Field(
+        None,
+        description="Key encrypting pseudonym mappings (Fernet, urlsafe base64 32 bytes). None: a random "
+        "key per process, so mappings do not survive a restart.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of a Socle instance."""
 
@@ -217,6 +241,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings, description="Logs and request log.")
     models: ModelSettings = Field(default_factory=ModelSettings, description="Model catalog.")
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings, description="Retrieval (RAG).")
+    guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings, description="Guardrails.")
 
     @classmethod
     def settings_customise_sources(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, cast
 
+import anyio
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
@@ -47,11 +50,14 @@ def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
 def _headers(trace: CallTrace) -> dict[str, str]:
     if trace.deployment is None or trace.decision is None:
         return {}
-    return {
+    headers = {
         "x-socle-model": trace.deployment.name,
         "x-socle-route-reason": trace.decision.reason,
         "x-socle-cost-usd": f"{trace.cost:.8f}",
     }
+    if trace.verdicts:
+        headers["x-socle-guardrails"] = ",".join(dict.fromkeys(trace.verdicts))
+    return headers
 
 
 class _CallLog:
@@ -88,6 +94,44 @@ class _CallLog:
         )
 
 
+_CONVERSATION = re.compile(r"^[\w.:-]{1,128}$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """Per-request knobs from Socle's headers."""
+
+    quality: float | None
+    conversation_id: str
+    ephemeral: bool  # a conversation id made for this request only: its pseudonyms die with it
+
+
+def call_options(request: Request) -> _Options:
+    """Read `x-socle-quality` and `x-socle-conversation-id`. Raises `InvalidRequestError`."""
+    quality = None
+    raw = request.headers.get("x-socle-quality")
+    if raw is not None:
+        try:
+            quality = float(raw)
+        except ValueError:
+            quality = -1.0
+        if not 0.0 <= quality <= 1.0:
+            raise InvalidRequestError("x-socle-quality must be a number from 0 to 1", param="x-socle-quality")
+    conversation = request.headers.get("x-socle-conversation-id")
+    if conversation is not None and not _CONVERSATION.match(conversation):
+        raise InvalidRequestError(
+            "x-socle-conversation-id must be 1-128 letters, digits, '.', '_', ':' or '-'",
+            param="x-socle-conversation-id",
+        )
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    return _Options(quality, conversation or f"request:{request_id}", conversation is None)
+
+
+async def _forget(deps: Deps, options: _Options) -> None:
+    if options.ephemeral and deps.guard is not None:
+        await deps.guard.erase(options.conversation_id)
+
+
 @router.post("/v1/chat/completions", response_model=None)
 async def chat_completions(
     request: Request,
@@ -97,6 +141,7 @@ async def chat_completions(
     """Create a chat completion (OpenAI-compatible; `stream: true` answers server-sent events)."""
     log = _CallLog(deps, request, caller)
     trace = CallTrace()
+    options = call_options(request)
     try:
         chat = log.chat = parse_chat_request(await request.body())
         if chat.unknown_fields():
@@ -104,7 +149,13 @@ async def chat_completions(
         body, grounding = chat.upstream_body(), None
         if chat.knowledge is not None:
             body, grounding = await ground(deps, caller, chat.knowledge, body)
-        call = ChatRequest(chat.model, body, tenant_id=caller.tenant_id)
+        call = ChatRequest(
+            chat.model,
+            body,
+            tenant_id=caller.tenant_id,
+            quality=options.quality,
+            conversation_id=options.conversation_id,
+        )
         if chat.stream:
             chunks = aiter(deps.gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status
@@ -112,22 +163,28 @@ async def chat_completions(
             completion = await deps.gateway.complete(call, trace)
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
+        await _forget(deps, options)
         raise
     extra = grounding.fields() if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
+        await _forget(deps, options)
         return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
     if first is not None and extra:
-        first = {**first, **extra}  # the citations travel with the first chunk
+        first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return StreamingResponse(
-        _sse_stream(first, chunks, trace, log),
+        _sse_stream(first, chunks, trace, log, lambda: _forget(deps, options)),
         media_type="text/event-stream",
         headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
     )
 
 
 async def _sse_stream(
-    first: JSONObject | None, rest: AsyncIterator[JSONObject], trace: CallTrace, log: _CallLog
+    first: JSONObject | None,
+    rest: AsyncIterator[JSONObject],
+    trace: CallTrace,
+    log: _CallLog,
+    on_close: Callable[[], Awaitable[None]],
 ) -> AsyncIterator[bytes]:
     status, error = 499, None  # stays 499 if the client goes away before the end
     try:
@@ -142,4 +199,6 @@ async def _sse_stream(
         yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
     finally:
         log.write(trace, status=status, error=error)
+        with anyio.CancelScope(shield=True):
+            await on_close()
     yield _sse.DONE

@@ -1,0 +1,273 @@
+"""Evaluate Socle's PII rail on a labelled set: precision, recall and F2 per entity, latency per sample.
+
+    taskset -c 0 .venv/bin/python eval/pii/evaluate.py --dataset synth --split test --out results.json
+
+The rail under test is the `pii` rail of the `default` tenant's `input` stage in the policy file
+(`config/guardrails.yaml`), built exactly as the server builds it. Records are split in two halves
+by a hash of their text: tune on `dev` (which alone may print its errors), report `test`.
+
+Matching rule (span level): entity names are first mapped to evaluation types (`EVAL_TYPES`), then
+spans of one type that touch or are separated only by spaces and punctuation are merged, in the
+gold set and in the predictions alike (the dataset splits some addresses into street, city and
+postcode). A prediction matches a gold span of the same type when they overlap on at least half of
+the longer one; each span matches at most once. F2 weighs recall twice as much as precision.
+Latency is the wall time of one analysis (spaCy NER + recognizers) on one thread, models warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+from socle.guardrails.pii import PresidioEngine
+from socle.guardrails.policy import load_policy
+from socle.guardrails.registry import SharedResources
+
+HERE = Path(__file__).resolve().parent
+DATASETS = {"synth": HERE / "data" / "presidio_synth_v2.json", "french": HERE / "data" / "french_pii.json"}
+
+EVAL_TYPES: Mapping[str, str] = {
+    # presidio_synth_v2 names -> evaluation types
+    "STREET_ADDRESS": "LOCATION",
+    "GPE": "LOCATION",
+    "ZIP_CODE": "LOCATION",
+    "DOMAIN_NAME": "URL",
+    # Socle's names -> evaluation types
+    "FR_PHONE_NUMBER": "PHONE_NUMBER",
+    "FR_IBAN": "IBAN_CODE",
+}
+"""Dataset and Socle entity names that are the same thing for scoring; other names map to themselves."""
+
+_GAP = re.compile(r"[\s,.;:>()\-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A span reduced to what scoring needs."""
+
+    start: int
+    end: int
+    type: str
+
+
+def eval_type(entity: str) -> str:
+    """The evaluation type of a dataset or Socle entity name."""
+    return EVAL_TYPES.get(entity, entity)
+
+
+def in_split(text: str, split: str) -> bool:
+    """`dev` and `test` are the halves of the data by the parity of the first byte of sha256(text)."""
+    if split == "all":
+        return True
+    parity = hashlib.sha256(text.encode()).digest()[0] % 2
+    return (parity == 0) == (split == "dev")
+
+
+def merge(text: str, items: Iterable[Item]) -> list[Item]:
+    """Merge same-type items that overlap or are separated only by spaces and punctuation."""
+    merged: list[Item] = []
+    for item in sorted(items, key=lambda i: (i.type, i.start)):
+        last = merged[-1] if merged else None
+        if (
+            last
+            and last.type == item.type
+            and (item.start <= last.end or _GAP.fullmatch(text[last.end : item.start]))
+        ):
+            merged[-1] = Item(last.start, max(last.end, item.end), item.type)
+        else:
+            merged.append(item)
+    return merged
+
+
+def match(gold: Sequence[Item], predicted: Sequence[Item]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """True positives, false positives and false negatives per type, one-to-one."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    used: set[int] = set()
+    for g in gold:
+        for i, p in enumerate(predicted):
+            overlap = min(g.end, p.end) - max(g.start, p.start)
+            if i not in used and p.type == g.type and overlap >= 0.5 * max(g.end - g.start, p.end - p.start):
+                used.add(i)
+                tp[g.type] += 1
+                break
+        else:
+            fn[g.type] += 1
+    for i, p in enumerate(predicted):
+        if i not in used:
+            fp[p.type] += 1
+    return tp, fp, fn
+
+
+def scores(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F2 (recall weighted twice) from counts, with the counts."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f2 = 5 * precision * recall / (4 * precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f2": f2, "tp": tp, "fp": fp, "fn": fn}
+
+
+def report(tp: Counter[str], fp: Counter[str], fn: Counter[str], targeted: set[str]) -> dict[str, Any]:
+    """Per-type scores, plus overall rows for the targeted types and for every type."""
+    types = sorted(set(tp) | set(fp) | set(fn))
+    per_type = {t: {**scores(tp[t], fp[t], fn[t]), "targeted": t in targeted} for t in types}
+    kept = [t for t in types if t in targeted]
+    return {
+        "per_entity": per_type,
+        "overall_targeted": scores(
+            sum(tp[t] for t in kept), sum(fp[t] for t in kept), sum(fn[t] for t in kept)
+        ),
+        "overall_all": scores(sum(tp.values()), sum(fp.values()), sum(fn.values())),
+        "not_targeted": [t for t in types if t not in targeted],
+    }
+
+
+def load_records(dataset: str, split: str, limit: int | None) -> list[dict[str, Any]]:
+    """The records of one split of a dataset (a name in `DATASETS` or a path)."""
+    path = Path(DATASETS.get(dataset, dataset))
+    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    chosen = [r for r in records if in_split(r["full_text"], split)]
+    return chosen[:limit] if limit else chosen
+
+
+def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    """Score the policy's PII rail on the chosen records; returns the report as data."""
+    policy = load_policy(Path(args.policy))
+    spec = next(s for s in policy.rails_for("input") if s.rail == "pii")
+    actions = spec.entity_actions()
+    threshold = args.threshold if args.threshold is not None else spec.threshold
+    engine: PresidioEngine = SharedResources(policy.engine).presidio()
+    engine.load()
+    records = load_records(args.dataset, args.split, args.limit)
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    latencies: list[float] = []
+    errors: list[str] = []
+    for record in track(records, description=f"{args.dataset}/{args.split}", console=console):
+        text = record["full_text"]
+        started = time.perf_counter()
+        found = engine.analyze(text, language=args.language, entities=actions, threshold=threshold)
+        latencies.append((time.perf_counter() - started) * 1000)
+        gold = merge(
+            text,
+            (
+                Item(s["start_position"], s["end_position"], eval_type(s["entity_type"]))
+                for s in record["spans"]
+            ),
+        )
+        predicted = merge(text, (Item(s.start, s.end, eval_type(s.entity)) for s in found))
+        t, p, n = match(gold, predicted)
+        tp, fp, fn = tp + t, fp + p, fn + n
+        if args.errors and (p or n):
+            errors.append(_describe(text, gold, predicted))
+    result = report(tp, fp, fn, {eval_type(e) for e in actions})
+    latencies.sort()
+    result |= {
+        "dataset": args.dataset,
+        "split": args.split,
+        "records": len(records),
+        "threshold": threshold,
+        "latency_ms": {
+            "p50": statistics.median(latencies) if latencies else 0.0,
+            "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0,
+            "mean": statistics.fmean(latencies) if latencies else 0.0,
+        },
+        "machine": {"cpu": _cpu_name(), "python": platform.python_version()},
+    }
+    for line in errors[: args.errors]:
+        console.print(line, markup=False, highlight=False)
+    return result
+
+
+def _describe(text: str, gold: Sequence[Item], predicted: Sequence[Item]) -> str:
+    def show(items: Sequence[Item]) -> str:
+        return ", ".join(f"{i.type}:{text[i.start : i.end]!r}" for i in items)
+
+    return f"--- {text!r}\n    gold: {show(gold)}\n    pred: {show(predicted)}"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def print_table(console: Console, result: Mapping[str, Any]) -> None:
+    """Print the report as a table, then the latency line."""
+    table = Table(title=f"{result['dataset']} / {result['split']} ({result['records']} records)")
+    for column in ("entity", "precision", "recall", "F2", "TP", "FP", "FN"):
+        table.add_column(column, justify="left" if column == "entity" else "right")
+    rows = [(name, row) for name, row in result["per_entity"].items()]
+    rows += [("overall (targeted)", result["overall_targeted"]), ("overall (all)", result["overall_all"])]
+    for name, row in rows:
+        label = name if row.get("targeted", True) else f"{name} (not targeted)"
+        table.add_row(
+            label,
+            *(f"{row[k]:.3f}" for k in ("precision", "recall", "f2")),
+            *(str(row[k]) for k in ("tp", "fp", "fn")),
+        )
+    console.print(table)
+    latency = result["latency_ms"]
+    console.print(
+        f"latency per sample: p50 {latency['p50']:.2f} ms, p95 {latency['p95']:.2f} ms,"
+        f" mean {latency['mean']:.2f} ms"
+    )
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line; `--errors` is refused outside the dev split."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="Matching rule: see the module docstring."
+    )
+    parser.add_argument("--dataset", default="synth", help="synth, french, or a JSON file in the same format")
+    parser.add_argument(
+        "--split", choices=("dev", "test", "all"), default="test", help="half to score (default: test)"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N records of the split")
+    parser.add_argument("--language", default="en", help="language hint given to the analyzer (en, fr)")
+    parser.add_argument("--threshold", type=float, default=None, help="override the policy's score threshold")
+    parser.add_argument(
+        "--policy", default="config/guardrails.yaml", help="policy whose default input pii rail is scored"
+    )
+    parser.add_argument("--out", default=None, help="write the results as JSON here")
+    parser.add_argument(
+        "--errors", type=int, default=0, help="print up to N misclassified records (dev split only)"
+    )
+    args = parser.parse_args(argv)
+    if args.errors and args.split != "dev":
+        parser.error("--errors is for tuning and only allowed with --split dev")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run, print, and write `--out`."""
+    args = parse_args(argv)
+    console = Console(stderr=True)
+    result = run(args, console)
+    print_table(console, result)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""The guardrails' seams and value types. Nothing here does I/O.
+
+A `Guardrail` (a "rail") inspects one text at one stage of a call and returns its decision as a
+`Verdict`; it never edits the text in place, never calls a model and never raises on content. The
+pipeline runs the rails of a stage, keeps the strictest verdict and applies the redactions and
+pseudonyms to produce the text the model (or the user) sees.
+
+Actions, from the most lenient to the strictest (`SEVERITY`):
+
+    allow < flag < pseudonymize < redact < block
+
+- `flag`: keep the text, report the finding (audit, metrics).
+- `pseudonymize`: replace each span with a stable placeholder (`<PERSON_1>`) the pipeline can
+  restore for the user.
+- `redact`: replace each span with an irreversible marker (`[REDACTED:API_KEY]`).
+- `block`: refuse the whole text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import KW_ONLY, dataclass
+from typing import Literal, Protocol, TypeAlias
+
+Action: TypeAlias = Literal["allow", "flag", "pseudonymize", "redact", "block"]
+Stage: TypeAlias = Literal["input", "retrieval", "output"]
+
+SEVERITY: dict[Action, int] = {"allow": 0, "flag": 1, "pseudonymize": 2, "redact": 3, "block": 4}
+"""How strict each action is; the pipeline keeps the highest."""
+
+TRANSFORMING: frozenset[Action] = frozenset({"pseudonymize", "redact"})
+"""The actions whose spans change the text."""
+
+
+def stricter(a: Action, b: Action) -> Action:
+    """The stricter of two actions (`a` on a tie)."""
+    return b if SEVERITY[b] > SEVERITY[a] else a
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One finding: the characters `text[start:end]` hold an `entity` (`PERSON`, `FR_NIR`, `API_KEY`).
+
+    `action` is what the rail wants done with these characters; it may differ from span to span
+    within one verdict (a name pseudonymized, an IBAN redacted). `value` is the matched text; it is
+    sensitive by definition and is never logged, and `repr` hides it.
+    """
+
+    start: int
+    end: int
+    entity: str
+    _: KW_ONLY
+    score: float = 1.0
+    action: Action = "redact"
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"a span needs 0 <= start < end, got {self.start}..{self.end}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Span({self.start}, {self.end}, {self.entity!r}, score={self.score:.2f}, action={self.action!r})"
+        )
+
+    def overlaps(self, other: Span) -> bool:
+        """True if the two spans share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A rail's decision about one text.
+
+    Args:
+        action: the strictest action the rail asks for (`allow` when it found nothing).
+        rail: the name of the rail that decided (for audit and response headers).
+        spans: the findings, in text order; empty for whole-text decisions (toxicity, injection).
+        score: the rail's confidence in `action`, 0..1.
+        reason: a short explanation that names entity types and counts, never the values.
+        text: the transformed text when the pipeline applied redactions or pseudonyms, else None.
+    """
+
+    action: Action
+    rail: str
+    _: KW_ONLY
+    spans: tuple[Span, ...] = ()
+    score: float = 0.0
+    reason: str = ""
+    text: str | None = None
+
+    @classmethod
+    def allow(cls, rail: str, reason: str = "nothing found") -> Verdict:
+        """The verdict of a rail that found nothing."""
+        return cls("allow", rail, reason=reason)
+
+    @classmethod
+    def from_spans(cls, rail: str, spans: Iterable[Span], *, empty_reason: str = "nothing found") -> Verdict:
+        """The verdict of a span-detecting rail: the strictest span action, a reason that counts them.
+
+        Spans whose action is `allow` are dropped.
+        """
+        kept = tuple(sorted((s for s in spans if s.action != "allow"), key=lambda s: (s.start, s.end)))
+        if not kept:
+            return cls.allow(rail, empty_reason)
+        action: Action = "allow"
+        for span in kept:
+            action = stricter(action, span.action)
+        counts: dict[str, int] = {}
+        for span in kept:
+            counts[span.entity] = counts.get(span.entity, 0) + 1
+        found = ", ".join(f"{entity} x{n}" for entity, n in sorted(counts.items()))
+        return cls(action, rail, spans=kept, score=max(s.score for s in kept), reason=f"found {found}")
+
+    @property
+    def severity(self) -> int:
+        """`SEVERITY[self.action]`."""
+        return SEVERITY[self.action]
+
+
+@dataclass(frozen=True, slots=True)
+class RailContext:
+    """Where a text comes from: who is asking, in which conversation, at which stage.
+
+    Args:
+        tenant_id: selects the tenant's policy (`default` when None).
+        conversation_id: scopes pseudonyms: the same value gets the same placeholder within one
+            conversation and a different one elsewhere. None disables pseudonymization (values are
+            redacted instead).
+        stage: `input` (user messages, tool results), `retrieval` (chunks) or `output` (the answer).
+        language: an ISO 639-1 hint (`en`, `fr`); None lets the rail decide.
+        route: the API route, for per-route policies (`chat`, `embeddings`); None for the default.
+    """
+
+    stage: Stage
+    _: KW_ONLY
+    tenant_id: str | None = None
+    conversation_id: str | None = None
+    language: str | None = None
+    route: str | None = None
+
+
+class Guardrail(Protocol):
+    """Inspects one text and returns a `Verdict`. Stateless between calls; safe to share.
+
+    Implementations must not log or put in `Verdict.reason` any part of the text: reasons name
+    entity types and counts only.
+    """
+
+    @property
+    def name(self) -> str:
+        """The rail's name as configured (`pii`, `secrets`), copied into each verdict."""
+        ...
+
+    async def check(self, text: str, *, context: RailContext) -> Verdict:
+        """Return the decision for `text`.
+
+        CPU-heavy work runs in a worker thread so the event loop stays free. Never raises on
+        content; raises `GuardrailError` only when the rail itself cannot work (model missing).
+        """
+        ...
+
+
+class PseudonymVault(Protocol):
+    """Stores one opaque, already-encrypted blob per conversation (the pseudonym mapping).
+
+    The vault never sees plaintext: `Pseudonymizer` encrypts before `put` and decrypts after `get`.
+    Backends (memory, Redis, SQL) only store bytes.
+    """
+
+    async def get(self, conversation_id: str) -> bytes | None:
+        """The blob stored for the conversation, or None if there is none (or it was erased)."""
+        ...
+
+    async def put(self, conversation_id: str, blob: bytes) -> None:
+        """Store `blob` for the conversation, replacing any previous one."""
+        ...
+
+    async def erase(self, conversation_id: str) -> bool:
+        """Delete the conversation's blob. Returns True if there was one."""
+        ...

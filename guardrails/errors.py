@@ -1,0 +1,27 @@
+"""The guardrails' errors, under Socle's one tree (`socle.errors`).
+
+SocleError
+├── ConfigError
+│   └── GuardrailConfigError     a policy names an unknown rail or entity, or a model is missing
+└── InvalidRequestError
+    └── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
+"""
+
+from __future__ import annotations
+
+from socle.errors import ConfigError, ErrorCode, InvalidRequestError
+
+
+class GuardrailConfigError(ConfigError):
+    """The guardrail policy is invalid or a rail cannot work (its model package is not installed)."""
+
+
+class ContentBlockedError(InvalidRequestError):
+    """A rail blocked the text (400). The message names the rail and its reason, never the content."""
+
+    default_code = ErrorCode.CONTENT_BLOCKED
+
+    def __init__(self, rail: str, reason: str) -> None:
+        super().__init__(f"blocked by guardrail {rail!r}: {reason}")
+        self.rail = rail
+        self.reason = reason

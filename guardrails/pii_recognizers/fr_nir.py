@@ -1,0 +1,31 @@
+"""French NIR (numéro de sécurité sociale, also printed on the carte Vitale), with its 2-digit key."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+from socle.guardrails.pii_recognizers._checksums import nir_ok
+from socle.guardrails.pii_recognizers._pattern import EntityPatternRecognizer
+
+
+class FrNirRecognizer(EntityPatternRecognizer):
+    """`FR_NIR`: 15 characters, spaced or not (`2 55 08 14 168 025 38`), Corsica as 2A/2B.
+
+    Matches whose key (97 - first 13 digits mod 97) is wrong are dropped.
+    """
+
+    ENTITY = "FR_NIR"
+    PATTERNS = (
+        Pattern(
+            "NIR",
+            r"(?<![\w])[1-478][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[AB])[ .]?\d{3}"
+            r"[ .]?\d{3}[ .]?\d{2}(?![\w])",
+            0.5,
+        ),
+    )
+    CONTEXT = (
+        "nir", "sécurité", "securite", "sociale", "vitale", "ssn", "insee", "assuré", "assure",
+        "immatriculation", "social", "security", "numéro", "cpam",
+    )  # fmt: skip
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return nir_ok(pattern_text)

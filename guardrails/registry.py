@@ -1,0 +1,96 @@
+"""Config name -> factory for each rail type (`rail:` in `config/guardrails.yaml`).
+
+A factory gets the rail's `RailSpec` and the `SharedResources` of the policy being built, so heavy
+objects (the PII analyzer) are made once and shared. Adding a rail type is one module plus one line
+here; third-party packages add theirs through the `socle.guardrails` entry-point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from socle.guardrails.base import Guardrail
+from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.fake import AllowAll, BlockOn
+from socle.guardrails.policy import EngineSettings, RailSpec
+from socle.guardrails.secrets import RegexSecrets
+
+if TYPE_CHECKING:
+    from socle.guardrails.pii import PresidioEngine
+
+T = TypeVar("T")
+
+
+class SharedResources:
+    """Heavy objects shared by the rails built from one policy, each made on first request."""
+
+    def __init__(self, engine: EngineSettings | None = None) -> None:
+        self.engine = engine or EngineSettings()
+        self._items: dict[str, object] = {}
+
+    def get(self, key: str, build: Callable[[], T]) -> T:
+        """The object stored under `key`, built with `build()` the first time."""
+        if key not in self._items:
+            self._items[key] = build()
+        return cast(T, self._items[key])
+
+    def presidio(self) -> PresidioEngine:
+        """The one PII analyzer (it loads its models lazily, on first use)."""
+        from socle.guardrails.pii import EngineOptions, PresidioEngine  # presidio + spaCy: seconds
+
+        options = EngineOptions(models=dict(self.engine.models), phone_regions=self.engine.phone_regions)
+        return self.get("presidio", lambda: PresidioEngine(options))
+
+
+GuardrailFactory = Callable[[RailSpec, SharedResources], Guardrail]
+
+
+def _pii(spec: RailSpec, shared: SharedResources) -> Guardrail:
+    from socle.guardrails.pii import PresidioPII
+
+    return PresidioPII(
+        shared.presidio(), spec.entity_actions(), name=spec.display_name, threshold=spec.threshold
+    )
+
+
+def _secrets(spec: RailSpec, shared: SharedResources) -> Guardrail:
+    return RegexSecrets(spec.display_name, action=spec.action, entities=spec.entities)
+
+
+def _block_on(spec: RailSpec, shared: SharedResources) -> Guardrail:
+    if spec.pattern is None:
+        raise GuardrailConfigError(f"rail {spec.display_name!r}: `block_on` needs a `pattern`")
+    return BlockOn(spec.pattern, name=spec.display_name, action=spec.action)
+
+
+GUARDRAILS: dict[str, GuardrailFactory] = {
+    "pii": _pii,
+    "secrets": _secrets,
+    "allow_all": lambda spec, shared: AllowAll(spec.display_name),
+    "block_on": _block_on,
+}
+
+
+def available_guardrails() -> dict[str, GuardrailFactory]:
+    """The built-in rail types plus those of installed plug-ins (entry points `socle.guardrails`)."""
+    found = dict(GUARDRAILS)
+    for entry in entry_points(group="socle.guardrails"):
+        found.setdefault(entry.name, entry.load())
+    return found
+
+
+def build_rail(
+    spec: RailSpec, shared: SharedResources, registry: dict[str, GuardrailFactory] | None = None
+) -> Guardrail:
+    """The rail `spec` describes.
+
+    Raises:
+        GuardrailConfigError: the rail type is unknown, or its options are invalid.
+    """
+    factories = GUARDRAILS if registry is None else registry
+    factory = factories.get(spec.rail)
+    if factory is None:
+        raise GuardrailConfigError(f"unknown guardrail {spec.rail!r}; known: {sorted(factories)!r}")
+    return factory(spec, shared)

@@ -1,0 +1,110 @@
+"""The Presidio rail with the real spaCy models (one analyzer for the session)."""
+
+from __future__ import annotations
+
+import pytest
+from socle.guardrails.base import Span
+from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.pii import KNOWN_ENTITIES, PresidioPII, load_pipeline, resolve_overlaps
+
+from tests.guardrails.conftest import ctx
+
+pytestmark = pytest.mark.anyio
+
+ACTIONS = {
+    "PERSON": "pseudonymize", "EMAIL_ADDRESS": "pseudonymize", "PHONE_NUMBER": "pseudonymize",
+    "FR_PHONE_NUMBER": "pseudonymize", "STREET_ADDRESS": "pseudonymize", "LOCATION": "pseudonymize",
+    "CREDIT_CARD": "redact", "FR_IBAN": "redact", "IBAN_CODE": "redact", "FR_NIR": "block",
+    "US_SSN": "redact",
+    "FR_SIRET": "flag", "FR_SIREN": "flag", "FR_VAT": "flag",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rail(presidio_engine) -> PresidioPII:
+    return PresidioPII(presidio_engine, ACTIONS, threshold=0.5)
+
+
+TABLE = [
+    # text, language hint, expected action, expected (entity, value) findings
+    ("What is the weather like today?", "en", "allow", []),
+    ("Quel temps fait-il aujourd'hui ?", "fr", "allow", []),
+    ("Hi, my name is John Smith.", "en", "pseudonymize", [("PERSON", "John Smith")]),
+    ("Write to jean.dupont@exemple.fr please", "fr", "pseudonymize",
+     [("EMAIL_ADDRESS", "jean.dupont@exemple.fr")]),
+    ("Vous pouvez me joindre au 06 12 34 56 78.", "fr", "pseudonymize",
+     [("FR_PHONE_NUMBER", "06 12 34 56 78")]),
+    ("J'habite au 12 rue de la Paix, 75002 Paris.", "fr", "pseudonymize",
+     [("STREET_ADDRESS", "12 rue de la Paix, 75002 Paris")]),
+    ("My card is 4111 1111 1111 1111.", "en", "redact", [("CREDIT_CARD", "4111 1111 1111 1111")]),
+    ("Virement sur FR76 3000 6000 0112 3456 7890 189 svp", "fr", "redact",
+     [("FR_IBAN", "FR76 3000 6000 0112 3456 7890 189")]),
+    ("Mon numéro de sécurité sociale est 2 55 08 14 168 025 38.", "fr", "block",
+     [("FR_NIR", "2 55 08 14 168 025 38")]),
+    ("Mon numéro de sécurité sociale est 2 55 08 14 168 025 39.", "fr", "allow", []),  # bad key
+    ("La société a pour SIRET 732 829 320 00074.", "fr", "flag", [("FR_SIRET", "732 829 320 00074")]),
+    ("Numéro SIRET 732 829 320 00075 refusé.", "fr", "allow", []),  # bad Luhn
+    ("TVA intracommunautaire FR 44 732 829 320", "fr", "flag", [("FR_VAT", "FR 44 732 829 320")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "language", "action", "found"), TABLE)
+async def test_pii_table(rail, text, language, action, found) -> None:
+    verdict = await rail.check(text, context=ctx(language=language))
+    assert verdict.action == action
+    assert [(s.entity, s.value) for s in verdict.spans if s.entity != "LOCATION"] == found
+    for span in verdict.spans:
+        assert span.value not in verdict.reason
+
+
+async def test_language_is_guessed_without_a_hint(rail) -> None:
+    verdict = await rail.check("Bonjour, je m'appelle Camille Moreau et j'habite à Lyon.", context=ctx())
+    assert ("PERSON", "Camille Moreau") in [(s.entity, s.value) for s in verdict.spans]
+
+
+async def test_unlisted_entities_are_ignored(presidio_engine) -> None:
+    only_cards = PresidioPII(presidio_engine, {"CREDIT_CARD": "redact"})
+    verdict = await only_cards.check("John Smith lives at 90 Whitchurch Road", context=ctx(language="en"))
+    assert verdict.action == "allow"
+
+
+async def test_empty_text_is_allowed_without_analysis(rail) -> None:
+    assert (await rail.check("   ", context=ctx())).action == "allow"
+
+
+def test_unknown_entities_are_refused(presidio_engine) -> None:
+    with pytest.raises(GuardrailConfigError, match="unknown PII entities"):
+        PresidioPII(presidio_engine, {"SOCIAL_SECURITY": "redact"})
+
+
+def test_a_missing_model_package_is_a_config_error_not_a_download() -> None:
+    with pytest.raises(GuardrailConfigError, match="pip install de-core-news-sm"):
+        load_pipeline("de_core_news_sm")
+
+
+def test_only_ner_runs(presidio_engine) -> None:
+    pipelines = presidio_engine.load().nlp_engine.nlp
+    assert {lang: nlp.pipe_names for lang, nlp in pipelines.items()} == {"en": ["ner"], "fr": ["ner"]}
+
+
+def test_longer_and_checksummed_findings_win_overlaps() -> None:
+    spans = [
+        Span(0, 14, "CREDIT_CARD", score=1.0),
+        Span(0, 14, "FR_SIRET", score=1.0),
+        Span(0, 9, "FR_SIREN", score=1.0),
+        Span(20, 25, "LOCATION", score=0.85),
+        Span(15, 40, "STREET_ADDRESS", score=0.6),
+    ]
+    assert [s.entity for s in resolve_overlaps(spans)] == ["FR_SIRET", "STREET_ADDRESS"]
+
+
+def test_known_entities_cover_the_french_identifiers() -> None:
+    assert {
+        "FR_NIR",
+        "FR_SIREN",
+        "FR_SIRET",
+        "FR_IBAN",
+        "FR_VAT",
+        "FR_PHONE_NUMBER",
+        "FR_PASSPORT",
+    } <= KNOWN_ENTITIES

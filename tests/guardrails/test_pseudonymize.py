@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import pytest
+from socle.guardrails.base import Span
+from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.pseudonymize import Pseudonymizer, normalize
+from socle.guardrails.vault import InMemoryVault
+
+pytestmark = pytest.mark.anyio
+
+KEY = Pseudonymizer.generate_key()
+
+
+def spans_of(text: str, *found: tuple[str, str]) -> list[Span]:
+    return [Span(text.index(v), text.index(v) + len(v), entity, action="pseudonymize") for entity, v in found]
+
+
+@pytest.fixture
+def vault() -> InMemoryVault:
+    return InMemoryVault()
+
+
+@pytest.fixture
+def pseudonymizer(vault: InMemoryVault) -> Pseudonymizer:
+    return Pseudonymizer(vault, KEY)
+
+
+async def test_round_trip_across_two_turns(pseudonymizer: Pseudonymizer) -> None:
+    turn1 = "Jean Dupont writes from jean@exemple.fr"
+    masked1 = await pseudonymizer.pseudonymize(
+        turn1,
+        spans_of(turn1, ("PERSON", "Jean Dupont"), ("EMAIL_ADDRESS", "jean@exemple.fr")),
+        conversation_id="c1",
+    )
+    assert masked1 == "<PERSON_1> writes from <EMAIL_ADDRESS_1>"
+
+    turn2 = "Please ask JEAN  DUPONT and Marie Curie"
+    masked2 = await pseudonymizer.pseudonymize(
+        turn2, spans_of(turn2, ("PERSON", "JEAN  DUPONT"), ("PERSON", "Marie Curie")), conversation_id="c1"
+    )
+    assert masked2 == "Please ask <PERSON_1> and <PERSON_2>"
+
+    answer = "I wrote to <PERSON_1> (<EMAIL_ADDRESS_1>) and <PERSON_2>; <PERSON_9> is unknown."
+    restored = await pseudonymizer.restore(answer, conversation_id="c1")
+    assert restored == "I wrote to Jean Dupont (jean@exemple.fr) and Marie Curie; <PERSON_9> is unknown."
+
+
+async def test_conversations_are_numbered_independently(pseudonymizer: Pseudonymizer) -> None:
+    text = "Marie Curie"
+    one = await pseudonymizer.pseudonymize(text, spans_of(text, ("PERSON", text)), conversation_id="a")
+    other = "Pierre Curie"
+    two = await pseudonymizer.pseudonymize(other, spans_of(other, ("PERSON", other)), conversation_id="b")
+    assert one == two == "<PERSON_1>"
+    assert await pseudonymizer.restore("<PERSON_1>", conversation_id="a") == "Marie Curie"
+    assert await pseudonymizer.restore("<PERSON_1>", conversation_id="b") == "Pierre Curie"
+
+
+async def test_erase_forgets_the_mapping(pseudonymizer: Pseudonymizer, vault: InMemoryVault) -> None:
+    text = "Marie Curie"
+    await pseudonymizer.pseudonymize(text, spans_of(text, ("PERSON", text)), conversation_id="c1")
+    assert await pseudonymizer.erase("c1") is True
+    assert len(vault) == 0
+    assert await pseudonymizer.restore("<PERSON_1>", conversation_id="c1") == "<PERSON_1>"
+    assert await pseudonymizer.erase("c1") is False
+
+
+async def test_vault_holds_ciphertext_only(pseudonymizer: Pseudonymizer, vault: InMemoryVault) -> None:
+    text = "Call 06 12 34 56 78, Marie Curie"
+    await pseudonymizer.pseudonymize(
+        text,
+        spans_of(text, ("FR_PHONE_NUMBER", "06 12 34 56 78"), ("PERSON", "Marie Curie")),
+        conversation_id="c1",
+    )
+    blob = await vault.get("c1")
+    assert blob is not None
+    for clear in (b"Marie", b"Curie", b"06 12", b"PERSON"):
+        assert clear not in blob
+
+
+async def test_a_blob_moved_to_another_conversation_does_not_decrypt(
+    pseudonymizer: Pseudonymizer, vault: InMemoryVault
+) -> None:
+    text = "Marie Curie"
+    await pseudonymizer.pseudonymize(text, spans_of(text, ("PERSON", text)), conversation_id="c1")
+    blob = await vault.get("c1")
+    assert blob is not None
+    await vault.put("c2", blob)
+    with pytest.raises(GuardrailConfigError, match="does not decrypt"):
+        await pseudonymizer.restore("<PERSON_1>", conversation_id="c2")
+
+
+async def test_another_key_cannot_read_the_vault(vault: InMemoryVault) -> None:
+    text = "Marie Curie"
+    await Pseudonymizer(vault, KEY).pseudonymize(text, spans_of(text, ("PERSON", text)), conversation_id="c1")
+    with pytest.raises(GuardrailConfigError):
+        await Pseudonymizer(vault, Pseudonymizer.generate_key()).restore("<PERSON_1>", conversation_id="c1")
+
+
+def test_short_keys_are_refused() -> None:
+    with pytest.raises(GuardrailConfigError, match="16 bytes"):
+        Pseudonymizer(InMemoryVault(), "short")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Jean  Dupont", "jean dupont"), ("06 12 34 56 78", "06.12.34.56.78"), ("\uff21\uff22\uff23", "abc")],
+)
+def test_normalize_makes_variants_equal(a, b) -> None:
+    assert normalize(a) == normalize(b)
+
+
+async def test_restore_without_placeholders_is_a_no_op(
+    pseudonymizer: Pseudonymizer, vault: InMemoryVault
+) -> None:
+    assert await pseudonymizer.restore("plain text", conversation_id="c1") == "plain text"
+    assert len(vault) == 0

@@ -1,0 +1,123 @@
+"""The API with the shipped guardrail policy: PII pseudonymized for the model, restored for the user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from socle.guardrails.gateway import GuardedGateway
+from socle.guardrails.guard import Guard
+from socle.guardrails.policy import load_policy
+from socle.router.fake import FakeChatModel
+
+from socle.settings import Settings
+from tests.conftest import App, build_app
+
+pytestmark = pytest.mark.anyio
+POLICY = Path(__file__).resolve().parents[2] / "config/guardrails.yaml"
+
+
+@pytest.fixture(scope="module")
+def guard() -> Iterator[Guard]:
+    yield Guard.from_policy(load_policy(POLICY), key=Guard_key())
+
+
+def Guard_key() -> str:
+
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+async def guarded(settings: Settings, fake_model: FakeChatModel, guard: Guard) -> AsyncIterator[App]:
+    async for app in build_app(settings, fake_model):
+        app.deps.guard = guard
+        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
+        yield app
+
+
+def _headers(app: App, conversation: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {app.user_key}"}
+    if conversation:
+        headers["x-socle-conversation-id"] = conversation
+    return headers
+
+
+async def _chat(
+    app: App, content: str, conversation: str | None = None, **extra: object
+) -> dict[str, object]:
+    body = {"model": "small", "messages": [{"role": "user", "content": content}], **extra}
+    response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app, conversation))
+    assert response.status_code == 200, response.text
+    return {"body": response.json(), "headers": dict(response.headers)}
+
+
+async def test_names_are_pseudonymized_then_restored(guarded: App, fake_model: FakeChatModel) -> None:
+    fake_model._script.append("Dear <PERSON_1>, your card is on file.")
+    result = await _chat(guarded, "Write a short note to Jean Dupont about his order.", "conv-1")
+    sent = json.dumps(fake_model.calls[0].body)
+    assert "Jean Dupont" not in sent and "<PERSON_1>" in sent
+    answer = result["body"]["choices"][0]["message"]["content"]  # type: ignore[index]
+    assert answer == "Dear Jean Dupont, your card is on file."
+    assert "input:pii:pseudonymize" in result["headers"]["x-socle-guardrails"]  # type: ignore[index]
+
+
+async def test_the_same_person_keeps_the_same_placeholder_across_turns(
+    guarded: App, fake_model: FakeChatModel
+) -> None:
+    fake_model._script.extend(["ok", "ok"])
+    await _chat(guarded, "Jean Dupont called about the invoice.", "conv-2")
+    await _chat(guarded, "Did Jean Dupont pay?", "conv-2")
+    first, second = (json.dumps(c.body) for c in fake_model.calls)
+    assert "<PERSON_1>" in first and "<PERSON_1>" in second
+
+
+async def test_secrets_and_french_ids_are_redacted(guarded: App, fake_model: FakeChatModel) -> None:
+    fake_model._script.append("noted")
+    nir = "1 84 12 75 123 456 78"  # a valid NIR: key 97 - (1841275123456 mod 97)
+    await _chat(guarded, f"My key is sk-proj-abcdefghijklmnopqrstuvwxyz123456 and my NIR is {nir}.")
+    sent = json.dumps(fake_model.calls[0].body)
+    assert "sk-proj-abcdefghij" not in sent and "REDACTED" in sent
+
+
+async def test_stream_is_released_by_sentence_and_restored(guarded: App, fake_model: FakeChatModel) -> None:
+    fake_model._script.append("Hello <PERSON_1>. Your order has shipped.")
+    body = {"model": "small", "stream": True, "messages": [{"role": "user", "content": "Tell Marie Curie."}]}
+    response = await guarded.http.post("/v1/chat/completions", json=body, headers=_headers(guarded, "conv-3"))
+    text = "".join(
+        (json.loads(e.removeprefix("data: "))["choices"] or [{"delta": {}}])[0]["delta"].get("content") or ""
+        for e in response.text.split("\n\n")
+        if e.startswith("data: {")
+    )
+    assert text == "Hello Marie Curie. Your order has shipped."
+    assert response.text.rstrip().endswith("data: [DONE]")
+
+
+async def test_without_a_conversation_id_pseudonyms_live_for_one_request(guarded: App, guard: Guard) -> None:
+    guarded.deps.gateway.inner.model._script.append("Hi <PERSON_1>")  # type: ignore[attr-defined]
+    result = await _chat(guarded, "Send the invoice to Paul Martin.")
+    assert result["body"]["choices"][0]["message"]["content"] == "Hi Paul Martin"  # type: ignore[index]
+    request_conversation = f"request:{result['headers']['x-request-id']}"  # type: ignore[index]
+    assert await guard.erase(request_conversation) is False  # already forgotten
+
+
+async def test_a_blocking_policy_is_a_400_that_names_the_rail(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    policy = tmp_path / "block.yaml"
+    policy.write_text("tenants:\n  default:\n    input:\n      - rail: secrets\n        action: block\n")
+    guard = Guard.from_policy(load_policy(policy))
+    async for app in build_app(settings, fake_model):
+        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
+        body = {
+            "model": "small",
+            "messages": [{"role": "user", "content": "token ghp_abcdefghijklmnopqrstuvwxyz0123456789"}],
+        }
+        response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "content_blocked" and "secrets" in error["message"]
+        assert "ghp_" not in error["message"]
+        assert fake_model.calls == []
