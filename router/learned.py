@@ -109,10 +109,10 @@ class LearnedRouter:
             tier = max(tier, self.structured_min_tier)
         ordered = self._adequate(tier, request.estimated_prompt_tokens)
         chosen = ordered[0]
-        relation = "≥" if strong else "<"
+        relation = ">=" if strong else "<"
         reason = (
             f"auto: p_strong={p:.2f} {relation} {min(threshold, 1.0):.2f} (quality {knob:.2f}) "
-            f"→ tier {tier} ({chosen.name})"
+            f"-> tier {tier} ({chosen.name})"
         )
         return RouteDecision(chosen, reason, fallbacks=ordered[1:])
 

@@ -52,7 +52,8 @@ def _headers(trace: CallTrace) -> dict[str, str]:
         return {}
     headers = {
         "x-socle-model": trace.deployment.name,
-        "x-socle-route-reason": trace.decision.reason,
+        # Header values must be latin-1: keep the reason readable and safe whatever a router wrote.
+        "x-socle-route-reason": trace.decision.reason.encode("ascii", "replace").decode(),
         "x-socle-cost-usd": f"{trace.cost:.8f}",
     }
     if trace.verdicts:

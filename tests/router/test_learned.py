@@ -59,12 +59,12 @@ def chat(text: str) -> list[dict[str, object]]:
 @pytest.mark.parametrize(
     ("model", "text", "quality", "expected", "reason"),
     [
-        ("auto", "prove", 0.5, BIG, "auto: p_strong=0.88 ≥ 0.50 (quality 0.50) → tier 3 (big)"),
-        ("auto", "hi", 0.5, SMALL, "auto: p_strong=0.12 < 0.50 (quality 0.50) → tier 1 (small)"),
-        ("auto", "prove", 0.1, SMALL, "auto: p_strong=0.88 < 0.92 (quality 0.10) → tier 1 (small)"),
-        ("auto", "hi", 0.75, SMALL, "auto: p_strong=0.12 < 0.20 (quality 0.75) → tier 1 (small)"),
-        ("auto", "hi", 1.0, BIG, "auto: p_strong=0.12 ≥ 0.00 (quality 1.00) → tier 3 (big)"),
-        ("auto", "prove", 0.0, SMALL, "auto: p_strong=0.88 < 1.00 (quality 0.00) → tier 1 (small)"),
+        ("auto", "prove", 0.5, BIG, "auto: p_strong=0.88 >= 0.50 (quality 0.50) -> tier 3 (big)"),
+        ("auto", "hi", 0.5, SMALL, "auto: p_strong=0.12 < 0.50 (quality 0.50) -> tier 1 (small)"),
+        ("auto", "prove", 0.1, SMALL, "auto: p_strong=0.88 < 0.92 (quality 0.10) -> tier 1 (small)"),
+        ("auto", "hi", 0.75, SMALL, "auto: p_strong=0.12 < 0.20 (quality 0.75) -> tier 1 (small)"),
+        ("auto", "hi", 1.0, BIG, "auto: p_strong=0.12 >= 0.00 (quality 1.00) -> tier 3 (big)"),
+        ("auto", "prove", 0.0, SMALL, "auto: p_strong=0.88 < 1.00 (quality 0.00) -> tier 1 (small)"),
         ("medium", "prove", 0.0, MEDIUM, "model named by the request"),
         ("small", "prove", 1.0, SMALL, "model named by the request"),
     ],
@@ -101,7 +101,7 @@ def test_tools_and_json_raise_the_tier_to_the_configured_floor() -> None:
     tools = router.route_messages(chat("hi"), RouteRequest("auto", needs_tools=True))
     json_ = router.route_messages(chat("hi"), RouteRequest("auto", needs_json=True))
     assert (plain.deployment, tools.deployment, json_.deployment) == (SMALL, MEDIUM, MEDIUM)
-    assert tools.reason.endswith("→ tier 2 (medium)")
+    assert tools.reason.endswith("-> tier 2 (medium)")
 
 
 def test_configured_tiers_and_a_missing_strong_tier_falls_back_to_the_strongest() -> None:

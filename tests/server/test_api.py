@@ -196,3 +196,43 @@ async def test_log_prompts_opt_in_stores_text(app: App, fake_model: FakeChatMode
     record = app.store.records[-1]
     assert json.loads(record.prompt_text or "") == [{"role": "user", "content": "the q"}]
     assert record.completion_text == "the answer"
+
+
+async def test_learned_routing_decisions_travel_in_headers(tmp_path, fake_model: FakeChatModel) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import build_app, make_settings
+
+    deployments = [
+        {"name": "small", "model": "vllm:s", "api_base": "http://127.0.0.1:9/v1", "tier": 1},
+        {"name": "big", "model": "vllm:b", "api_base": "http://127.0.0.1:9/v1", "tier": 3,
+         "input_cost_per_mtok": 10, "output_cost_per_mtok": 30},
+    ]  # fmt: skip
+    settings = make_settings(
+        tmp_path, models={"default": "small", "manage_local": False, "deployments": deployments}
+    )
+    from socle.router.catalog import Catalog
+    from socle.router.gateway import Gateway
+    from socle.router.learned import LearnedRouter
+
+    async for app in build_app(settings, fake_model):
+        app.deps.gateway = Gateway(
+            LearnedRouter.from_artifact(Catalog.from_settings(settings.models)), fake_model
+        )
+        fake_model._script.extend(["ok", "ok"])
+        for quality, expected in (("0", "small"), ("1", "big")):
+            raw = await app.client.chat.completions.with_raw_response.create(
+                model="auto",
+                messages=[{"role": "user", "content": "Prove that the square root of 2 is irrational."}],
+                extra_headers={"x-socle-quality": quality},
+            )
+            assert raw.headers["x-socle-model"] == expected
+            assert raw.headers["x-socle-route-reason"].startswith("auto: p_strong=")
+
+
+@pytest.mark.parametrize("value", ["2", "-0.1", "high"])
+async def test_bad_quality_header_is_400(app: App, value: str) -> None:
+    response = await app.http.post(
+        "/v1/chat/completions",
+        json={"model": "auto", "messages": [{"role": "user", "content": "x"}]},
+        headers={**_auth(app.user_key), "x-socle-quality": value},
+    )
+    assert response.status_code == 400 and response.json()["error"]["param"] == "x-socle-quality"
