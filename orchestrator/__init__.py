@@ -1,7 +1,53 @@
-"""The governing LangGraph graph: plan, expert agents in parallel, ground, synthesize, verify.
+"""The governing orchestrator: plan -> expert agents in parallel -> synthesize -> verify -> respond.
 
-Not built yet (issue: The governing orchestrator). It will call models only through
-`socle.router.Gateway`, like the HTTP API does.
+Built on LangGraph (`graph.py` is the only module that wires it), checkpointed after every step
+(SQLite by default, PostgreSQL by config), with human approval of side-effecting tools, recovery
+of runs a crash interrupted, and progress events. Every model call goes through the injected
+gateway, the same path as direct API calls. The HTTP layer uses `Orchestrator` and `chunks`.
 """
 
-__all__: list[str] = []
+from socle.orchestrator.base import (
+    AGENT_MODEL_PREFIX,
+    ORCHESTRATOR_MODEL,
+    AnswerVerdict,
+    Approval,
+    RunEvent,
+    RunRequest,
+    RunResult,
+    RunStatus,
+    Verifier,
+)
+from socle.orchestrator.checkpoints import CHECKPOINTERS, open_checkpointer
+from socle.orchestrator.chunks import completion_body, event_chunk, openai_chunks
+from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.graph import build_graph
+from socle.orchestrator.runs import Orchestrator
+from socle.orchestrator.service import open_orchestrator
+from socle.orchestrator.settings import OrchestratorSettings
+from socle.orchestrator.verifiers import VERIFIERS, AllowAll, RequireCitations, build_verifier
+
+__all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.py checks
+    "AGENT_MODEL_PREFIX",
+    "AllowAll",
+    "AnswerVerdict",
+    "Approval",
+    "CHECKPOINTERS",
+    "ORCHESTRATOR_MODEL",
+    "Orchestrator",
+    "OrchestratorDeps",
+    "OrchestratorSettings",
+    "RequireCitations",
+    "RunEvent",
+    "RunRequest",
+    "RunResult",
+    "RunStatus",
+    "VERIFIERS",
+    "Verifier",
+    "build_graph",
+    "build_verifier",
+    "completion_body",
+    "event_chunk",
+    "open_checkpointer",
+    "open_orchestrator",
+    "openai_chunks",
+]

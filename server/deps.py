@@ -21,6 +21,7 @@ from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
 from socle.knowledge.service import Knowledge, open_knowledge
+from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway
@@ -45,6 +46,7 @@ class Deps:
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
     knowledge: Knowledge | None = None
     guard: Guard | None = None
+    orchestrator: Orchestrator | None = None
 
 
 def get_deps(request: Request) -> Deps:
@@ -144,8 +146,20 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
             knowledge=knowledge,
         )
+        if settings.orchestrator.enabled:
+            deps.orchestrator = await stack.enter_async_context(
+                open_orchestrator(
+                    settings.orchestrator,
+                    data_dir=settings.storage.data_dir,
+                    gateway=gateway,
+                    deployments=catalog.all(),
+                    retriever=knowledge.retriever if knowledge else None,
+                )
+            )
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
+            if deps.orchestrator is not None and settings.orchestrator.recover_on_start:
+                tg.start_soon(deps.orchestrator.recover)
             try:
                 yield deps
             finally:

@@ -228,6 +228,56 @@ class GuardrailSettings(_Section):
     )
 
 
+Remedy = Literal["re_retrieve", "escalate"]
+
+
+class OrchestratorSettings(_Section):
+    """The governing orchestrator and its runs."""
+
+    enabled: bool = Field(True, description="Serve `socle-orchestrator` and `socle-agent/<name>`.")
+    agents_dir: Path = Field(Path("config/agents"), description="Folder of the agents' `<name>.yaml` files.")
+    max_tasks: int = Field(4, ge=1, le=16, description="Most tasks a plan may hold.")
+    max_parallel: int = Field(4, ge=1, le=32, description="Most agents running at once in one run.")
+    max_depth: int = Field(3, ge=1, le=8, description="Longest chain of dependent tasks in a plan.")
+    budget_usd: float = Field(1.0, ge=0, description="USD one request may spend on model calls, all steps.")
+    max_tokens: int = Field(100_000, ge=1000, description="Tokens one request may use, all steps.")
+    timeout_s: float = Field(300.0, gt=0, description="Wall time after which a run stops and answers.")
+    hard_timeout_s: float = Field(
+        30.0, ge=0, description="Extra time a step may take past `timeout_s` before it is cancelled."
+    )
+    planner_min_tier: int = Field(1, ge=1, description="Least model tier for planning.")
+    synthesizer_min_tier: int = Field(1, ge=1, description="Least model tier for synthesis.")
+    planner_max_tokens: int = Field(600, ge=64, description="`max_tokens` of a planning call.")
+    synthesizer_max_tokens: int = Field(1200, ge=64, description="`max_tokens` of a synthesis call.")
+    verifiers: tuple[str, ...] = Field(
+        (), description="Verifier names from the registry, run in order (empty: allow every answer)."
+    )
+    on_verify_fail: tuple[Remedy, ...] = Field(
+        ("re_retrieve", "escalate"),
+        description="Remedies tried in order when a verifier blocks the answer; then the run abstains.",
+    )
+    default_agent: str | None = Field(
+        None, description="Agent of the fallback plan when no description matches the request."
+    )
+    checkpointer: Literal["memory", "sqlite", "postgres"] = Field(
+        "sqlite", description="Where runs are checkpointed: memory (tests), sqlite (default), postgres."
+    )
+    checkpoint_url: str | None = Field(
+        None,
+        description="sqlite: file path (default <data_dir>/runs.sqlite); postgres: postgresql://... URL.",
+    )
+    recover_on_start: bool = Field(True, description="Resume runs that a crash left unfinished.")
+    progress: bool = Field(
+        True, description="Stream progress chunks (empty delta + `socle` field) alongside the answer."
+    )
+
+    @model_validator(mode="after")
+    def _postgres_needs_url(self) -> OrchestratorSettings:
+        if self.checkpointer == "postgres" and not self.checkpoint_url:
+            raise ValueError("checkpointer 'postgres' needs checkpoint_url (postgresql://user@host/db)")
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting of a Socle instance."""
 
@@ -242,6 +292,9 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings, description="Model catalog.")
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings, description="Retrieval (RAG).")
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings, description="Guardrails.")
+    orchestrator: OrchestratorSettings = Field(
+        default_factory=OrchestratorSettings, description="The governing orchestrator and its runs."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,7 @@ from socle.server._grounding import ground
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
+from socle.server.routes._orchestrated import orchestrated
 from socle.server.schemas import ChatCompletionRequest
 
 from socle.errors import ErrorCode, InvalidRequestError, SocleError
@@ -145,6 +146,8 @@ async def chat_completions(
     options = call_options(request)
     try:
         chat = log.chat = parse_chat_request(await request.body())
+        if deps.orchestrator is not None and deps.orchestrator.serves(chat.model):
+            return await orchestrated(deps.orchestrator, deps, request, caller, chat)
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
         body, grounding = chat.upstream_body(), None

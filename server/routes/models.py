@@ -20,7 +20,10 @@ async def list_models(
     deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelList:
     """List the models a client may name, `auto` included."""
-    return ModelList(data=[ModelCard(id=name) for name in deps.gateway.router.model_names()])
+    names = list(deps.gateway.router.model_names())
+    if deps.orchestrator is not None:
+        names += deps.orchestrator.model_names()
+    return ModelList(data=[ModelCard(id=name) for name in names])
 
 
 @router.get("/v1/models/{model_id:path}")
@@ -28,6 +31,7 @@ async def get_model(
     model_id: str, deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelCard:
     """Describe one model."""
-    if model_id not in deps.gateway.router.model_names():
+    virtual = deps.orchestrator.model_names() if deps.orchestrator is not None else ()
+    if model_id not in (*deps.gateway.router.model_names(), *virtual):
         raise ModelNotFoundError(f"model {model_id!r} does not exist", param="model")
     return ModelCard(id=model_id)

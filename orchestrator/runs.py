@@ -1,0 +1,250 @@
+"""`Orchestrator`: start, stream, resume, report and recover runs of the graph (no HTTP here).
+
+A run is a LangGraph thread whose id is the run id. Every step is checkpointed, so a run waiting
+for approval resumes with `resume_stream`, and a run that a crash interrupted resumes with
+`recover`. Closing a run's event stream (a client disconnect) cancels the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any, cast
+
+import anyio
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, StateSnapshot
+from socle.knowledge.grounding import last_user_text
+from socle.orchestrator.base import (
+    AGENT_MODEL_PREFIX,
+    FINAL_STATUSES,
+    ORCHESTRATOR_MODEL,
+    Approval,
+    RunEvent,
+    RunRequest,
+    RunResult,
+)
+from socle.orchestrator.checkpoints import Checkpointer
+from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.graph import DEADLINE_KEY, build_graph
+from socle.orchestrator.report import run_report, run_result
+from socle.orchestrator.state import RunState
+from socle.router.base import JSONObject
+
+from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+_PIECE = re.compile(r"(?:\S+\s*){1,8}|\s+")
+
+
+class Orchestrator:
+    """Runs of `socle-orchestrator` and `socle-agent/<name>`.
+
+    Args:
+        deps: the graph's collaborators.
+        checkpointer: where runs are saved (`open_checkpointer`).
+    """
+
+    def __init__(self, deps: OrchestratorDeps, checkpointer: Checkpointer) -> None:
+        self.deps = deps
+        self._checkpointer = checkpointer
+        self._graph = build_graph(deps, checkpointer)
+        self._active: set[str] = set()
+
+    def model_names(self) -> tuple[str, ...]:
+        """The virtual models this orchestrator serves, for `GET /v1/models`."""
+        return (ORCHESTRATOR_MODEL, *(AGENT_MODEL_PREFIX + name for name in self.deps.agents))
+
+    def serves(self, model: str) -> bool:
+        """True when `model` is one of `model_names()`."""
+        return model in self.model_names()
+
+    def stream(self, request: RunRequest) -> AsyncGenerator[RunEvent, None]:
+        """Start a run and return its events; the last one is `run.finished` with the result.
+
+        Raises (at once, before any event):
+            ModelNotFoundError: `request.model` is not a virtual model of this orchestrator.
+            InvalidRequestError: the messages hold no user text.
+        """
+        if not self.serves(request.model):
+            raise ModelNotFoundError(f"model {request.model!r} does not exist", param="model")
+        if not last_user_text(request.messages).strip():
+            raise InvalidRequestError("the messages need a user message with text", param="messages")
+        run_id = request.run_id or f"run_{uuid.uuid4().hex}"
+        budget = self.deps.settings.budget_usd
+        agent = (
+            request.model.removeprefix(AGENT_MODEL_PREFIX) if request.model != ORCHESTRATOR_MODEL else None
+        )
+        state: RunState = {
+            "run_id": run_id, "model": request.model, "tenant_id": request.tenant_id, "agent": agent,
+            "key_id": request.key_id, "groups": list(request.groups), "messages": list(request.messages),
+            "created_at": self.deps.now().timestamp(),
+            "budget_usd": min(budget, request.budget_usd) if request.budget_usd is not None else budget,
+        }  # fmt: skip
+        return self._drive(run_id, state)
+
+    async def run(self, request: RunRequest) -> RunResult:
+        """Run to the end (or to an approval) and return the result."""
+        return await _last(self.stream(request))
+
+    async def resume_stream(
+        self, run_id: str, approval: Approval, *, tenant_id: str | None
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Continue a run waiting for approval with the human's decisions; returns its events.
+
+        Raises:
+            NotFoundError: no run `run_id` (of `tenant_id`, unless None: any tenant).
+            InvalidRequestError: the run is not waiting for approval.
+        """
+        snapshot = await self._snapshot(run_id, tenant_id)
+        if not snapshot.interrupts:
+            status = snapshot.values.get("status", "running")
+            raise InvalidRequestError(f"run {run_id!r} is not waiting for approval (status {status!r})")
+        return self._drive(run_id, Command(resume=approval.to_json()))
+
+    async def resume(self, run_id: str, approval: Approval, *, tenant_id: str | None) -> RunResult:
+        """`resume_stream` to the end."""
+        return await _last(await self.resume_stream(run_id, approval, tenant_id=tenant_id))
+
+    async def report(self, run_id: str, *, tenant_id: str | None) -> JSONObject:
+        """The run's lineage (`report.run_report`). Raises `NotFoundError` like `resume_stream`."""
+        snapshot = await self._snapshot(run_id, tenant_id)
+        return run_report(_values(snapshot), _pending(snapshot))
+
+    async def result(self, run_id: str, *, tenant_id: str | None) -> RunResult:
+        """The run's result as it stands. Raises `NotFoundError` like `resume_stream`."""
+        snapshot = await self._snapshot(run_id, tenant_id)
+        return run_result(_values(snapshot), _pending(snapshot))
+
+    async def recover(self) -> list[str]:
+        """Finish the runs a crash left unfinished (not those waiting for approval); returns their ids."""
+        ids = await self.unfinished()
+        limiter = anyio.CapacityLimiter(self.deps.settings.max_parallel)
+
+        async def finish(run_id: str) -> None:
+            async with limiter:
+                logger.info("resuming run %r left unfinished", run_id)
+                await _last(self._drive(run_id, None))
+
+        async with anyio.create_task_group() as tg:
+            for run_id in ids:
+                tg.start_soon(finish, run_id)
+        return ids
+
+    async def unfinished(self) -> list[str]:
+        """Ids of checkpointed runs that are neither final nor waiting for approval, nor running here."""
+        seen: dict[str, None] = {}
+        async for saved in self._checkpointer.alist(None):
+            seen.setdefault(str(saved.config["configurable"]["thread_id"]), None)
+        ids = []
+        for run_id in seen:
+            snapshot = await self._graph.aget_state(self._config(run_id))
+            status = snapshot.values.get("status")
+            if snapshot.next and not snapshot.interrupts and status not in FINAL_STATUSES:
+                ids.append(run_id)
+        return [i for i in ids if i not in self._active]
+
+    def _config(self, run_id: str) -> RunnableConfig:
+        settings = self.deps.settings
+        deadline = self.deps.monotonic() + settings.timeout_s
+        return {
+            "configurable": {"thread_id": run_id, DEADLINE_KEY: deadline},
+            "max_concurrency": settings.max_parallel,
+            "recursion_limit": 200,
+        }
+
+    async def _snapshot(self, run_id: str, tenant_id: str | None) -> StateSnapshot:
+        snapshot = await self._graph.aget_state(self._config(run_id))
+        if not snapshot.values or tenant_id not in (None, snapshot.values.get("tenant_id")):
+            raise NotFoundError(f"run {run_id!r} does not exist", param="run_id")
+        return snapshot
+
+    async def _drive(
+        self, run_id: str, graph_input: RunState | Command[Any] | None
+    ) -> AsyncGenerator[RunEvent, None]:
+        if run_id in self._active:
+            raise InvalidRequestError(f"run {run_id!r} is already running")
+        config = self._config(run_id)
+        start: RunState = graph_input if isinstance(graph_input, dict) else {}
+        if start and (await self._graph.aget_state(config)).values:
+            raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
+        self._active.add(run_id)
+        error: Exception | None = None
+        try:
+            yield RunEvent("run.started", run_id)
+            stream = cast(
+                AsyncGenerator[tuple[str, Any], None],
+                self._graph.astream(graph_input, config, stream_mode=["custom", "updates"]),
+            )
+            async with aclosing(stream) as events:
+                async for mode, data in events:
+                    event = _event(run_id, mode, data)
+                    if event is not None:
+                        yield event
+        except (GeneratorExit, anyio.get_cancelled_exc_class()):
+            with anyio.CancelScope(shield=True):
+                await self._close(config, start, "cancelled", "the client went away; the run was cancelled")
+            raise
+        except Exception as e:
+            logger.exception("run %r failed", run_id)
+            error = e
+        finally:
+            self._active.discard(run_id)
+        if error is not None:
+            status = "timeout" if isinstance(error, TimeoutError) else "failed"
+            await self._close(config, start, status, f"{type(error).__name__}: {error}")
+        snapshot = await self._graph.aget_state(config)
+        result = run_result(_values(snapshot), _pending(snapshot))
+        for piece in _PIECE.findall(result.answer):
+            yield RunEvent("answer.delta", run_id, {"content": piece})
+        yield RunEvent("run.finished", run_id, {"status": result.status}, result=result)
+
+    async def _close(self, config: RunnableConfig, start: RunState, status: str, error: str) -> None:
+        """End a run that did not reach `respond` (cancelled or failed), so `recover` leaves it alone.
+
+        `start` (the request of a new run) is written too, in case the run ended before its first step.
+        """
+        update: RunState = {
+            **start,
+            "status": status,
+            "answer": f"The run stopped before it could answer ({status}).",
+            "error": error,
+            "finished_at": self.deps.now().timestamp(),
+        }
+        await self._graph.aupdate_state(config, update, as_node="respond")
+
+
+def _values(snapshot: StateSnapshot) -> RunState:
+    return cast(RunState, snapshot.values)
+
+
+def _pending(snapshot: StateSnapshot) -> list[JSONObject]:
+    pending: list[JSONObject] = []
+    for item in snapshot.interrupts:
+        value = item.value
+        if isinstance(value, dict) and isinstance(value.get("pending"), list):
+            pending += [p for p in value["pending"] if isinstance(p, dict)]
+    return pending
+
+
+def _event(run_id: str, mode: str, data: Any) -> RunEvent | None:
+    if mode == "custom" and isinstance(data, dict) and "event" in data:
+        body = {k: v for k, v in data.items() if k != "event"}
+        return RunEvent(data["event"], run_id, body)
+    if mode == "updates" and isinstance(data, dict) and "__interrupt__" in data:
+        pending = [p for i in data["__interrupt__"] for p in (i.value or {}).get("pending", [])]
+        return RunEvent("approval.required", run_id, {"pending": pending})
+    return None
+
+
+async def _last(events: AsyncGenerator[RunEvent, None]) -> RunResult:
+    result: RunResult | None = None
+    async with aclosing(events) as stream:
+        async for event in stream:
+            result = event.result or result
+    assert result is not None, "a run's event stream always ends with run.finished"
+    return result

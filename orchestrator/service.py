@@ -1,0 +1,45 @@
+"""`open_orchestrator`: the orchestrator of a Socle instance, built from its settings and services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from socle.agents.base import ChatGateway, Outbox, Retriever
+from socle.agents.picker import CheapestAdequate
+from socle.agents.spec import load_agents
+from socle.agents.tools import TOOLS
+from socle.orchestrator.base import Verifier
+from socle.orchestrator.checkpoints import open_checkpointer
+from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.runs import Orchestrator
+from socle.orchestrator.settings import OrchestratorSettings
+from socle.orchestrator.verifiers import build_verifier
+from socle.router.base import Deployment
+
+
+@asynccontextmanager
+async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of the instance
+    settings: OrchestratorSettings,
+    *,
+    data_dir: Path,
+    gateway: ChatGateway,
+    deployments: Iterable[Deployment],
+    retriever: Retriever | None = None,
+    verifier: Verifier | None = None,
+    outbox: Outbox | None = None,
+) -> AsyncIterator[Orchestrator]:
+    """Load the agents, open the checkpointer, and yield the orchestrator (closed on exit).
+
+    Raises:
+        AgentConfigError: an agent file is invalid.
+        ConfigError: `settings.verifiers` names an unknown verifier.
+    """
+    agents = load_agents(settings.agents_dir, tools=TOOLS)
+    deps = OrchestratorDeps(
+        gateway, CheapestAdequate(deployments), agents, tools=TOOLS, retriever=retriever,
+        verifier=verifier or build_verifier(settings.verifiers), outbox=outbox, settings=settings,
+    )  # fmt: skip
+    async with open_checkpointer(settings, data_dir) as checkpointer:
+        yield Orchestrator(deps, checkpointer)

@@ -1,0 +1,81 @@
+"""Chat requests to the virtual models `socle-orchestrator` and `socle-agent/<name>`."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from socle.governance.base import Principal, RequestRecord
+from socle.orchestrator import Orchestrator, RunRequest, completion_body, openai_chunks
+from socle.server import _sse
+from socle.server.deps import Deps
+from socle.server.errors import error_body, status_of
+from socle.server.schemas import ChatCompletionRequest
+
+from socle.errors import SocleError
+
+
+def _record(
+    deps: Deps, request: Request, caller: Principal, model: str, started: float, **fields: object
+) -> None:
+    from datetime import UTC, datetime
+
+    deps.request_log.record(
+        RequestRecord(
+            request.scope.get("state", {}).get("request_id", ""),
+            datetime.now(UTC),
+            caller.key_id,
+            caller.tenant_id,
+            "chat.completions",
+            model,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            **fields,  # type: ignore[arg-type]  # prompt/completion tokens, cost, status, stream
+        )
+    )
+
+
+async def orchestrated(
+    orchestrator: Orchestrator, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest
+) -> Response:
+    """Run the orchestrator for this request: JSON when `stream` is false, SSE otherwise."""
+    started = time.perf_counter()
+    run = RunRequest(
+        chat.model,
+        chat.upstream_body()["messages"],
+        tenant_id=caller.tenant_id,
+        key_id=caller.key_id,
+        groups=caller.groups,
+    )
+    created = int(time.time())
+    if not chat.stream:
+        result = await orchestrator.run(run)
+        _record(deps, request, caller, chat.model, started, prompt_tokens=result.usage.prompt_tokens,
+                completion_tokens=result.usage.completion_tokens, cost_usd=result.cost_usd)  # fmt: skip
+        return JSONResponse(
+            completion_body(result, created=created), headers={"x-socle-run-id": result.run_id}
+        )
+    events = orchestrator.stream(run)  # validation errors raise here, before any byte is sent
+    include_usage = bool(chat.stream_options and chat.stream_options.include_usage)
+    progress = deps.settings.orchestrator.progress
+    chunks = openai_chunks(
+        events, model=chat.model, created=created, progress=progress, include_usage=include_usage
+    )
+
+    async def body() -> AsyncIterator[bytes]:
+        status = 499
+        async with contextlib.aclosing(chunks):  # type: ignore[type-var]  # an async generator
+            try:
+                async for chunk in chunks:
+                    yield _sse.event(chunk)
+                status = 200
+            except SocleError as e:
+                status = status_of(e)[0]
+                yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
+            finally:
+                _record(deps, request, caller, chat.model, started, status=status, stream=True)
+        yield _sse.DONE
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"cache-control": "no-cache"})
