@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +28,14 @@ def _role(value: str) -> Role:
         if role == value:
             return role
     raise StorageError(f"stored key has unknown role {value!r}")
+
+
+_RECORD_FIELDS = tuple(RequestRecord.__dataclass_fields__)
+
+
+def _row(record: RequestRecord) -> dict[str, object]:
+    # Not dataclasses.asdict: it deep-copies every value, and this runs once per request.
+    return {name: getattr(record, name) for name in _RECORD_FIELDS}
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -108,7 +115,7 @@ class SqlStore:
             return
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(insert(request_log), [asdict(r) for r in records])
+                await conn.execute(insert(request_log), [_row(r) for r in records])
         except SQLAlchemyError as e:
             raise StorageError(f"cannot write the request log: {type(e).__name__}") from e
 

@@ -1,15 +1,18 @@
-"""`OpenAICompatChatModel`: a direct httpx client for OpenAI-compatible servers (vLLM, llama.cpp).
+"""`OpenAICompatChatModel`: a direct aiohttp client for OpenAI-compatible servers (vLLM, llama.cpp).
 
-The lowest-overhead path (`models.client: direct`): one pooled HTTP/1.1 client, no translation beyond
-setting `model`. It speaks only the OpenAI protocol; other providers need `LiteLLMChatModel`.
+The lowest-overhead path (`models.client: direct`): one pooled keep-alive session, no translation
+beyond setting `model`. It speaks only the OpenAI protocol; other providers need `LiteLLMChatModel`.
+aiohttp rather than httpx here: measured in process, the upstream call was most of Socle's own cost
+per request with httpx, about twice what it is with aiohttp.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 from socle.router._quirks import adapt_body
 from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
 
@@ -36,7 +39,7 @@ def status_error(deployment: Deployment, status: int, detail: str) -> Exception:
     detail = (detail.strip().splitlines() or [""])[0][:200]
     if status in (400, 413, 422):
         return InvalidRequestError(f"{where} rejected the request ({status}): {detail}")
-    if status in (502, 503, 504) or status >= 500:
+    if status >= 500:
         return UpstreamUnavailableError(f"{where} answered {status}: {detail}")
     return UpstreamError(f"{where} answered {status}: {detail}")
 
@@ -59,67 +62,6 @@ def parse_sse_line(line: str) -> JSONObject | None:
     return value
 
 
-class OpenAICompatChatModel:
-    """`ChatModel` speaking the OpenAI protocol directly over one pooled httpx client."""
-
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        self._client = client or httpx.AsyncClient(limits=limits, timeout=None)
-
-    def _request(self, call: ModelCall, *, stream: bool) -> httpx.Request:
-        deployment = call.deployment
-        headers = {"authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
-        return self._client.build_request(
-            "POST",
-            f"{deployment.api_base}/chat/completions",
-            json=upstream_body(call, stream=stream),
-            headers=headers,
-            timeout=deployment.timeout_s,
-        )
-
-    async def complete(self, call: ModelCall) -> Completion:
-        try:
-            response = await self._client.send(self._request(call, stream=False))
-        except httpx.TimeoutException as e:
-            raise _timeout(call.deployment) from e
-        except httpx.TransportError as e:
-            raise _unreachable(call.deployment, e) from e
-        if response.status_code != 200:
-            raise status_error(call.deployment, response.status_code, response.text)
-        try:
-            body = response.json()
-        except json.JSONDecodeError as e:
-            raise UpstreamError(f"model {call.deployment.name!r} answered invalid JSON") from e
-        body["model"] = call.deployment.name
-        return Completion(body=body, usage=Usage.from_openai(body.get("usage")) or Usage())
-
-    async def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:
-        try:
-            response = await self._client.send(self._request(call, stream=True), stream=True)
-        except httpx.TimeoutException as e:
-            raise _timeout(call.deployment) from e
-        except httpx.TransportError as e:
-            raise _unreachable(call.deployment, e) from e
-        try:
-            if response.status_code != 200:
-                await response.aread()
-                raise status_error(call.deployment, response.status_code, response.text)
-            async for line in response.aiter_lines():
-                chunk = parse_sse_line(line)
-                if chunk is not None:
-                    chunk["model"] = call.deployment.name
-                    yield chunk
-        except httpx.TimeoutException as e:
-            raise _timeout(call.deployment) from e
-        except httpx.TransportError as e:
-            raise UpstreamError(f"model {call.deployment.name!r} broke the stream: {e!r}") from e
-        finally:
-            await response.aclose()
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-
 def _timeout(deployment: Deployment) -> UpstreamTimeoutError:
     return UpstreamTimeoutError(
         f"model {deployment.name!r} at {deployment.api_base} did not answer within {deployment.timeout_s:g}s"
@@ -130,3 +72,76 @@ def _unreachable(deployment: Deployment, error: Exception) -> UpstreamUnavailabl
     return UpstreamUnavailableError(
         f"model {deployment.name!r} at {deployment.api_base} is unreachable: {type(error).__name__}"
     )
+
+
+class OpenAICompatChatModel:
+    """`ChatModel` speaking the OpenAI protocol directly over one pooled aiohttp session.
+
+    The session is created on first use, inside the running event loop.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._session = session
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=1000, limit_per_host=0, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        return self._session
+
+    def _post(self, call: ModelCall, *, stream: bool) -> aiohttp.client._RequestContextManager:
+        deployment = call.deployment
+        headers = {"authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else None
+        return self._client().post(
+            f"{deployment.api_base}/chat/completions",
+            json=upstream_body(call, stream=stream),
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(
+                total=None if stream else deployment.timeout_s, sock_read=deployment.timeout_s
+            ),
+        )
+
+    async def complete(self, call: ModelCall) -> Completion:
+        try:
+            async with self._post(call, stream=False) as response:
+                if response.status != 200:
+                    raise status_error(call.deployment, response.status, await response.text())
+                body = await response.json(content_type=None)
+        except TimeoutError as e:
+            raise _timeout(call.deployment) from e
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
+            raise _unreachable(call.deployment, e) from e
+        except (json.JSONDecodeError, aiohttp.ContentTypeError) as e:
+            raise UpstreamError(f"model {call.deployment.name!r} answered invalid JSON") from e
+        if not isinstance(body, dict):
+            raise UpstreamError(f"model {call.deployment.name!r} answered JSON that is not an object")
+        body["model"] = call.deployment.name
+        return Completion(body=body, usage=Usage.from_openai(body.get("usage")) or Usage())
+
+    async def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:
+        try:
+            context = self._post(call, stream=True)
+            response = await context.__aenter__()
+        except TimeoutError as e:
+            raise _timeout(call.deployment) from e
+        except aiohttp.ClientConnectionError as e:
+            raise _unreachable(call.deployment, e) from e
+        try:
+            if response.status != 200:
+                raise status_error(call.deployment, response.status, await response.text())
+            async for raw in response.content:
+                chunk = parse_sse_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                if chunk is not None:
+                    chunk["model"] = call.deployment.name
+                    yield chunk
+        except TimeoutError as e:
+            raise _timeout(call.deployment) from e
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
+            raise UpstreamError(f"model {call.deployment.name!r} broke the stream: {type(e).__name__}") from e
+        finally:
+            await context.__aexit__(None, None, None)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            await asyncio.sleep(0)  # let aiohttp close its transports before the loop moves on

