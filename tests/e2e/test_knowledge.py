@@ -56,3 +56,32 @@ def test_ingest_and_search_through_the_cli_and_the_api(socle_server: RunningSocl
     assert search(staff, "how much paid leave")[0] == "leave.md"
     assert "bonus.md" not in search(staff, "bonus pool payroll")
     assert search(finance, "bonus pool payroll")[0] == "bonus.md"
+
+
+def test_orchestrator_answers_a_multi_part_question_with_citations(
+    socle_server: RunningSocle, tmp_path: Path
+) -> None:
+    docs = tmp_path / "handbook"
+    docs.mkdir()
+    (docs / "travel.md").write_text("# Travel\n\nHotels are refunded up to 150 EUR per night.\n")
+    (docs / "pricing.md").write_text("# Pricing\n\nThe Pro plan costs 40 EUR per user per month.\n")
+    server = socle_server.base_url.removesuffix("/v1")
+    ingested = socle_server.cli("ingest", str(docs), "--server", server, "--api-key", socle_server.admin_key)
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    with openai.OpenAI(base_url=socle_server.base_url, api_key=socle_server.admin_key, timeout=300) as client:
+        raw = client.chat.completions.with_raw_response.create(
+            model="socle-orchestrator",
+            messages=[
+                {
+                    "role": "user",
+                    "content": "What is the hotel refund limit, and what does the Pro plan cost?",
+                }
+            ],
+        )
+    body = raw.parse()
+    assert body.choices[0].message.content
+    extra = body.model_extra or {}
+    assert extra.get("citations"), extra  # the answer is backed by the ingested documents
+    run = httpx.get(f"{socle_server.base_url}/runs/{raw.headers['x-socle-run-id']}",
+                    headers={"Authorization": f"Bearer {socle_server.admin_key}"}, timeout=30)  # fmt: skip
+    assert run.status_code == 200 and run.json()["tasks"]
