@@ -58,5 +58,8 @@ async def test_migrations_are_idempotent(tmp_path: Path) -> None:
     await upgrade(store.engine)
     async with store.engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0002"
+    from alembic.script import ScriptDirectory
+    from socle.governance.migrate import alembic_config
+
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     await store.aclose()
