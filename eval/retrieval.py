@@ -11,18 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import anyio
-from qdrant_client import AsyncQdrantClient
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
-from socle.eval.retrieval_metrics import summarize
-from socle.knowledge.base import DocumentSpec, Embedder, Reader
-from socle.knowledge.ingest import Ingestor
-from socle.knowledge.qdrant import QdrantStore
+from socle.eval._progress import RichProgress
+from socle.eval.base import Case, Dataset
+from socle.eval.suites.retrieval import rank, summarize
+from socle.knowledge.base import Embedder
 
 DEFAULT_DATA = Path(__file__).parent / "datasets/hallucination/halueval_qa.jsonl"
 
@@ -35,31 +32,14 @@ def load_records(path: Path, limit: int | None = None) -> list[dict[str, str]]:
 
 
 async def evaluate(records: list[dict[str, str]], embedder: Embedder, console: Console) -> dict[str, float]:
-    """Ingest every record's knowledge, ask every question, score the rankings."""
-    client = AsyncQdrantClient(location=":memory:")
-    store = QdrantStore(client, embedder, tier="internal", collection="eval", payload_indexes=False)
-    ingestor = Ingestor({"internal": store})
-    reader = Reader("eval")
-    rankings: list[list[str]] = []
-    latencies: list[float] = []
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("Ingesting", total=len(records))
-        for i, record in enumerate(records):
-            await ingestor.ingest(record["knowledge"].encode(), f"doc{i}.txt", DocumentSpec("eval"))
-            progress.advance(task)
-        task = progress.add_task("Querying", total=len(records))
-        for record in records:
-            started = time.perf_counter()
-            hits = await store.search(record["question"], k=10, reader=reader)
-            latencies.append((time.perf_counter() - started) * 1000)
-            rankings.append(list(dict.fromkeys(h.chunk.document_id for h in hits)))
-            progress.advance(task)
-    await client.close()
-    result = summarize(rankings, [{f"doc{i}.txt"} for i in range(len(records))])
-    latencies.sort()
-    result["search_p50_ms"] = latencies[len(latencies) // 2]
-    result["search_p95_ms"] = latencies[int(len(latencies) * 0.95)]
-    return result
+    """Ingest every record's knowledge, ask every question, score the rankings (the `retrieval` suite)."""
+    cases = tuple(
+        Case(f"doc{i}", r["question"], (f"doc{i}",), {"knowledge": r["knowledge"]})
+        for i, r in enumerate(records)
+    )
+    with RichProgress(console) as progress:
+        results = await rank(Dataset("eval", cases), embedder, progress)
+    return summarize(results)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,3 +41,21 @@ request_log = Table(
     Column("completion_text", Text, nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
 )
+
+eval_runs = Table(
+    "eval_runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("suite", String(100), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("git_revision", String(64), nullable=True),
+    Column("config_hash", String(64), nullable=False),
+    Column("model_versions", Text, nullable=False),
+    Column("metrics", Text, nullable=False),
+    Column("passed", Boolean, nullable=True),
+    Column("who", String(200), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("options", Text, nullable=False, server_default="{}"),
+    Index("ix_eval_runs_suite_started", "suite", "started_at"),
+)

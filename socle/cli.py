@@ -168,6 +168,56 @@ def ingest(
         raise typer.Exit(1)
 
 
+DEFAULT_EVAL_OUT = Path("eval-results")
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[
+        str | None,
+        typer.Argument(
+            help="retrieval, grounded-qa, pii, pii-fr or routing (hallucination-detector, toxicity and "
+            "injection are not built yet). Omitted with --gate: every suite of the gate file."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases (fast mode).")] = None,
+    out: Annotated[
+        Path, typer.Option(help="Writes <out>/<suite>/{result.json,report.html}.")
+    ] = DEFAULT_EVAL_OUT,
+    gate: Annotated[
+        Path | None, typer.Option(help="Bounds per suite and metric (YAML); exit 1 when one breaks.")
+    ] = None,
+    against: Annotated[
+        str | None, typer.Option(help="A running Socle to evaluate, e.g. http://127.0.0.1:8000.")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="SOCLE_API_KEY", help="Admin key for --against.")
+    ] = None,
+    compare: Annotated[
+        Path | None, typer.Option(help="A result.json to show side by side (A/B).", exists=True)
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Your own JSONL dataset (schemas in docs/evaluation.md).")
+    ] = None,
+    model: Annotated[str, typer.Option(help="Model that grounded-qa asks.")] = "auto",
+    by: Annotated[str | None, typer.Option(help="Who runs it (default: the OS user).")] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="List recent runs (of SUITE if given) and exit.")
+    ] = False,
+    store: Annotated[bool, typer.Option(help="Record the run in the database.")] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Evaluate: run a suite, write result.json and an HTML report, apply a gate, record the run."""
+    from socle import eval_command as ec
+
+    settings = _settings(config)
+    request = ec.EvalRequest(
+        suite, limit=limit, out=out, gate=gate, against=against, api_key=api_key, compare=compare,
+        data=data, model=model, by=by, history=history, store=store,
+    )  # fmt: skip
+    raise typer.Exit(anyio.run(ec.main, request, settings, console))
+
+
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Argument(help="A label for the key, e.g. the application using it.")],

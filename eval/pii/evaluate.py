@@ -17,131 +17,36 @@ Latency is the wall time of one analysis (spaCy NER + recognizers) on one thread
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
-import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
+
+# The scoring lives in the package (the `pii` suite of `socle eval` uses it too); these names stay
+# importable from this script.
+from socle.eval.pii_scoring import (  # noqa: F401 - re-exported for callers of this script
+    DATASETS,
+    EVAL_TYPES,
+    Item,
+    eval_type,
+    in_split,
+    load_records,
+    match,
+    merge,
+    report,
+    scores,
+)
 from socle.guardrails.pii import PresidioEngine
 from socle.guardrails.policy import load_policy
 from socle.guardrails.registry import SharedResources
-
-HERE = Path(__file__).resolve().parent
-DATASETS = {"synth": HERE / "data" / "presidio_synth_v2.json", "french": HERE / "data" / "french_pii.json"}
-
-EVAL_TYPES: Mapping[str, str] = {
-    # presidio_synth_v2 names -> evaluation types
-    "STREET_ADDRESS": "LOCATION",
-    "GPE": "LOCATION",
-    "ZIP_CODE": "LOCATION",
-    "DOMAIN_NAME": "URL",
-    # Socle's names -> evaluation types
-    "FR_PHONE_NUMBER": "PHONE_NUMBER",
-    "FR_IBAN": "IBAN_CODE",
-}
-"""Dataset and Socle entity names that are the same thing for scoring; other names map to themselves."""
-
-_GAP = re.compile(r"[\s,.;:>()\-]*")
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A span reduced to what scoring needs."""
-
-    start: int
-    end: int
-    type: str
-
-
-def eval_type(entity: str) -> str:
-    """The evaluation type of a dataset or Socle entity name."""
-    return EVAL_TYPES.get(entity, entity)
-
-
-def in_split(text: str, split: str) -> bool:
-    """`dev` and `test` are the halves of the data by the parity of the first byte of sha256(text)."""
-    if split == "all":
-        return True
-    parity = hashlib.sha256(text.encode()).digest()[0] % 2
-    return (parity == 0) == (split == "dev")
-
-
-def merge(text: str, items: Iterable[Item]) -> list[Item]:
-    """Merge same-type items that overlap or are separated only by spaces and punctuation."""
-    merged: list[Item] = []
-    for item in sorted(items, key=lambda i: (i.type, i.start)):
-        last = merged[-1] if merged else None
-        if (
-            last
-            and last.type == item.type
-            and (item.start <= last.end or _GAP.fullmatch(text[last.end : item.start]))
-        ):
-            merged[-1] = Item(last.start, max(last.end, item.end), item.type)
-        else:
-            merged.append(item)
-    return merged
-
-
-def match(gold: Sequence[Item], predicted: Sequence[Item]) -> tuple[Counter[str], Counter[str], Counter[str]]:
-    """True positives, false positives and false negatives per type, one-to-one."""
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    used: set[int] = set()
-    for g in gold:
-        for i, p in enumerate(predicted):
-            overlap = min(g.end, p.end) - max(g.start, p.start)
-            if i not in used and p.type == g.type and overlap >= 0.5 * max(g.end - g.start, p.end - p.start):
-                used.add(i)
-                tp[g.type] += 1
-                break
-        else:
-            fn[g.type] += 1
-    for i, p in enumerate(predicted):
-        if i not in used:
-            fp[p.type] += 1
-    return tp, fp, fn
-
-
-def scores(tp: int, fp: int, fn: int) -> dict[str, float]:
-    """Precision, recall and F2 (recall weighted twice) from counts, with the counts."""
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f2 = 5 * precision * recall / (4 * precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f2": f2, "tp": tp, "fp": fp, "fn": fn}
-
-
-def report(tp: Counter[str], fp: Counter[str], fn: Counter[str], targeted: set[str]) -> dict[str, Any]:
-    """Per-type scores, plus overall rows for the targeted types and for every type."""
-    types = sorted(set(tp) | set(fp) | set(fn))
-    per_type = {t: {**scores(tp[t], fp[t], fn[t]), "targeted": t in targeted} for t in types}
-    kept = [t for t in types if t in targeted]
-    return {
-        "per_entity": per_type,
-        "overall_targeted": scores(
-            sum(tp[t] for t in kept), sum(fp[t] for t in kept), sum(fn[t] for t in kept)
-        ),
-        "overall_all": scores(sum(tp.values()), sum(fp.values()), sum(fn.values())),
-        "not_targeted": [t for t in types if t not in targeted],
-    }
-
-
-def load_records(dataset: str, split: str, limit: int | None) -> list[dict[str, Any]]:
-    """The records of one split of a dataset (a name in `DATASETS` or a path)."""
-    path = Path(DATASETS.get(dataset, dataset))
-    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    chosen = [r for r in records if in_split(r["full_text"], split)]
-    return chosen[:limit] if limit else chosen
 
 
 def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:

@@ -1,0 +1,281 @@
+"""`socle eval`: run suites, write `result.json` and `report.html`, apply a gate, store and list runs.
+
+Exit codes: 0 every run passed its gate (or none was given), 1 a metric broke its bound, 2 a suite
+could not run (unknown or unavailable suite, bad dataset, bad gate file, unreachable server).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from socle.errors import SocleError
+from socle.eval._progress import RichProgress
+from socle.eval.base import SuiteFactory, SuiteOptions
+from socle.eval.errors import EvalError, GateFileError
+from socle.eval.gates import SuiteGate, check, load_gates
+from socle.eval.html_report import render
+from socle.eval.provenance import config_hash, git_revision, model_versions, who
+from socle.eval.registry import SUITES, suite_factory
+from socle.eval.results import RunInfo, RunResult, read_run, write_run
+from socle.governance.eval_runs import EvalRunRecord, EvalRunStore
+from socle.settings import Settings
+
+EXIT_PASSED, EXIT_GATE_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRequest:
+    """What `socle eval` was asked to do (its options, validated by typer)."""
+
+    suite: str | None = None
+    _: KW_ONLY
+    limit: int | None = None
+    out: Path = Path("eval-results")
+    gate: Path | None = None
+    against: str | None = None
+    api_key: str | None = None
+    compare: Path | None = None
+    data: Path | None = None
+    model: str = "auto"
+    by: str | None = None
+    history: bool = False
+    store: bool = True
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def suites_to_run(request: EvalRequest, gates: Mapping[str, SuiteGate]) -> list[str]:
+    """The named suite, or every suite of the gate file; raises `EvalError` or `GateFileError` otherwise."""
+    if request.suite is None:
+        if not gates:
+            raise EvalError(
+                "name a suite (e.g. `socle eval pii`) or give --gate FILE to run every suite it lists"
+            )
+        return list(gates)
+    if gates and request.suite not in gates:
+        raise GateFileError(
+            f"{request.gate} has no bounds for suite {request.suite!r}; it lists {sorted(gates)}"
+        )
+    return [request.suite]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One suite to run: its factory, its options, and its gate (None: not gated)."""
+
+    name: str
+    factory: SuiteFactory
+    options: SuiteOptions
+    gate: SuiteGate | None = None
+
+
+def plan(request: EvalRequest, settings: Settings, suites: Mapping[str, SuiteFactory] = SUITES) -> list[Job]:
+    """The jobs of a request; a gate's `limit` applies unless `--limit` is given.
+
+    Raises `EvalError` (an unknown suite, nothing to run) or `GateFileError`.
+    """
+    gates = load_gates(request.gate) if request.gate else {}
+    jobs = []
+    for name in suites_to_run(request, gates):
+        gate = gates.get(name)
+        options = SuiteOptions(
+            settings,
+            limit=request.limit or (gate.limit if gate else None),
+            data=request.data,
+            against=request.against,
+            api_key=request.api_key,
+            model=request.model,
+        )
+        jobs.append(Job(name, suite_factory(name, suites), options, gate))
+    return jobs
+
+
+async def run_job(job: Job, request: EvalRequest, console: Console) -> RunResult:
+    """Run one suite with a progress bar; wrap its result with the run's provenance and gate outcome."""
+    suite = job.factory(job.options)
+    started = _now()
+    with RichProgress(console) as progress:
+        result = await suite.run(progress)
+    settings = job.options.settings
+    info = RunInfo(
+        uuid.uuid4().hex,
+        job.name,
+        started,
+        _now(),
+        who=who(request.by),
+        git_revision=git_revision(),
+        config_hash=config_hash(settings),
+        model_versions=model_versions(settings, result.versions),
+        target=request.against or "in process",
+        options={
+            "limit": job.options.limit,
+            "data": str(request.data) if request.data else None,
+            "model": request.model,
+            "gate": str(request.gate) if request.gate else None,
+        },
+    )
+    outcome = check(job.gate, result.metrics, result.not_measured) if job.gate else None
+    return RunResult(info, result, outcome)
+
+
+def record(run: RunResult) -> EvalRunRecord:
+    """The database row of a run."""
+    info = run.info
+    return EvalRunRecord(
+        info.run_id,
+        info.suite,
+        info.started_at,
+        info.finished_at,
+        who=info.who,
+        config_hash=info.config_hash,
+        git_revision=info.git_revision,
+        model_versions=info.model_versions,
+        metrics=run.result.metrics,
+        passed=run.passed,
+        target=info.target,
+        options=info.options,
+    )
+
+
+def write_outputs(run: RunResult, out: Path, compared: RunResult | None) -> Path:
+    """Write `<out>/<suite>/result.json` and `report.html`; returns the folder."""
+    folder = out / run.info.suite
+    folder.mkdir(parents=True, exist_ok=True)
+    write_run(run, folder / "result.json")
+    (folder / "report.html").write_text(render(run, compared), encoding="utf-8")
+    return folder
+
+
+def print_run(console: Console, run: RunResult, compared: RunResult | None) -> None:
+    """The metrics table (with the compared run's column) and every gate failure."""
+    checks = {c.bound.metric: c for c in run.gate.checks} if run.gate else {}
+    table = Table("metric", "value", *(["compared"] if compared else []), "gate", title=f"{run.info.suite}")
+    for name, value in run.result.metrics.items():
+        other = (
+            [f"{compared.result.metrics[name]:.4g}" if name in compared.result.metrics else "-"]
+            if compared
+            else []
+        )
+        verdict = "" if name not in checks else "[green]ok[/]" if checks[name].passed else "[red]FAILED[/]"
+        table.add_row(escape(name), f"{value:.4g}", *other, verdict)
+    console.print(table)
+    for metric, reason in run.result.not_measured.items():
+        console.print(f"[yellow]not measured[/] {escape(metric)}: {escape(reason)}", highlight=False)
+    for failure in run.gate.failures if run.gate else ():
+        console.print(
+            f"[red]FAILED[/] {escape(f'{run.info.suite}: {failure.bound.metric}: {failure.failure}')}",
+            highlight=False,
+        )
+
+
+def _compared(request: EvalRequest, suite: str, console: Console) -> RunResult | None:
+    if request.compare is None:
+        return None
+    compared = read_run(request.compare)
+    if compared.info.suite != suite:
+        console.print(
+            f"[yellow]{escape(str(request.compare))} is a {compared.info.suite!r} run, "
+            f"not {suite!r}: not compared[/]"
+        )
+        return None
+    return compared
+
+
+async def evaluate(
+    request: EvalRequest,
+    settings: Settings,
+    console: Console,
+    runs: EvalRunStore | None,
+    suites: Mapping[str, SuiteFactory] = SUITES,
+) -> int:
+    """Run the requested suites, write, store (unless `runs` is None) and print them; the exit code."""
+    try:
+        jobs = plan(request, settings, suites)
+    except SocleError as e:
+        console.print(f"[red]error:[/] {escape(e.message)}", highlight=False)
+        return EXIT_ERROR
+    code = EXIT_PASSED
+    for job in jobs:
+        try:
+            compared = _compared(request, job.name, console)
+            run = await run_job(job, request, console)
+        except SocleError as e:
+            console.print(
+                f"[red]error:[/] suite {job.name!r} could not run: {escape(e.message)}", highlight=False
+            )
+            code = EXIT_ERROR
+            continue
+        print_run(console, run, compared)
+        if not await _keep(run, request.out, compared, runs, console):
+            code = EXIT_ERROR
+        elif run.passed is False and code == EXIT_PASSED:
+            code = EXIT_GATE_FAILED
+    return code
+
+
+async def _keep(
+    run: RunResult, out: Path, compared: RunResult | None, runs: EvalRunStore | None, console: Console
+) -> bool:
+    """Write the run's files and store it; False (after saying why) if either failed."""
+    try:
+        folder = write_outputs(run, out, compared)
+    except OSError as e:
+        console.print(f"[red]error:[/] cannot write the results under {escape(str(out))}: {escape(str(e))}")
+        return False
+    if runs is not None:
+        await runs.add(record(run))
+    console.print(
+        escape(f"wrote {folder / 'result.json'} and {folder / 'report.html'} (run {run.info.run_id})"),
+        highlight=False,
+    )
+    return True
+
+
+def history_table(records: Sequence[EvalRunRecord]) -> Table:
+    """Recent runs, newest first: id, suite, when, who, code, config, gate, a few metrics."""
+    table = Table("run", "suite", "started (UTC)", "who", "git", "config", "gate", "metrics")
+    for r in records:
+        gate = {True: "[green]passed[/]", False: "[red]failed[/]", None: "-"}[r.passed]
+        metrics = ", ".join(f"{k}={v:.3g}" for k, v in list(r.metrics.items())[:4])
+        table.add_row(
+            r.run_id[:8],
+            r.suite,
+            r.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            r.who,
+            (r.git_revision or "-")[:12],
+            r.config_hash[:8],
+            gate,
+            metrics,
+        )
+    return table
+
+
+async def main(request: EvalRequest, settings: Settings, console: Console) -> int:
+    """`socle eval`: list the history, or evaluate and store in the settings' database."""
+    from socle.governance.eval_runs import SqlEvalRuns
+    from socle.server.deps import open_store  # the one place that opens the migrated database
+
+    if not request.store and not request.history:
+        return await evaluate(request, settings, console, None)
+    try:
+        async with open_store(settings) as store:
+            runs = SqlEvalRuns(store.engine)
+            if request.history:
+                console.print(
+                    history_table(await runs.recent(suite=request.suite, limit=request.limit or 20))
+                )
+                return EXIT_PASSED
+            return await evaluate(request, settings, console, runs)
+    except SocleError as e:
+        console.print(f"[red]error:[/] {escape(e.message)}", highlight=False)
+        return EXIT_ERROR
