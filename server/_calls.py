@@ -1,4 +1,4 @@
-"""Request-log records for the endpoints other than chat (which logs its own, richer ones)."""
+"""Request-log records for the endpoints other than direct chat calls (which log their own, richer ones)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class Outcome:
     model: str | None = None
     prompt_tokens: int = 0
     status: int = 200
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    stream: bool = False
 
 
 def log_call(
@@ -34,6 +37,9 @@ def log_call(
             endpoint,
             outcome.model,
             prompt_tokens=outcome.prompt_tokens,
+            completion_tokens=outcome.completion_tokens,
+            cost_usd=outcome.cost_usd,
+            stream=outcome.stream,
             latency_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
             status=outcome.status,
         )

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from socle.governance.base import Principal, RequestRecord
+from socle.governance.base import Principal
 from socle.orchestrator import Orchestrator, RunRequest, completion_body, openai_chunks
 from socle.server import _sse
+from socle.server._calls import Outcome, log_call
 from socle.server.deps import Deps
 from socle.server.errors import error_body, status_of
 from socle.server.schemas import ChatCompletionRequest
@@ -18,30 +19,11 @@ from socle.server.schemas import ChatCompletionRequest
 from socle.errors import SocleError
 
 
-def _record(
-    deps: Deps, request: Request, caller: Principal, model: str, started: float, **fields: object
-) -> None:
-    from datetime import UTC, datetime
-
-    deps.request_log.record(
-        RequestRecord(
-            request.scope.get("state", {}).get("request_id", ""),
-            datetime.now(UTC),
-            caller.key_id,
-            caller.tenant_id,
-            "chat.completions",
-            model,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            **fields,  # type: ignore[arg-type]  # prompt/completion tokens, cost, status, stream
-        )
-    )
-
-
 async def orchestrated(
     orchestrator: Orchestrator, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest
 ) -> Response:
     """Run the orchestrator for this request: JSON when `stream` is false, SSE otherwise."""
-    started = time.perf_counter()
+    request.state.started = time.perf_counter()
     run = RunRequest(
         chat.model,
         chat.upstream_body()["messages"],
@@ -52,8 +34,10 @@ async def orchestrated(
     created = int(time.time())
     if not chat.stream:
         result = await orchestrator.run(run)
-        _record(deps, request, caller, chat.model, started, prompt_tokens=result.usage.prompt_tokens,
-                completion_tokens=result.usage.completion_tokens, cost_usd=result.cost_usd)  # fmt: skip
+        usage = result.usage
+        outcome = Outcome(chat.model, usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                          cost_usd=result.cost_usd)  # fmt: skip
+        log_call(deps, request, caller, "chat.completions", outcome)
         return JSONResponse(
             completion_body(result, created=created), headers={"x-socle-run-id": result.run_id}
         )
@@ -75,7 +59,9 @@ async def orchestrated(
                 status = status_of(e)[0]
                 yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
             finally:
-                _record(deps, request, caller, chat.model, started, status=status, stream=True)
+                log_call(
+                    deps, request, caller, "chat.completions", Outcome(chat.model, status=status, stream=True)
+                )
         yield _sse.DONE
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"cache-control": "no-cache"})

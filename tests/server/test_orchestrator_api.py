@@ -46,6 +46,10 @@ async def test_orchestrated_answer_and_its_lineage(orchestrated: App) -> None:
     )
     assert report.status_code == 200
     assert {t["agent"] for t in report.json()["tasks"]} == {"researcher", "analyst"}
+    await orchestrated.deps.request_log.flush()
+    record = orchestrated.store.records[-1]
+    assert (record.model, record.status, record.tenant_id) == ("socle-orchestrator", 200, "acme")
+    assert record.completion_tokens > 0 and record.latency_ms > 0
 
 
 async def test_orchestrated_stream_is_plain_openai_chunks(orchestrated: App) -> None:
