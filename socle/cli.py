@@ -63,7 +63,7 @@ def serve(
     logging.basicConfig(
         level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("httpx", "LiteLLM", "alembic.runtime.migration"):
+    for noisy in ("httpx", "LiteLLM", "alembic.runtime.migration", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _run(lambda: run_serve(settings, console))
 
