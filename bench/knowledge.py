@@ -125,7 +125,7 @@ async def retrieval_latency(
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, object]:
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder(threads=args.threads)
     _ = embedder.dim
     ingest = []
     for _ in range(args.repeats):  # interleaved, so both sizes see the same machine load
@@ -151,6 +151,9 @@ def main() -> None:
         nargs="+",
         default=[1, 32],
         help="documents per ingest_many call (each is measured)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads of the embedder (`socle ingest --threads`)"
     )
     parser.add_argument("--repeats", type=int, default=3, help="ingestion runs per batch size (median shown)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="collection sizes")

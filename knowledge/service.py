@@ -10,7 +10,7 @@ from qdrant_client import AsyncQdrantClient
 from socle.knowledge.base import Embedder, KnowledgeStore, Tier
 from socle.knowledge.ingest import ChunkScreen, Ingestor
 from socle.knowledge.qdrant import QdrantStore
-from socle.knowledge.registry import EMBEDDERS
+from socle.knowledge.registry import EMBEDDERS, open_reranker
 from socle.knowledge.tiers import HitScreen, TieredRetriever
 
 from socle.errors import ConfigError
@@ -60,6 +60,7 @@ async def open_knowledge(
     k = settings.knowledge
     owned = embedder is None
     embedder = embedder or EMBEDDERS[k.embedding.engine](k.embedding)
+    reranker = open_reranker(k.rerank)
     client = _client(settings)
     try:
         stores: dict[Tier, KnowledgeStore] = {
@@ -77,10 +78,17 @@ async def open_knowledge(
             embedding_model=k.embedding.model,
             stores=stores,
             ingestor=Ingestor(stores, max_tokens=k.chunk_tokens, overlap=k.chunk_overlap, screen=screen),
-            retriever=TieredRetriever(stores, min_similarity=k.min_similarity, screen=hit_screen),
+            retriever=TieredRetriever(
+                stores,
+                min_similarity=k.min_similarity,
+                screen=hit_screen,
+                reranker=reranker,
+                rerank_candidates=k.rerank.candidates,
+            ),
         )
     finally:
         await client.close()
-        close = getattr(embedder, "aclose", None)  # a remote embedder holds an HTTP connection pool
-        if owned and close is not None:
-            await close()
+        for remote in (embedder if owned else None, reranker):  # remote ones hold HTTP connection pools
+            close = getattr(remote, "aclose", None)
+            if close is not None:
+                await close()

@@ -11,6 +11,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import Protocol
 
 from socle.knowledge.base import STORED_TIERS, Hit, KnowledgeStore, Reader, Tier
+from socle.knowledge.rerank import Reranker, rerank
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Retrieval:
     searched: tuple[Tier, ...]
     native: bool
     withheld: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    reranked: bool = False
 
     @property
     def unsourced(self) -> bool:
@@ -47,7 +49,11 @@ def strong(hits: Sequence[Hit], *, min_similarity: float, k: int) -> bool:
 
 
 class TieredRetriever:
-    """Search tiers in precedence order, stopping as soon as the evidence is strong."""
+    """Search tiers in precedence order, stopping as soon as the evidence is strong.
+
+    With a `reranker`, each tier's search fetches `rerank_candidates` hits (at least `k`), the
+    screen withholds what it must, and the reranker picks the `k` best of the rest.
+    """
 
     def __init__(
         self,
@@ -55,10 +61,14 @@ class TieredRetriever:
         *,
         min_similarity: float = 0.35,
         screen: HitScreen | None = None,
+        reranker: Reranker | None = None,
+        rerank_candidates: int = 20,
     ) -> None:
         self._stores = {t: stores[t] for t in STORED_TIERS if t in stores}
         self._min_similarity = min_similarity
         self._screen = screen
+        self._reranker = reranker
+        self._candidates = rerank_candidates
 
     async def retrieve(
         self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
@@ -72,15 +82,19 @@ class TieredRetriever:
             if tier == "native":
                 continue
             searched.append(tier)
-            found = await self._stores[tier].search(query, k=k, reader=reader)
+            wanted = max(k, self._candidates) if self._reranker is not None else k
+            found = await self._stores[tier].search(query, k=wanted, reader=reader)
             if self._screen is not None and found:
                 reasons = await self._screen.withhold(found)
                 withheld += [(h.chunk.chunk_id, r) for h, r in zip(found, reasons, strict=True) if r]
                 found = [h for h, r in zip(found, reasons, strict=True) if not r]
+            if self._reranker is not None:
+                found = await rerank(self._reranker, query, found, k=k)
             hits += found
             if strong(hits, min_similarity=self._min_similarity, k=k):
                 break
         native = "native" in allowed and not hits
         return Retrieval(
-            query, tuple(hits[:k]), searched=tuple(searched), native=native, withheld=tuple(withheld)
-        )
+            query, tuple(hits[:k]), searched=tuple(searched), native=native, withheld=tuple(withheld),
+            reranked=self._reranker is not None and bool(hits),
+        )  # fmt: skip

@@ -126,6 +126,14 @@ def ingest(
     api_key: Annotated[
         str | None, typer.Option(envvar="SOCLE_API_KEY", help="Admin key for --server.")
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="CPU threads embedding the chunks (local mode; default: knowledge.embedding.threads). "
+            "More help only when cores are idle.",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Ingest documents into a knowledge tier, with a progress bar and a summary table.
@@ -135,6 +143,8 @@ def ingest(
     from socle import ingest_command as ic
 
     settings = _settings(config)
+    if threads is not None:
+        settings = ic.with_embedding_threads(settings, threads)
     files = ic.collect(paths)
     if not files:
         console.print("[yellow]no supported files found[/]")
@@ -182,8 +192,8 @@ def eval_(
     suite: Annotated[
         str | None,
         typer.Argument(
-            help="retrieval, grounded-qa, pii, pii-fr, routing, hallucination-detector, toxicity or "
-            "injection. Omitted with --gate: every suite of the gate file."
+            help="retrieval, grounded-qa, pii, pii-fr, routing, hallucination-detector, "
+            "hallucination-judge, toxicity or injection. Omitted with --gate: every suite of the gate file."
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases (fast mode).")] = None,
@@ -205,7 +215,7 @@ def eval_(
     data: Annotated[
         Path | None, typer.Option(help="Your own JSONL dataset (schemas in docs/evaluation.md).")
     ] = None,
-    model: Annotated[str, typer.Option(help="Model that grounded-qa asks.")] = "auto",
+    model: Annotated[str, typer.Option(help="Model that grounded-qa and hallucination-judge ask.")] = "auto",
     by: Annotated[str | None, typer.Option(help="Who runs it (default: the OS user).")] = None,
     history: Annotated[
         bool, typer.Option("--history", help="List recent runs (of SUITE if given) and exit.")

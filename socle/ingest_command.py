@@ -17,6 +17,7 @@ from socle.errors import SocleError
 from socle.knowledge.base import DocumentSpec, IngestResult
 from socle.knowledge.ingest import Ingestor, Upload
 from socle.knowledge.loaders import LOADERS
+from socle.settings import Settings
 
 IngestBatch = Callable[[Sequence[tuple[Path, DocumentSpec]]], Awaitable[list[IngestResult | str]]]
 """Ingest some files; one result per file, in order: what ingesting it did, or why it failed."""
@@ -32,6 +33,17 @@ class Outcome:
     path: Path
     result: IngestResult | None
     error: str = ""
+
+
+def with_embedding_threads(settings: Settings, threads: int) -> Settings:
+    """`settings` with the local embedder on `threads` threads (`socle ingest --threads`).
+
+    Ingestion embeds batches of chunks, which torch spreads over the threads it is given: worth it
+    on idle cores only (measured on 2 busy cores, 2 threads were slower than 1: docs/knowledge.md).
+    """
+    embedding = settings.knowledge.embedding.model_copy(update={"threads": threads})
+    knowledge = settings.knowledge.model_copy(update={"embedding": embedding})
+    return settings.model_copy(update={"knowledge": knowledge})
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:

@@ -224,6 +224,24 @@ class EmbeddingSettings(_Section):
     threads: int = Field(1, ge=1, description="CPU threads of the local model (1 is fastest for serving).")
 
 
+class RerankSettings(_Section):
+    """An optional second ranking of each tier's best candidates by a cross-encoder."""
+
+    engine: Literal["none", "cross-encoder", "http"] = Field(
+        "none",
+        description="none; cross-encoder (a sentence-transformers cross-encoder in a local folder, `path`); "
+        "http (a /rerank endpoint: vLLM, Infinity, Jina- or Cohere-compatible, `api_base`).",
+    )
+    path: Path | None = Field(None, description="Folder of the local cross-encoder (engine: cross-encoder).")
+    model: str = Field("", description="Model name sent to the endpoint (engine: http).")
+    api_base: str | None = Field(None, description="Endpoint base URL, ending in /v1 (engine: http).")
+    api_key: SecretStr | None = Field(None, description="Key for the endpoint (engine: http).")
+    candidates: int = Field(
+        20, ge=1, le=200, description="Hits per tier the reranker reorders (the best k are kept)."
+    )
+    threads: int = Field(1, ge=1, description="CPU threads of the local cross-encoder.")
+
+
 class KnowledgeSettings(_Section):
     """Tiered retrieval over Qdrant."""
 
@@ -247,6 +265,7 @@ class KnowledgeSettings(_Section):
         description="Best-hit cosine under which internal evidence is weak (then external).",
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
+    rerank: RerankSettings = Field(default_factory=RerankSettings, description="The optional reranker.")
 
 
 class GuardrailSettings(_Section):

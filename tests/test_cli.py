@@ -69,3 +69,17 @@ def test_keys_create_rejects_an_unknown_role(config: Path) -> None:
 def test_migrate(config: Path) -> None:
     result = runner.invoke(app, ["migrate", "--config", str(config)])
     assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_ingest_threads_override_only_the_embedder(config: Path) -> None:
+    from socle.ingest_command import with_embedding_threads
+    from socle.settings import load_settings
+
+    settings = load_settings(config)
+    faster = with_embedding_threads(settings, 2)
+    assert (settings.knowledge.embedding.threads, faster.knowledge.embedding.threads) == (1, 2)
+    assert faster.knowledge.model_dump(exclude={"embedding"}) == settings.knowledge.model_dump(
+        exclude={"embedding"}
+    )
+    assert faster.models == settings.models
+    assert "--threads" in runner.invoke(app, ["ingest", "--help"]).output

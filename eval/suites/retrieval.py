@@ -3,7 +3,9 @@
 Each record's `knowledge` becomes one document (id: the case name) in an in-memory Qdrant, embedded
 by the configured embedder (MiniLM by default); each `question` is a query, and a hit is relevant
 when it comes from the record's own document. Metrics: recall@1, recall@5, MRR, nDCG@10 (means over
-queries) and the search latency (p50, p95). Default data: HaluEval QA (`eval/datasets/hallucination`).
+queries) and the search latency (p50, p95). With `knowledge.rerank` configured, each search's
+candidates are reranked as `socle serve` does, and the latency includes the reranker. Default
+data: HaluEval QA (`eval/datasets/hallucination`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from socle.eval.runner import mean_scores, nearest_rank, run_cases
 from socle.eval.schemas import QARecord
 from socle.knowledge.base import DocumentSpec, Embedder, Reader
 from socle.knowledge.ingest import Ingestor
+from socle.knowledge.rerank import Reranker
+from socle.knowledge.rerank import rerank as rerank_hits
+
+from socle.settings import RerankSettings
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "datasets" / "hallucination" / "halueval_qa.jsonl"
 HEADLINE = ("recall@1", "recall@5", "mrr", "ndcg@10")
@@ -35,10 +41,13 @@ async def rank(
     progress: Progress,
     *,
     chunking: tuple[int, int] = (256, 32),
+    rerank: tuple[Reranker, int] | None = None,
 ) -> tuple[CaseResult, ...]:
     """Ingest every case's `knowledge` metadata, then rank the documents for each case's question.
 
-    `chunking` is (max tokens, overlap) per chunk. Each result's duration is the search alone.
+    `chunking` is (max tokens, overlap) per chunk; `rerank` is (reranker, candidates): the search
+    fetches that many hits and the reranker orders them. Each result's duration is the search alone
+    (reranking included).
     """
     from qdrant_client import AsyncQdrantClient  # heavy: imported when the suite runs
     from socle.knowledge.qdrant import QdrantStore
@@ -49,7 +58,11 @@ async def rank(
     reader = Reader("eval")
 
     async def search(question: str) -> tuple[str, ...]:
-        hits = await store.search(question, k=10, reader=reader)
+        if rerank is None:
+            hits = await store.search(question, k=10, reader=reader)
+        else:
+            candidates = await store.search(question, k=max(10, rerank[1]), reader=reader)
+            hits = await rerank_hits(rerank[0], question, candidates, k=10)
         return tuple(dict.fromkeys(h.chunk.document_id for h in hits))
 
     try:
@@ -81,6 +94,12 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _rerank_version(settings: RerankSettings) -> str:
+    if settings.engine == "cross-encoder":
+        return f"cross-encoder:{settings.path}"
+    return f"http:{settings.model}" if settings.engine == "http" else "none"
+
+
 @dataclass(frozen=True, slots=True)
 class RetrievalSuite:
     """Hybrid search quality; `embedder` None means the settings' embedder (tests pass a fake)."""
@@ -94,14 +113,21 @@ class RetrievalSuite:
         return cls(options)
 
     async def run(self, progress: Progress) -> SuiteResult:
-        from socle.knowledge.registry import EMBEDDERS
+        from socle.knowledge.registry import EMBEDDERS, open_reranker
 
         settings = self.options.settings.knowledge
         dataset = load_dataset(self.options.data or DEFAULT_DATA, QARecord, qa_case).head(self.options.limit)
         embedder = self.embedder or EMBEDDERS[settings.embedding.engine](settings.embedding)
-        results = await rank(
-            dataset, embedder, progress, chunking=(settings.chunk_tokens, settings.chunk_overlap)
-        )
+        reranker = open_reranker(settings.rerank)
+        try:
+            results = await rank(
+                dataset, embedder, progress, chunking=(settings.chunk_tokens, settings.chunk_overlap),
+                rerank=None if reranker is None else (reranker, settings.rerank.candidates),
+            )  # fmt: skip
+        finally:
+            close = getattr(reranker, "aclose", None)
+            if close is not None:
+                await close()
         metrics = summarize(results)
         plot = Plot(
             "Retrieval quality",
@@ -116,6 +142,7 @@ class RetrievalSuite:
             plots=(plot,),
             versions={
                 "embedding": f"{settings.embedding.engine}:{settings.embedding.model}",
+                "rerank": _rerank_version(settings.rerank),
                 "qdrant-client": _version("qdrant-client"),
             },
             dataset=f"{dataset.source} ({len(dataset.cases)} cases)",

@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible model server, served on loopback, for deterministic tests.
 
-It stands in for vLLM or llama.cpp: `/v1/chat/completions` (JSON and SSE), `/v1/models` and
-`/v1/embeddings`, answering from a script of `Reply` objects and recording every request body.
+It stands in for vLLM or llama.cpp: `/v1/chat/completions` (JSON and SSE), `/v1/models`,
+`/v1/embeddings` and `/v1/rerank` (vLLM's Cohere-style reranking), answering from a script of
+`Reply` objects and recording every request body.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class FakeUpstream:
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
                 Route("/v1/models", self.list_models, methods=["GET"]),
                 Route("/v1/embeddings", self.embeddings, methods=["POST"]),
+                Route("/v1/rerank", self.rerank, methods=["POST"]),
             ]
         )
 
@@ -162,6 +164,20 @@ class FakeUpstream:
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
         return JSONResponse(
             {"object": "list", "data": data, "model": body.get("model", self.models[0]), "usage": usage}
+        )
+
+    async def rerank(self, request: Request) -> Response:
+        """Relevance = how many distinct query words a document contains; best first, like vLLM."""
+        if self.down:
+            return error_response(503, "upstream is down")
+        body = await request.json()
+        self.requests.append(body)
+        query = set(re.findall(r"\w+", str(body["query"]).lower()))
+        scores = [len(query & set(re.findall(r"\w+", str(d).lower()))) for d in body["documents"]]
+        results = [{"index": i, "relevance_score": float(s)} for i, s in enumerate(scores)]
+        results.sort(key=lambda r: -r["relevance_score"])
+        return JSONResponse(
+            {"id": "rerank-fake", "model": body.get("model"), "results": results[: body.get("top_n")]}
         )
 
 
