@@ -3,9 +3,12 @@
 It wraps `socle.router.Gateway` (same `complete`/`stream`), so API calls and agent steps pass the
 same rails. Input rails run on user, assistant and tool message texts (history included, so a
 pseudonym stays the same across turns); the model sees their rewritten text. Output rails run on the
-answer; placeholders are then restored for the user. Streams are checked sentence by sentence: text
-is held back until a sentence ends, checked, restored and sent; a block after output started ends
-the stream with an error event.
+answer; placeholders are then restored for the user. A whole answer is checked inside the gateway's
+call (`OutputRails`, an `AnswerCheck`): when a rail blocks the answer of an `auto` call, the gateway
+asks once more one tier up, and the block reaches the client only if that answer is blocked too.
+Streams are checked sentence by sentence: text is held back until a sentence ends, checked, restored
+and sent; a block after output started ends the stream with an error event (no escalation: the
+client has seen text that a second model would contradict).
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from socle.guardrails.base import RailContext
+from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.guard import Guard
 from socle.guardrails.pipeline import PipelineResult
 from socle.router.base import Completion, JSONObject, JSONValue, Router
+from socle.router.checks import Checked
 from socle.router.gateway import CallTrace, ChatRequest, Gateway
 
 from socle.metrics import record_guardrail_verdict
@@ -26,8 +31,63 @@ _GUARDED_ROLES = frozenset({"user", "assistant", "tool"})
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n")
 
 
-def _summary(stage: str, result: PipelineResult) -> list[str]:
-    return [f"{stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"]
+def _context(request: ChatRequest, route: str) -> RailContext:
+    return RailContext(
+        "input", tenant_id=request.tenant_id, conversation_id=request.conversation_id, route=route
+    )
+
+
+async def _run(guard: Guard, text: str, context: RailContext, trace: CallTrace) -> PipelineResult:
+    """The guard's verdict on `text`, recorded in `trace.verdicts` and the metrics."""
+    result = await guard.check(text, context=context)
+    trace.verdicts.extend(
+        f"{context.stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"
+    )
+    for verdict in result.verdicts:
+        record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
+    return result
+
+
+class OutputRails:
+    """The guard's output stage as the gateway's `AnswerCheck`, and per text for streams."""
+
+    def __init__(self, guard: Guard, *, route: str = "chat") -> None:
+        self.guard = guard
+        self.route = route
+
+    async def check(self, request: ChatRequest, completion: Completion, trace: CallTrace) -> Checked:
+        """Every choice's text checked and restored; the first block fails the answer (escalation)."""
+        choices = completion.body.get("choices")
+        if not isinstance(choices, list):
+            return Checked(completion)
+        context = self._context(request)
+        served: list[JSONValue] = []
+        for choice in choices:
+            message = choice.get("message") if isinstance(choice, dict) else None
+            if (
+                isinstance(choice, dict)
+                and isinstance(message, dict)
+                and isinstance(message.get("content"), str)
+            ):
+                result = await _run(self.guard, str(message["content"]), context, trace)
+                if result.blocked:
+                    verdict = result.verdict
+                    error = ContentBlockedError(verdict.rail, verdict.reason)
+                    return Checked(completion, failure=f"output blocked by {verdict.rail}", error=error)
+                restored = await self.guard.restore(result.text, context=context)
+                choice = {**choice, "message": {**message, "content": restored}}
+            served.append(choice)
+        return Checked(replace(completion, body={**completion.body, "choices": served}))
+
+    async def text(self, text: str, request: ChatRequest, trace: CallTrace) -> str:
+        """`text` checked and restored for the user. Raises `ContentBlockedError` when a rail blocks."""
+        context = self._context(request)
+        result = await _run(self.guard, text, context, trace)
+        result.raise_if_blocked()
+        return await self.guard.restore(result.text, context=context)
+
+    def _context(self, request: ChatRequest) -> RailContext:
+        return replace(_context(request, self.route), stage="output", sources=request.sources)
 
 
 class GuardedGateway:
@@ -37,26 +97,19 @@ class GuardedGateway:
         self.inner = inner
         self.guard = guard
         self.route = route
+        self.output = OutputRails(guard, route=route)
 
     @property
     def router(self) -> Router:
         return self.inner.router
 
-    def _context(self, request: ChatRequest) -> RailContext:
-        return RailContext(
-            "input", tenant_id=request.tenant_id, conversation_id=request.conversation_id, route=self.route
-        )
-
     async def _check(self, text: str, context: RailContext, trace: CallTrace) -> str:
-        result = await self.guard.check(text, context=context)
-        trace.verdicts.extend(_summary(context.stage, result))
-        for verdict in result.verdicts:
-            record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
+        result = await _run(self.guard, text, context, trace)
         result.raise_if_blocked()
         return result.text
 
     async def _guard_input(self, request: ChatRequest, trace: CallTrace) -> ChatRequest:
-        context = self._context(request)
+        context = _context(request, self.route)
         messages = request.body.get("messages")
         if not isinstance(messages, list):
             return request
@@ -80,21 +133,13 @@ class GuardedGateway:
             return {**message, "content": parts}
         return message
 
-    async def _guard_output(self, text: str, request: ChatRequest, trace: CallTrace) -> str:
-        context = replace(self._context(request), stage="output", sources=request.sources)
-        checked = await self._check(text, context, trace)
-        return await self.guard.restore(checked, context=context)
-
     async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
-        """As `Gateway.complete`; raises `ContentBlockedError` when a rail blocks."""
-        completion = await self.inner.complete(await self._guard_input(request, trace), trace)
-        choices = completion.body.get("choices")
-        if isinstance(choices, list):
-            for choice in choices:
-                message = choice.get("message") if isinstance(choice, dict) else None
-                if isinstance(message, dict) and isinstance(message.get("content"), str):
-                    message["content"] = await self._guard_output(str(message["content"]), request, trace)
-        return completion
+        """As `Gateway.complete`, the answer checked by `OutputRails` inside the call.
+
+        Raises `ContentBlockedError` when an input rail blocks, or an output rail blocks an answer
+        that no stronger model replaced (a named model, or the stronger answer blocked too).
+        """
+        return await self.inner.complete(await self._guard_input(request, trace), trace, check=self.output)
 
     async def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
         """As `Gateway.stream`, with the answer released sentence by sentence once checked."""
@@ -104,7 +149,7 @@ class GuardedGateway:
             delta = _delta_text(chunk)
             if delta is None:
                 if pending and template is not None:
-                    yield _with_text(template, await self._guard_output(pending, request, trace))
+                    yield _with_text(template, await self.output.text(pending, request, trace))
                     pending = ""
                 yield chunk
                 continue
@@ -112,9 +157,9 @@ class GuardedGateway:
             pending += delta
             ready, pending = _split_sentences(pending)
             if ready:
-                yield _with_text(chunk, await self._guard_output(ready, request, trace))
+                yield _with_text(chunk, await self.output.text(ready, request, trace))
         if pending and template is not None:
-            yield _with_text(template, await self._guard_output(pending, request, trace))
+            yield _with_text(template, await self.output.text(pending, request, trace))
 
 
 def _delta_text(chunk: JSONObject) -> str | None:

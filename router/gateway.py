@@ -4,12 +4,13 @@ It asks the `Router` for a decision, makes it resilient (cooling deployments ski
 least-outstanding first, a conversation kept on the replica that served it: `Resilience`), calls
 the `ChatModel`, retries a deployment that is down or too slow with backoff, then moves to the
 decision's fallbacks. Streams retry and fall back only before their first chunk: after it the client
-has seen output that a second model would contradict.
+has seen output that a second model would contradict. A whole answer passes the answer checks
+(`router/checks.py`: JSON, and the caller's, such as the output rails) and an `auto` call whose
+answer fails one is asked once more one tier up (the cascade).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -32,16 +33,18 @@ from socle.router.base import (
     RouteRequest,
     Usage,
 )
+from socle.router.checks import AnswerCheck, Checked, JsonCheck
 from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_healthy, replica_id
 
 from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
-from socle.metrics import record_fallback, record_route_decision
+from socle.metrics import record_escalation, record_fallback, record_route_decision
 from socle.settings import ResilienceSettings
 from socle.tokens import count_completion_tokens, count_prompt_tokens
 
 logger = logging.getLogger(__name__)
 
 _RETRYABLE = (UpstreamUnavailableError, UpstreamTimeoutError)
+_JSON = JsonCheck()
 
 
 @dataclass(slots=True)
@@ -241,41 +244,53 @@ class Gateway:
                     break
                 yield deployment, delay
 
-    async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
-        """The whole answer. Raises the last upstream error when every candidate failed."""
+    async def complete(
+        self, request: ChatRequest, trace: CallTrace, *, check: AnswerCheck | None = None
+    ) -> Completion:
+        """The whole answer, checked (`JsonCheck`, then `check`) and escalated once if it fails.
+
+        Raises the last upstream error when every candidate failed, and the failed check's error
+        (`Checked.error`) when no stronger model could replace the answer. The budget ticket is
+        settled once, with every call made (an escalated call pays both).
+        """
+        checks: tuple[AnswerCheck, ...] = (_JSON, check) if check is not None else (_JSON,)
         trace.decision = await self.decide(request)
         ticket = await self.admission.admit(request, trace.decision) if self.admission else None
         if ticket is None:  # no admission, or no budget applies: no claim to settle
-            return await self._complete_checked(request, trace)
+            return await self._complete_checked(request, trace, checks)
         try:
-            return await self._complete_checked(request, trace)
+            return await self._complete_checked(request, trace, checks)
         finally:
             with anyio.CancelScope(shield=True):
                 await ticket.settle(trace)
 
-    async def _complete_checked(self, request: ChatRequest, trace: CallTrace) -> Completion:
-        """`_complete`, escalated once when a JSON answer does not parse (the cascade).
+    async def _complete_checked(
+        self, request: ChatRequest, trace: CallTrace, checks: Sequence[AnswerCheck]
+    ) -> Completion:
+        """`_complete`, escalated once when a check fails (the cascade).
 
-        A weak model that breaks the `response_format` contract is replaced by the next stronger
-        candidate of the decision (only `auto` decisions hold stronger ones: a named model is never
-        swapped); the reason is recorded in the route reason and `trace.escalations`, and the first
-        call's cost stays in `trace.cost`.
+        An answer that fails a check (a weak model breaking the `response_format` contract, an
+        output rail blocking) is replaced by the next stronger candidate of the decision (only
+        `auto` decisions hold stronger ones: a named model is never swapped); the reason is recorded
+        in the route reason and `trace.escalations`, and the first call's cost stays in `trace.cost`.
+        The stronger answer is served, or refused by its check's error: there is no second escalation.
         """
         completion = await self._complete(request, trace)
-        if not request.wants_json or _answers_json(completion):
-            return completion
         assert trace.decision is not None and trace.deployment is not None
         weaker = trace.deployment
         stronger = tuple(d for d in trace.decision.candidates if d.tier > weaker.tier)
-        if not stronger:
-            return completion
-        logger.info("escalating from %r: its answer is not valid JSON", weaker.name)
-        trace.escalations.append(f"{weaker.name}: invalid JSON")
+        checked = await _run_checks(checks, request, completion, trace, final=not stronger)
+        if checked.failure is None:
+            return checked.completion
+        logger.info("escalating from %r: %s", weaker.name, checked.failure)
+        record_escalation(replica_id(weaker), checked.failure)
+        trace.escalations.append(f"{weaker.name}: {checked.failure}")
         trace.earlier_cost += weaker.cost(trace.usage)
-        reason = f"{trace.decision.reason}; escalated from {weaker.name}: invalid JSON"
+        reason = f"{trace.decision.reason}; escalated from {weaker.name}: {checked.failure}"
         trace.decision = RouteDecision(stronger[0], reason, fallbacks=stronger[1:])
         trace.text.clear()
-        return await self._complete(request, trace)
+        completion = await self._complete(request, trace)
+        return (await _run_checks(checks, request, completion, trace, final=True)).completion
 
     async def _complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
         assert trace.decision is not None
@@ -384,22 +399,28 @@ class Gateway:
             yield _usage_chunk(trace, stream_id)
 
 
-def _answers_json(completion: Completion) -> bool:
-    """True when the first choice's content parses as JSON (or there is no content: tool calls)."""
-    choices = completion.body.get("choices")
-    message = (
-        choices[0].get("message")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict)
-        else None
-    )
-    content = message.get("content") if isinstance(message, dict) else None
-    if not isinstance(content, str) or not content.strip():
-        return True
-    try:
-        json.loads(content)
-    except ValueError:
-        return False
-    return True
+async def _run_checks(
+    checks: Sequence[AnswerCheck],
+    request: ChatRequest,
+    completion: Completion,
+    trace: CallTrace,
+    *,
+    final: bool,
+) -> Checked:
+    """Each check in turn on the answer (each one sees the last one's rewrite).
+
+    Not `final`: the first failure is returned (the caller escalates). `final` (nothing stronger to
+    ask): a failure with an error raises it; one without is ignored and the answer stands, so that
+    the later checks still see it. Returns the answer to serve.
+    """
+    for check in checks:
+        checked = await check.check(request, completion, trace)
+        if checked.failure is not None and not final:
+            return checked
+        if checked.failure is not None and checked.error is not None:
+            raise checked.error
+        completion = checked.completion
+    return Checked(completion)
 
 
 def _reason_kind(reason: str) -> str:

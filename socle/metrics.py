@@ -107,6 +107,10 @@ class Metrics(Collector):
         self.cooldowns = _Counter(
             "socle_deployment_cooldowns", "Times a deployment was put in cooldown.", ("deployment",)
         )
+        self.escalations = _Counter(
+            "socle_escalations", "Answers replaced by a stronger model's, by deployment and failed check.",
+            ("deployment", "reason"),
+        )  # fmt: skip
         self.guardrail_verdicts = _Counter(
             "socle_guardrail_verdicts",
             "Guardrail verdicts by rail, stage and action.",
@@ -126,7 +130,7 @@ class Metrics(Collector):
         """Every family, as `prometheus_client` metrics (called by the registry at scrape time)."""
         for family in (
             self.requests, self.latency, self.tokens, self.cost, self.route_decisions, self.fallbacks,
-            self.cooldowns, self.guardrail_verdicts, self.budget_rejections, self.claims,
+            self.cooldowns, self.escalations, self.guardrail_verdicts, self.budget_rejections, self.claims,
         ):  # fmt: skip
             yield family.collect()
 
@@ -212,6 +216,12 @@ def record_cooldown(deployment: str) -> None:
     """`deployment` entered a cooldown."""
     if (m := _current.get()) is not None:
         m.cooldowns.inc((deployment,))
+
+
+def record_escalation(deployment: str, reason: str) -> None:
+    """`deployment`'s answer failed a check (`reason`: `invalid JSON`, `output blocked by <rail>`)."""
+    if (m := _current.get()) is not None:
+        m.escalations.inc((deployment, reason))
 
 
 def record_guardrail_verdict(rail: str, stage: str, action: str) -> None:
