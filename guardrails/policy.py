@@ -160,7 +160,8 @@ def load_policy(path: Path) -> GuardrailPolicy:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise GuardrailConfigError(f"cannot read guardrail policy {str(path)!r}: {e}") from e
+        where = f" (relative to {Path.cwd()})" if not path.is_absolute() else ""
+        raise GuardrailConfigError(f"cannot read guardrail policy {str(path)!r}{where}: {e}") from e
     try:
         return GuardrailPolicy.model_validate(data)
     except ValidationError as e:

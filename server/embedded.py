@@ -20,7 +20,7 @@ import anyio
 import httpx
 from socle.server.app import create_app
 from socle.server.deps import build_deps
-from socle.server.run import local_servers, with_free_ports
+from socle.server.run import running_local_models, with_free_ports
 
 from socle.settings import Settings
 
@@ -50,18 +50,11 @@ async def embedded(settings: Settings, *, keep_data_dir: bool = False) -> AsyncI
             storage = settings.storage.model_copy(update={"data_dir": Path(scratch)})
             settings = settings.model_copy(update={"storage": storage})
         settings = with_free_ports(settings)
-        servers = local_servers(settings)
-        async with anyio.create_task_group() as tg:
-            for server in servers:
-                tg.start_soon(server.run)
-            for server in servers:
-                await server.ready.wait()
-            async with build_deps(settings) as deps:
-                admin = await deps.keys.create("socle-embedded", tenant_id="default", role="admin")
-                transport = httpx.ASGITransport(app=create_app(settings, deps=deps))
-                try:
-                    yield EmbeddedSocle(BASE_URL, transport, admin.secret, settings)
-                finally:
-                    with anyio.CancelScope(shield=True):
-                        await deps.keys.revoke(admin.info.key_id)
-            tg.cancel_scope.cancel()
+        async with running_local_models(settings), build_deps(settings) as deps:
+            admin = await deps.keys.create("socle-embedded", tenant_id="default", role="admin")
+            transport = httpx.ASGITransport(app=create_app(settings, deps=deps))
+            try:
+                yield EmbeddedSocle(BASE_URL, transport, admin.secret, settings)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await deps.keys.revoke(admin.info.key_id)

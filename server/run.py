@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import anyio
 import uvicorn
@@ -14,7 +14,7 @@ from rich.console import Console
 from socle.governance.keys import CreatedKey, KeyManager
 from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
-from socle.server.deps import open_store
+from socle.server.deps import build_deps, open_store
 
 from socle.settings import DeploymentSettings, ModelSettings, Settings
 
@@ -38,6 +38,29 @@ def local_servers(settings: Settings) -> list[LlamaCppServer]:
         return []
     log_dir = settings.storage.data_dir / "logs"
     return [LlamaCppServer(d, log_dir=log_dir) for d in settings.models.deployments if d.local is not None]
+
+
+@asynccontextmanager
+async def running_local_models(settings: Settings, console: Console | None = None) -> AsyncIterator[None]:
+    """The local model servers of `settings`, started and ready for the block, stopped after it.
+
+    With a `console`, each start shows a spinner and a line once the model is ready.
+    """
+    servers = local_servers(settings)
+    async with anyio.create_task_group() as tg:
+        for server in servers:
+            tg.start_soon(server.run)
+        for server in servers:
+            if console is None:
+                await server.ready.wait()
+                continue
+            with console.status(f"Starting local model {server.deployment.name!r} (llama.cpp)..."):
+                await server.ready.wait()
+            console.print(f"Local model {server.deployment.name!r} ready at {server.base_url}")
+        try:
+            yield
+        finally:
+            tg.cancel_scope.cancel()
 
 
 def banner(settings: Settings, admin: CreatedKey | None) -> str:
@@ -73,16 +96,15 @@ async def serve(settings: Settings, console: Console) -> None:
     """Run Socle until SIGINT/SIGTERM; local model servers are stopped on the way out."""
     settings = with_free_ports(settings)
     admin = await _first_admin(settings)
-    servers = local_servers(settings)
-    async with anyio.create_task_group() as tg:
-        for server in servers:
-            tg.start_soon(server.run)
-        for server in servers:
-            with console.status(f"Starting local model {server.deployment.name!r} (llama.cpp)..."):
-                await server.ready.wait()
-            console.print(f"Local model {server.deployment.name!r} ready at {server.base_url}")
+    # The dependencies are built here, not in the app's lifespan, so that a configuration error
+    # (a missing policy file, an unreachable database) ends `socle serve` with its one-line message.
+    async with (
+        running_local_models(settings, console),
+        build_deps(settings) as deps,
+        anyio.create_task_group() as tg,
+    ):
         config = uvicorn.Config(
-            create_app(settings),
+            create_app(settings, deps=deps),
             host=settings.server.host,
             port=settings.server.port,
             log_level=settings.logging.level.lower(),

@@ -42,11 +42,21 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from e
 
 
+def _socle_error(error: BaseException) -> SocleError | None:
+    """`error` if it is a `SocleError`, or the one error of a task group that failed with just that."""
+    if isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        return _socle_error(error.exceptions[0])
+    return error if isinstance(error, SocleError) else None
+
+
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     try:
         return anyio.run(make)
-    except SocleError as e:
-        console.print(f"[red]error:[/] {e.message}", highlight=False)
+    except Exception as e:
+        error = _socle_error(e)
+        if error is None:
+            raise
+        console.print(f"[red]error:[/] {error.message}", highlight=False)
         raise typer.Exit(1) from e
 
 

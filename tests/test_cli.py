@@ -83,3 +83,14 @@ def test_ingest_threads_override_only_the_embedder(config: Path) -> None:
     )
     assert faster.models == settings.models
     assert "--threads" in runner.invoke(app, ["ingest", "--help"]).output
+
+
+def test_serve_ends_with_one_line_when_the_configuration_is_broken(config: Path, tmp_path: Path) -> None:
+    config.write_text(
+        config.read_text()
+        + f"knowledge:\n  enabled: false\nguardrails:\n  policy: {tmp_path / 'missing.yaml'}\n"
+    )
+    result = runner.invoke(app, ["serve", "--config", str(config), "--port", "0"])
+    assert result.exit_code == 1
+    assert "error: cannot read guardrail policy" in result.output
+    assert "Traceback" not in result.output
