@@ -142,4 +142,5 @@ async def search(
         "data": [_hit(i + 1, h) for i, h in enumerate(retrieval.hits)],
         "searched": list(retrieval.searched),
         "unsourced": retrieval.unsourced,
+        "reranked": retrieval.reranked,  # True: `score` is the reranker's relevance, not the fusion's
     }

@@ -115,6 +115,7 @@ async def test_nothing_found_is_flagged_unsourced(app: App) -> None:
         "/v1/knowledge/search", json={"query": "quantum chromodynamics"}, headers=_auth(app.user_key)
     )
     assert response.json()["unsourced"] is True
+    assert response.json()["reranked"] is False  # no reranker configured (and nothing to rerank)
 
 
 async def test_embeddings_are_not_found_when_knowledge_is_off(app: App) -> None:
