@@ -80,23 +80,39 @@ def _gate(run: RunResult) -> str:
             )
             if part
         )
+        if c.bound.baseline is not None:
+            bound += f" (baseline {c.bound.baseline:.4g})"
         verdict = _td("pass", css="pass") if c.passed else _td(c.failure, css="fail")
         rows.append([_td(c.bound.metric), _td(_number(c.value), numeric=True), _td(bound), verdict])
-    return _rows(rows, ["metric", "value", "bound", "result"])
+    table = _rows(rows, ["metric", "value", "bound", "result"])
+    base = run.gate.baseline
+    if base is None:
+        return table
+    return (
+        table + f"<p>Baseline: {escape(base.source)} (run {escape(base.run_id)}, {escape(base.dataset)}).</p>"
+    )
+
+
+def _beside(a: float | None, b: float | None) -> list[str]:
+    """Cells for another run's value of a metric and this run's difference from it."""
+    delta = "—" if a is None or b is None else f"{a - b:+.4g}"
+    return [_td(_number(b), numeric=True), _td(delta, numeric=True)]
 
 
 def _metrics(run: RunResult, compared: RunResult | None) -> str:
     mine, theirs = run.result.metrics, compared.result.metrics if compared else {}
+    baseline = run.gate.baseline.metrics if run.gate and run.gate.baseline else None
     names = list(dict.fromkeys([*mine, *theirs]))
     rows = []
     for name in names:
         row = [_td(name), _td(_number(mine.get(name)), numeric=True)]
         if compared is not None:
-            a, b = mine.get(name), theirs.get(name)
-            delta = "—" if a is None or b is None else f"{a - b:+.4g}"
-            row += [_td(_number(b), numeric=True), _td(delta, numeric=True)]
+            row += _beside(mine.get(name), theirs.get(name))
+        if baseline is not None:
+            row += _beside(mine.get(name), baseline.get(name))
         rows.append(row)
     header = ["metric", "this run"] + ([] if compared is None else ["compared run", "difference"])
+    header += [] if baseline is None else ["baseline", "Δ baseline"]
     missing = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in run.result.not_measured.items())
     return _rows(rows, header) + (f"<p>Not measured:</p><ul>{missing}</ul>" if missing else "")
 

@@ -14,6 +14,7 @@ from socle.eval.errors import SuiteUnavailableError
 from socle.eval.suites import (
     ClassifierSuite,
     GroundedQASuite,
+    HallucinationJudgeSuite,
     HallucinationSuite,
     PIISuite,
     RetrievalSuite,
@@ -28,6 +29,7 @@ SUITES: dict[str, SuiteFactory] = {
     "pii-fr": PIISuite.french,
     "routing": RoutingSuite.from_options,
     "hallucination-detector": HallucinationSuite.from_options,
+    "hallucination-judge": HallucinationJudgeSuite.from_options,
     "toxicity": ClassifierSuite.toxicity,
     "injection": injection_suite,
 }

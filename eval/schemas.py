@@ -6,7 +6,7 @@ silently ignored); free-form data goes in `metadata`.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
@@ -68,3 +68,21 @@ class PIIRecord(_Row):
             if span.entity_value is not None and found != span.entity_value:
                 raise ValueError(f"{where}: offsets select {found!r}, not entity_value {span.entity_value!r}")
         return self
+
+
+class JudgedResponseRecord(_Row):
+    """A query, a response, and whether people found it hallucinated (HaluEval general's fields).
+
+    Used by the `hallucination-judge` suite; HaluEval's `ID` and `hallucination_spans` are accepted
+    and kept in the case's metadata.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    user_query: NonEmpty = Field(description="What the user asked.")
+    chatgpt_response: NonEmpty = Field(description="The response to judge (any model's, despite the name).")
+    hallucination: Literal["yes", "no"] = Field(
+        description="yes: the response holds hallucinated or non-factual information."
+    )
+    source_id: str | None = Field(None, alias="ID", description="HaluEval's record id (not unique).")
+    hallucination_spans: list[str] | None = Field(None, description="The hallucinated passages, if labelled.")

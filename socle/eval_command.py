@@ -101,7 +101,7 @@ def plan(request: EvalRequest, settings: Settings, suites: Mapping[str, SuiteFac
     return jobs
 
 
-SERVED_SUITES = frozenset({"grounded-qa"})
+SERVED_SUITES = frozenset({"grounded-qa", "hallucination-judge"})
 """Suites that talk to a Socle over HTTP: without `--against` they get an embedded instance."""
 
 
@@ -147,7 +147,9 @@ async def _run_job(job: Job, request: EvalRequest, console: Console, target: str
             "gate": str(request.gate) if request.gate else None,
         },
     )
-    outcome = check(job.gate, result.metrics, result.not_measured) if job.gate else None
+    outcome = (
+        check(job.gate, result.metrics, result.not_measured, dataset=result.dataset) if job.gate else None
+    )
     return RunResult(info, result, outcome)
 
 
@@ -180,16 +182,23 @@ def write_outputs(run: RunResult, out: Path, compared: RunResult | None) -> Path
 
 
 def print_run(console: Console, run: RunResult, compared: RunResult | None) -> None:
-    """The metrics table (with the compared run's column) and every gate failure."""
-    checks = {c.bound.metric: c for c in run.gate.checks} if run.gate else {}
-    table = Table("metric", "value", *(["compared"] if compared else []), "gate", title=f"{run.info.suite}")
+    """The metrics table (with the compared run's and the baseline's columns) and every gate failure."""
+    passed: dict[str, bool] = {}
+    for c in run.gate.checks if run.gate else ():
+        passed[c.bound.metric] = passed.get(c.bound.metric, True) and c.passed
+    baseline = run.gate.baseline if run.gate else None
+    extra = (["compared"] if compared else []) + (["baseline", "Δ"] if baseline else [])
+    table = Table("metric", "value", *extra, "gate", title=f"{run.info.suite}")
     for name, value in run.result.metrics.items():
         other = (
             [f"{compared.result.metrics[name]:.4g}" if name in compared.result.metrics else "-"]
             if compared
             else []
         )
-        verdict = "" if name not in checks else "[green]ok[/]" if checks[name].passed else "[red]FAILED[/]"
+        if baseline:
+            reference = baseline.metrics.get(name)
+            other += ["-", "-"] if reference is None else [f"{reference:.4g}", f"{value - reference:+.4g}"]
+        verdict = "" if name not in passed else "[green]ok[/]" if passed[name] else "[red]FAILED[/]"
         table.add_row(escape(name), f"{value:.4g}", *other, verdict)
     console.print(table)
     for metric, reason in run.result.not_measured.items():

@@ -2,6 +2,7 @@
 
 from socle.eval.suites.grounded_qa import GroundedQASuite
 from socle.eval.suites.hallucination import HallucinationSuite
+from socle.eval.suites.hallucination_judge import HallucinationJudgeSuite
 from socle.eval.suites.injection import injection_suite
 from socle.eval.suites.pii import PIISuite
 from socle.eval.suites.retrieval import RetrievalSuite
@@ -12,6 +13,7 @@ from socle.eval.suites.unavailable import unavailable
 __all__ = [
     "ClassifierSuite",
     "GroundedQASuite",
+    "HallucinationJudgeSuite",
     "HallucinationSuite",
     "PIISuite",
     "RetrievalSuite",

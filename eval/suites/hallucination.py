@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from socle.knowledge.base import Embedder
 
 NOT_MEASURED = {
-    "halueval_general": "HaluEval general has no source documents: groundedness needs sources",
+    "halueval_general": (
+        "HaluEval general has no source documents: groundedness needs sources (the hallucination-judge "
+        "suite scores it with an LLM judge)"
+    ),
 }
 
 
