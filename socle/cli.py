@@ -225,7 +225,13 @@ def eval_(
     data: Annotated[
         Path | None, typer.Option(help="Your own JSONL dataset (schemas in docs/evaluation.md).")
     ] = None,
-    model: Annotated[str, typer.Option(help="Model that grounded-qa and hallucination-judge ask.")] = "auto",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model that grounded-qa (default: socle-orchestrator) and hallucination-judge (default: "
+            "auto) ask; `auto` sends grounded-qa straight to the routed model."
+        ),
+    ] = None,
     by: Annotated[str | None, typer.Option(help="Who runs it (default: the OS user).")] = None,
     history: Annotated[
         bool, typer.Option("--history", help="List recent runs (of SUITE if given) and exit.")

@@ -45,7 +45,7 @@ class EvalRequest:
     api_key: str | None = None
     compare: Path | None = None
     data: Path | None = None
-    model: str = "auto"
+    model: str | None = None
     by: str | None = None
     history: bool = False
     store: bool = True
@@ -95,11 +95,15 @@ def plan(request: EvalRequest, settings: Settings, suites: Mapping[str, SuiteFac
             data=request.data,
             against=request.against,
             api_key=request.api_key,
-            model=request.model,
+            model=request.model or DEFAULT_MODELS.get(name, "auto"),
         )
         jobs.append(Job(name, suite_factory(name, suites), options, gate))
     return jobs
 
+
+DEFAULT_MODELS = {"grounded-qa": "socle-orchestrator"}
+"""The model a served suite asks without `--model` (others: `auto`): grounded-qa evaluates the
+governing graph end to end (plan, experts, grounding, synthesis, verification)."""
 
 SERVED_SUITES = frozenset({"grounded-qa", "hallucination-judge"})
 """Suites that talk to a Socle over HTTP: without `--against` they get an embedded instance."""
@@ -143,7 +147,7 @@ async def _run_job(job: Job, request: EvalRequest, console: Console, target: str
         options={
             "limit": job.options.limit,
             "data": str(request.data) if request.data else None,
-            "model": request.model,
+            "model": job.options.model,
             "gate": str(request.gate) if request.gate else None,
         },
     )

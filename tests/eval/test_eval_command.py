@@ -197,3 +197,21 @@ async def test_an_unwritable_output_folder_is_an_error(settings: Settings, tmp_p
     request = EvalRequest("static", out=tmp_path / "file")
     code, output = await run(request, settings, {"static": static({"f2": 1.0})}, runs)
     assert code == EXIT_ERROR and "cannot write the results" in output and runs.runs == []
+
+
+@pytest.mark.parametrize(
+    ("suite", "model", "asked"),
+    [
+        ("grounded-qa", None, "socle-orchestrator"),  # the governing graph, end to end
+        ("grounded-qa", "auto", "auto"),
+        ("hallucination-judge", None, "auto"),
+        ("hallucination-judge", "judge-70b", "judge-70b"),
+    ],
+)
+def test_each_served_suite_asks_its_default_model_unless_told(
+    settings: Settings, suite: str, model: str | None, asked: str
+) -> None:
+    from socle.eval_command import plan
+
+    (job,) = plan(EvalRequest(suite, model=model), settings, {suite: static({})})
+    assert job.options.model == asked
