@@ -22,10 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
 from socle.eval.baseline import Baseline, Drop, is_latency, load_baseline, portable
 from socle.eval.errors import GateFileError
+
+from socle.settings import read_yaml
 
 
 class _Bound(BaseModel):
@@ -160,12 +161,7 @@ def parse_gates(data: object, source: str, root: Path = Path()) -> dict[str, Sui
 
 def load_gates(path: Path) -> dict[str, SuiteGate]:
     """The gates of a YAML file. Raises `GateFileError` if it is unreadable or invalid."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise GateFileError(f"cannot read gate file {str(path)!r}: {e}") from e
-    except yaml.YAMLError as e:
-        raise GateFileError(f"{path}: not valid YAML: {e}") from e
+    data = read_yaml(path, what="gate file", error=GateFileError)
     return parse_gates(data, str(path), path.parent)
 
 

@@ -27,10 +27,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from socle.guardrails.base import Action, Stage
 from socle.guardrails.errors import GuardrailConfigError
+
+from socle.settings import read_yaml
 
 DEFAULT_TENANT = "default"
 STAGES: tuple[Stage, ...] = ("input", "retrieval", "output")
@@ -157,11 +158,7 @@ def load_policy(path: Path) -> GuardrailPolicy:
     Raises:
         GuardrailConfigError: the file is missing, not YAML, or invalid (one line per bad field).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        where = f" (relative to {Path.cwd()})" if not path.is_absolute() else ""
-        raise GuardrailConfigError(f"cannot read guardrail policy {str(path)!r}{where}: {e}") from e
+    data = read_yaml(path, what="guardrail policy", error=GuardrailConfigError) or {}
     try:
         return GuardrailPolicy.model_validate(data)
     except ValidationError as e:

@@ -404,13 +404,23 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
-def _read_yaml(path: Path) -> dict[str, object]:
+def read_yaml(path: Path, *, what: str, error: type[ConfigError] = ConfigError) -> object:
+    """The parsed YAML of a configuration file (None when empty): the settings, a guardrail policy, gates.
+
+    Raises `error` when the file cannot be read (naming the folder a relative path is read from) or
+    is not YAML.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config file {str(path)!r}: {e}") from e
+        where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+        raise error(f"cannot read {what} {str(path)!r}{where}: {e}") from e
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+        raise error(f"{path}: not valid YAML: {e}") from e
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    data = read_yaml(path, what="config file")
     if data is None:
         return {}
     if not isinstance(data, dict):
