@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +17,13 @@ from pydantic import TypeAdapter, ValidationError
 from socle.eval.base import SuiteResult
 from socle.eval.errors import EvalError
 from socle.eval.gates import GateOutcome
+from socle.governance.eval_runs import RunProvenance
 
 FORMAT = "socle.eval.run/1"
 
 
-@dataclass(frozen=True, slots=True)
-class RunInfo:
-    """Who ran what, when, where, and on which code, configuration and models."""
-
-    run_id: str
-    suite: str
-    started_at: datetime
-    finished_at: datetime
-    _: KW_ONLY
-    who: str
-    git_revision: str | None
-    config_hash: str
-    model_versions: Mapping[str, str] = field(default_factory=dict)
-    target: str = "in process"
-    options: Mapping[str, str | int | None] = field(default_factory=dict)
+RunInfo = RunProvenance
+"""Who ran what, when, where, and on which code, configuration and models (as the database stores it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -21,8 +21,11 @@ from socle.errors import StorageError
 
 
 @dataclass(frozen=True, slots=True)
-class EvalRunRecord:
-    """One suite run as stored: its provenance, its metrics, and its gate outcome."""
+class RunProvenance:
+    """Who ran which suite, when, where, and on which code, configuration and models.
+
+    `socle eval` writes it in each `result.json` (as `RunInfo`) and stores it with the metrics.
+    """
 
     run_id: str
     suite: str
@@ -33,10 +36,25 @@ class EvalRunRecord:
     config_hash: str
     git_revision: str | None = None
     model_versions: Mapping[str, str] = field(default_factory=dict)
-    metrics: Mapping[str, float] = field(default_factory=dict)
-    passed: bool | None = None
     target: str = "in process"
     options: Mapping[str, str | int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRunRecord(RunProvenance):
+    """One suite run as stored: its provenance, its metrics, and its gate outcome."""
+
+    _: KW_ONLY
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    passed: bool | None = None
+
+    @classmethod
+    def of(
+        cls, provenance: RunProvenance, *, metrics: Mapping[str, float], passed: bool | None
+    ) -> EvalRunRecord:
+        """The record of a run with this provenance."""
+        known = {f.name: getattr(provenance, f.name) for f in fields(RunProvenance)}
+        return cls(**known, metrics=metrics, passed=passed)
 
 
 class EvalRunStore(Protocol):

@@ -159,21 +159,7 @@ async def _run_job(job: Job, request: EvalRequest, console: Console, target: str
 
 def record(run: RunResult) -> EvalRunRecord:
     """The database row of a run."""
-    info = run.info
-    return EvalRunRecord(
-        info.run_id,
-        info.suite,
-        info.started_at,
-        info.finished_at,
-        who=info.who,
-        config_hash=info.config_hash,
-        git_revision=info.git_revision,
-        model_versions=info.model_versions,
-        metrics=run.result.metrics,
-        passed=run.passed,
-        target=info.target,
-        options=info.options,
-    )
+    return EvalRunRecord.of(run.info, metrics=run.result.metrics, passed=run.passed)
 
 
 def write_outputs(run: RunResult, out: Path, compared: RunResult | None) -> Path:
