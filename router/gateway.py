@@ -37,7 +37,7 @@ from socle.router.checks import AnswerCheck, Checked, JsonCheck
 from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_healthy, replica_id
 
 from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
-from socle.metrics import record_escalation, record_fallback, record_route_decision
+from socle.metrics import record_escalation, record_fallback, record_route_decision, record_usage
 from socle.settings import ResilienceSettings
 from socle.tokens import count_completion_tokens, count_prompt_tokens
 
@@ -285,7 +285,15 @@ class Gateway:
         logger.info("escalating from %r: %s", weaker.name, checked.failure)
         record_escalation(replica_id(weaker), checked.failure)
         trace.escalations.append(f"{weaker.name}: {checked.failure}")
-        trace.earlier_cost += weaker.cost(trace.usage)
+        replaced = weaker.cost(trace.usage)
+        trace.earlier_cost += replaced
+        # The replaced call's tokens and cost go to its own deployment's series; the caller books the
+        # serving call (`trace.usage`, `trace.cost - trace.earlier_cost`) once the answer is served.
+        usage = trace.usage
+        record_usage(
+            replica_id(weaker), request.tenant_id,
+            prompt=usage.prompt_tokens, completion=usage.completion_tokens, cost_usd=replaced,
+        )  # fmt: skip
         reason = f"{trace.decision.reason}; escalated from {weaker.name}: {checked.failure}"
         trace.decision = RouteDecision(stronger[0], reason, fallbacks=stronger[1:])
         trace.text.clear()

@@ -85,7 +85,8 @@ class _CallLog:
             usage = trace.usage
             tenant = self.caller.tenant_id
             prompt, completion = usage.prompt_tokens, usage.completion_tokens
-            record_usage(label, tenant, prompt=prompt, completion=completion, cost_usd=trace.cost)
+            served = trace.cost - trace.earlier_cost  # a replaced call was booked when it was replaced
+            record_usage(label, tenant, prompt=prompt, completion=completion, cost_usd=served)
         self.deps.request_log.record(
             RequestRecord(
                 self.request_id,

@@ -40,6 +40,10 @@ async def test_the_stronger_answer_is_served_with_the_reason_and_both_costs(
     assert "output:no_secret:block" in headers["x-socle-guardrails"]
     labels = {"deployment": "small@127.0.0.1:9", "reason": "output blocked by no_secret"}
     assert app.deps.metrics.registry.get_sample_value("socle_escalations_total", labels) == 1.0
+    for deployment, cost in [("small@127.0.0.1:9", 4.0), ("large@127.0.0.1:9", 4.0)]:  # each pays its own
+        sample = {"deployment": deployment, "tenant": "acme"}
+        booked = app.deps.metrics.registry.get_sample_value("socle_cost_usd_total", sample)
+        assert booked == pytest.approx(cost)
     await app.deps.request_log.flush()
     record = app.store.records[-1]
     assert (record.status, record.deployment, record.cost_usd) == (200, "large", pytest.approx(8.0))
