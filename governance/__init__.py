@@ -1,4 +1,4 @@
-"""Governance: API keys and principals, the request log, and (to come) audit, registry, budgets."""
+"""Governance: API keys and principals, the request log, the hash-chained audit log, budgets, eval runs."""
 
 from socle.governance.base import ApiKeyInfo, KeyCache, KeyStore, Principal, RequestLog, RequestRecord
 from socle.governance.keys import CreatedKey, KeyManager

@@ -80,3 +80,17 @@ budget_reservations = Table(
     Column("amount_usd", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("tenant_id", String(200), nullable=True),
+    Column("target", String(500), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -11,9 +11,10 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from socle.governance.audit import AuditEvent, AuditLog
 from socle.governance.base import ROLES, ApiKeyInfo, KeyCache, KeyStore, Principal, Role
 
 from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
@@ -49,11 +50,26 @@ class KeyManager:
     """Create, verify, list and revoke keys over a `KeyStore`, with an optional `KeyCache`."""
 
     def __init__(
-        self, store: KeyStore, cache: KeyCache | None = None, *, clock: Callable[[], datetime] = _now
+        self,
+        store: KeyStore,
+        cache: KeyCache | None = None,
+        *,
+        audit: AuditLog | None = None,
+        actor: str = "system",
+        clock: Callable[[], datetime] = _now,
     ) -> None:
+        """`audit` records every key created and revoked, as done by `actor` (`cli`, `system`)."""
         self._store = store
         self._cache = cache
+        self._audit = audit
+        self._actor = actor
         self._clock = clock
+
+    async def _record(self, action: str, info: ApiKeyInfo) -> None:
+        if self._audit is not None:
+            details = {"name": info.name, "role": info.role, "groups": ",".join(info.groups)}
+            event = AuditEvent(action, actor=self._actor, tenant_id=info.tenant_id, target=info.key_id)
+            await self._audit.append(replace(event, details=details))
 
     async def create(
         self, name: str, *, tenant_id: str = "default", role: Role = "user", groups: Sequence[str] = ()
@@ -71,6 +87,7 @@ class KeyManager:
         key_id, secret = new_secret()
         info = ApiKeyInfo(key_id, name, tenant_id, role, self._clock(), groups=tuple(dict.fromkeys(groups)))
         await self._store.add(info, hash_secret(secret))
+        await self._record("key.create", info)
         return CreatedKey(info, secret)
 
     async def verify(self, secret: str | None) -> Principal:
@@ -105,6 +122,8 @@ class KeyManager:
             raise NotFoundError(f"no active API key with id {key_id!r}; `socle keys list` shows them")
         if self._cache is not None:
             await self._cache.evict(key_id)
+        if self._audit is not None:
+            await self._audit.append(AuditEvent("key.revoke", actor=self._actor, target=key_id))
 
     async def ensure_admin(self) -> CreatedKey | None:
         """Create the first admin key if no key exists yet; None otherwise."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import anyio
 import httpx
 from fastapi import Request
+from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog
 from socle.governance.base import KeyCache
 from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
@@ -52,6 +53,7 @@ class Deps:
     guard: Guard | None = None
     orchestrator: Orchestrator | None = None
     metrics: Metrics = field(default_factory=Metrics)  # this app's private Prometheus registry
+    audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
 
 
 def get_deps(request: Request) -> Deps:
@@ -156,11 +158,13 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         admission = BudgetAdmission(budgets)
         inner = Gateway(router, model, resilience=resilience, admission=admission)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
+        audit = SqlAuditLog(store.engine)
         deps = Deps(
             settings=settings,
             gateway=gateway,
             guard=guard,
-            keys=KeyManager(store, cache),
+            keys=KeyManager(store, cache, audit=audit),
+            audit=audit,
             request_log=request_log,
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
             knowledge=knowledge,

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager, contextmanager
 import anyio
 import uvicorn
 from rich.console import Console
+from socle.governance.audit import SqlAuditLog
 from socle.governance.keys import CreatedKey, KeyManager
 from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
@@ -89,7 +90,7 @@ def banner(settings: Settings, admin: CreatedKey | None) -> str:
 
 async def _first_admin(settings: Settings) -> CreatedKey | None:
     async with open_store(settings) as store:
-        return await KeyManager(store).ensure_admin()
+        return await KeyManager(store, audit=SqlAuditLog(store.engine)).ensure_admin()
 
 
 async def serve(settings: Settings, console: Console) -> None:

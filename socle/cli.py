@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from socle.errors import SocleError
+from socle.governance.audit import AuditEvent
 from socle.governance.base import ROLES
 from socle.governance.budgets import BudgetStore
 from socle.knowledge.base import DocumentSpec
@@ -25,6 +26,8 @@ app.add_typer(keys_app, name="keys")
 budgets_app = typer.Typer(help="Set, list and delete spending budgets per key, tenant or agent.",
                           no_args_is_help=True)  # fmt: skip
 app.add_typer(budgets_app, name="budgets")
+audit_app = typer.Typer(help="Read and verify the hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 T = TypeVar("T")
 
@@ -265,6 +268,7 @@ def keys_create(
     config: ConfigOption = None,
 ) -> None:
     """Create a key and print its secret (shown once)."""
+    from socle.governance.audit import SqlAuditLog
     from socle.governance.keys import KeyManager
     from socle.server.deps import open_store
 
@@ -276,7 +280,8 @@ def keys_create(
 
     async def run() -> str:
         async with open_store(settings) as store:
-            created = await KeyManager(store).create(name, tenant_id=tenant, role=chosen, groups=group or ())
+            keys = KeyManager(store, audit=SqlAuditLog(store.engine), actor="cli")
+            created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or ())
             return created.secret
 
     secret = _run(run)
@@ -323,6 +328,7 @@ def keys_revoke(
     config: ConfigOption = None,
 ) -> None:
     """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
+    from socle.governance.audit import SqlAuditLog
     from socle.governance.keys import KeyManager
     from socle.server.deps import key_cache, open_store
 
@@ -330,13 +336,18 @@ def keys_revoke(
 
     async def run() -> None:
         async with open_store(settings) as store:
-            await KeyManager(store, key_cache(settings)).revoke(key_id)
+            keys = KeyManager(store, key_cache(settings), audit=SqlAuditLog(store.engine), actor="cli")
+            await keys.revoke(key_id)
 
     _run(run)
     console.print(f"key {key_id} revoked")
 
 
-def _with_budgets(config: Path | None, use: Callable[[BudgetStore], Awaitable[T]]) -> T:
+def _with_budgets(
+    config: Path | None, use: Callable[[BudgetStore], Awaitable[T]], *, audit: AuditEvent | None = None
+) -> T:
+    """`use` the configured budget store; `audit` (a change) is recorded once `use` returned truthy."""
+    from socle.governance.audit import SqlAuditLog
     from socle.governance.budget_service import open_budgets
     from socle.server.deps import open_store
 
@@ -344,7 +355,10 @@ def _with_budgets(config: Path | None, use: Callable[[BudgetStore], Awaitable[T]
 
     async def run() -> T:
         async with open_store(settings) as store, open_budgets(settings, store.engine) as budgets:
-            return await use(budgets)
+            done = await use(budgets)
+            if audit is not None and done is not False:
+                await SqlAuditLog(store.engine).append(audit)
+            return done
 
     return _run(run)
 
@@ -373,7 +387,9 @@ def budgets_set(
     budget = Budget(
         Scope(_parsed(parse_scope_kind, scope), scope_id), limit_usd, period=_parsed(parse_period, period)
     )
-    _with_budgets(config, lambda store: store.put(budget))
+    change = {"limit_usd": limit_usd, "period": budget.period}
+    event = AuditEvent("budget.set", actor="cli", target=str(budget.scope), details=change)
+    _with_budgets(config, lambda store: store.put(budget), audit=event)
     console.print(
         f"budget of {budget.scope}: {limit_usd:g} USD per period {budget.period!r}", highlight=False
     )
@@ -403,10 +419,67 @@ def budgets_delete(
     from socle.governance.budgets import Scope, parse_scope_kind
 
     target = Scope(_parsed(parse_scope_kind, scope), scope_id)
-    if not _with_budgets(config, lambda store: store.delete(target)):
+    event = AuditEvent("budget.delete", actor="cli", target=str(target))
+    if not _with_budgets(config, lambda store: store.delete(target), audit=event):
         console.print(f"[red]error:[/] no budget for {target}", highlight=False)
         raise typer.Exit(1)
     console.print(f"budget of {target} deleted", highlight=False)
+
+
+@audit_app.command("verify")
+def audit_verify(config: ConfigOption = None) -> None:
+    """Check every record's hash and link; exit 1 naming the first record that was altered."""
+    from socle.governance.audit import SqlAuditLog, verify
+    from socle.server.deps import open_store
+
+    settings = _settings(config)
+
+    async def run() -> tuple[int, int | None, str]:
+        async with open_store(settings) as store:
+            found = await verify(SqlAuditLog(store.engine))
+        return found.records, found.broken_at, found.reason
+
+    records, broken_at, reason = _run(run)
+    if broken_at is not None:
+        console.print(f"[red]audit log broken at record {broken_at}:[/] {reason} ({records} sound before it)")
+        raise typer.Exit(1)
+    console.print(f"[green]audit log intact:[/] {records} records")
+
+
+@audit_app.command("list")
+def audit_list(
+    last: Annotated[int, typer.Option(min=1, help="How many of the newest records.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (for a SIEM).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Show the newest audit records, oldest first."""
+    import json
+    from dataclasses import asdict
+
+    from socle.governance.audit import AuditRecord, SqlAuditLog
+    from socle.server.deps import open_store
+
+    settings = _settings(config)
+
+    async def run() -> list[AuditRecord]:
+        async with open_store(settings) as store:
+            log = SqlAuditLog(store.engine)
+            newest = await log.last()
+            return list(await log.records(after=max(0, newest.seq - last), limit=last)) if newest else []
+
+    records = _run(run)
+    if as_json:
+        for r in records:
+            print(json.dumps(asdict(r), ensure_ascii=False))  # noqa: T201 - machine-readable output
+        return
+    table = Table("seq", "at", "action", "actor", "tenant", "target", "details", "hash")
+    for r in records:
+        e = r.event
+        details = ", ".join(f"{k}={v}" for k, v in e.details.items())
+        table.add_row(
+            str(r.seq), r.at[:19], e.action, e.actor, e.tenant_id or "", e.target, details, r.hash[:12]
+        )
+    console.print(table)
 
 
 def main() -> None:

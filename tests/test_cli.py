@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,28 @@ def test_serve_ends_with_one_line_when_the_configuration_is_broken(config: Path,
     assert result.exit_code == 1
     assert "error: cannot read guardrail policy" in result.output
     assert "Traceback" not in result.output
+
+
+def test_audit_records_key_and_budget_changes_and_verify_finds_tampering(config: Path) -> None:
+    created = runner.invoke(app, ["keys", "create", "ci", "--tenant", "acme", "--config", str(config)])
+    assert created.exit_code == 0
+    assert (
+        runner.invoke(app, ["budgets", "set", "tenant", "acme", "5", "--config", str(config)]).exit_code == 0
+    )
+    listed = runner.invoke(app, ["audit", "list", "--json", "--config", str(config)])
+    records = [json.loads(line) for line in listed.output.splitlines()]
+    assert [(r["seq"], r["event"]["action"], r["event"]["actor"]) for r in records] == [
+        (1, "key.create", "cli"),
+        (2, "budget.set", "cli"),
+    ]
+    assert records[1]["event"]["details"] == {"limit_usd": 5.0, "period": "month"}
+    assert created.output.strip().splitlines()[-1] not in listed.output  # the secret is never audited
+    verified = runner.invoke(app, ["audit", "verify", "--config", str(config)])
+    assert verified.exit_code == 0 and "intact: 2 records" in verified.output
+
+    import sqlite3
+
+    with sqlite3.connect(config.parent / "data" / "socle.db") as db:
+        db.execute("UPDATE audit_log SET actor = 'someone' WHERE seq = 1")
+    tampered = runner.invoke(app, ["audit", "verify", "--config", str(config)])
+    assert tampered.exit_code == 1 and "broken at record 1" in tampered.output

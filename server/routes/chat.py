@@ -16,9 +16,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
+from socle.guardrails.errors import ContentBlockedError
 from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
 from socle.server import _sse
+from socle.server._audit import audit
 from socle.server._grounding import ground
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
@@ -71,6 +73,17 @@ class _CallLog:
         self.chat: ChatCompletionRequest | None = None
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
+
+    async def refused(self, error: SocleError, trace: CallTrace) -> None:
+        """Audit a guardrail block (rail and reason; never the text)."""
+        if isinstance(error, ContentBlockedError):
+            details = {
+                "rail": error.rail,
+                "reason": error.reason,
+                "model": self.chat.model if self.chat else None,
+                "deployment": trace.deployment.name if trace.deployment else None,
+            }
+            await audit(self.deps, self.caller, "guardrail.block", target=self.request_id, details=details)
 
     def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
         chat = self.chat
@@ -182,6 +195,7 @@ async def chat_completions(request: Request) -> Response:
             completion = await deps.gateway.complete(call, trace)
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
+        await log.refused(e, trace)
         await _forget(deps, options)
         raise
     extra = grounding.fields() if grounding else {}
@@ -216,6 +230,7 @@ async def _sse_stream(
         # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
         status, error = status_of(e)[0], e
         yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
+        await log.refused(e, trace)
     finally:
         log.write(trace, status=status, error=error)
         with anyio.CancelScope(shield=True):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from socle.governance.base import Principal
 from socle.knowledge.base import DocumentSpec, Hit, Reader, Tier
 from socle.knowledge.service import Knowledge
+from socle.server._audit import audit
 from socle.server._calls import Outcome, log_call
 from socle.server.auth import admin, principal
 from socle.server.deps import Deps, get_deps
@@ -80,6 +81,16 @@ async def ingest_document(
     result = await _knowledge(deps).ingestor.ingest(body.data(), body.filename, spec)
     status = 200 if result.action == "unchanged" else 201
     log_call(deps, request, caller, "knowledge.ingest", Outcome(status=status))
+    if result.action != "unchanged":
+        details = {
+            "action": result.action,
+            "tier": body.tier,
+            "version": result.version,
+            "chunks": result.chunks,
+            "quarantined": result.quarantined,
+            "acl": ",".join(body.acl),
+        }
+        await audit(deps, caller, "knowledge.ingest", target=result.document_id, details=details)
     payload = {
         "document_id": result.document_id,
         "action": result.action,
@@ -103,6 +114,7 @@ async def delete_document(
     if removed == 0:
         raise NotFoundError(f"no document {document_id!r} in tenant {caller.tenant_id!r}")
     log_call(deps, request, caller, "knowledge.delete")
+    await audit(deps, caller, "knowledge.delete", target=document_id, details={"chunks": removed})
     return {"document_id": document_id, "deleted": True, "chunks": removed}
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from socle.governance.base import Principal
 from socle.orchestrator import Approval, Orchestrator, completion_body
+from socle.server._audit import audit
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
@@ -52,4 +53,6 @@ async def resume_run(
     tenant = None if caller.is_admin else caller.tenant_id
     approval = Approval(body.approve, decisions=body.decisions, comment=body.comment)
     result = await _orchestrator(deps).resume(run_id, approval, tenant_id=tenant)
+    decisions = {"approve": body.approve, **{f"tool:{k}": v for k, v in sorted(body.decisions.items())}}
+    await audit(deps, caller, "run.resume", target=run_id, details=decisions)
     return JSONResponse(completion_body(result, created=int(time.time())), headers={"x-socle-run-id": run_id})

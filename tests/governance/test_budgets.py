@@ -252,5 +252,9 @@ async def test_migration_0004_creates_and_drops_the_budget_tables(tmp_path: Path
     await upgrade(engine)
     async with engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0004"
+        tables = {r[0] for r in await conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    from alembic.script import ScriptDirectory
+
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert "budgets" in tables
     await engine.dispose()
