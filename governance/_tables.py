@@ -39,6 +39,7 @@ request_log = Table(
     Column("stream", Boolean, nullable=False, default=False),
     Column("prompt_text", Text, nullable=True),
     Column("completion_text", Text, nullable=True),
+    Column("guardrails", Text, nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
 )
 

@@ -69,6 +69,7 @@ class RequestRecord:
     stream: bool = False
     prompt_text: str | None = None
     completion_text: str | None = None
+    guardrails: str | None = None  # the rails' non-allow verdicts, `stage:rail:action,...` (no text)
 
 
 class KeyStore(Protocol):

@@ -118,6 +118,7 @@ class _CallLog:
                 stream=bool(chat and chat.stream),
                 prompt_text=json.dumps(chat.upstream_body()["messages"]) if chat and log_text else None,
                 completion_text="".join(trace.text) if log_text else None,
+                guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
             )
         )
 

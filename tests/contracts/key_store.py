@@ -57,7 +57,8 @@ class KeyStoreContract:
     async def test_request_log_round_trip(self, store: RequestLog) -> None:
         records = [
             RequestRecord(f"r{i}", T0 + timedelta(seconds=i), "k1", "t1", "chat.completions", "small",
-                          prompt_tokens=i, completion_tokens=2 * i, cost_usd=0.5, status=200)
+                          prompt_tokens=i, completion_tokens=2 * i, cost_usd=0.5, status=200,
+                          guardrails="input:pii:pseudonymize" if i else None)
             for i in range(3)
         ]  # fmt: skip
         await store.append(records)

@@ -67,6 +67,9 @@ async def test_a_guardrail_block_is_audited_with_its_rail_never_its_text(
     assert record.event.target == response.headers["x-request-id"]
     assert record.event.details["rail"] == "no_secret" and record.event.details["model"] == "small"
     assert "4242" not in json.dumps(record.event.details) and "Curie" not in json.dumps(record.event.details)
+    await app.deps.request_log.flush()  # the request log carries every verdict of the call, blocks included
+    logged = app.store.records[-1].guardrails
+    assert logged is not None and "output:no_secret:block" in logged.split(",") and "4242" not in logged
 
 
 async def test_keys_created_and_revoked_are_audited() -> None:
