@@ -2,7 +2,8 @@
 
     python -m socle.eval.classifiers.train injection   # or toxicity; --help for the options
 
-Reads `eval/datasets/<task>/train.jsonl` (and `test.jsonl`, `ood.jsonl` when present), fits word and
+Reads `eval/datasets/<task>/train.jsonl` (plus `train_long.jsonl`, and `test.jsonl`, `ood.jsonl`,
+`indirect.jsonl`, `benign_long.jsonl` for evaluation, when present), fits word and
 character TF-IDF blocks plus a logistic regression with scikit-learn (a dev dependency), on token
 windows of the texts exactly as `socle.guardrails.text_classifier` cuts them at run time. It reports
 stratified k-fold cross-validation on the training texts, then the held-out test split (and the
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from socle.eval.classifiers.metrics import binary_report, threshold_at_fpr
-from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, windows
+from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, window_bounds, windows
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATASETS = ROOT / "eval" / "datasets"
@@ -49,6 +50,12 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
+def task_rows(datasets: Path, task: str) -> list[dict[str, Any]]:
+    """The training rows of `task`: `train.jsonl`, plus `train_long.jsonl` (benign long texts) if present."""
+    extra = datasets / task / "train_long.jsonl"
+    return load_rows(datasets / task / "train.jsonl") + (load_rows(extra) if extra.exists() else [])
+
+
 def embed(passage: str, attack: str, rng: random.Random, *, size: tuple[int, int] = (10, 40)) -> str:
     """`passage` with the first `size` (random in range) words of `attack` inserted at a random word."""
     words = passage.split(" ")
@@ -58,25 +65,33 @@ def embed(passage: str, attack: str, rng: random.Random, *, size: tuple[int, int
 
 
 def indirect_windows(
-    texts: Sequence[str], labels: Sequence[int], count: int, rng: random.Random
+    texts: Sequence[str], labels: Sequence[int], options: Options, rng: random.Random
 ) -> list[str]:
-    """`count` synthetic indirect injections: a benign passage slice with the start of an attack inside.
+    """`options.indirect` synthetic indirect injections, each one run-time window of a poisoned passage.
 
-    Both come from the given (training) texts, so no test text leaks in; each fits one window.
+    A poisoned passage is a benign training text with the first 6-40 words of a training attack
+    inserted at a random word (as `embed` does); the window kept is the one of `windows` that holds the
+    most attack words, which is the window that decides the passage's score at run time. Both come from
+    the given (training) texts, so no test text leaks in.
     """
-    passages = [t for t, y in zip(texts, labels, strict=True) if y == 0 and len(tokens(t)) >= 40]
+    size = options.window
+    passages = [tokens(t) for t, y in zip(texts, labels, strict=True) if y == 0]
+    passages = [p for p in passages if len(p) >= size]
     attacks = [t for t, y in zip(texts, labels, strict=True) if y == 1]
     if not passages or not attacks:
         return []
     out = []
-    for _ in range(count):
-        words = tokens(rng.choice(passages))
-        start = rng.randrange(max(1, len(words) - 40))
-        out.append(
-            " ".join(
-                tokens(embed(" ".join(words[start : start + rng.randint(16, 40)]), rng.choice(attacks), rng))
-            )
+    for _ in range(options.indirect):
+        host = rng.choice(passages)
+        snippet = tokens(rng.choice(attacks))[: rng.randint(6, 40)]
+        at = rng.randrange(len(host) + 1)
+        words = [*host[:at], *snippet, *host[at:]]
+        end = at + len(snippet)
+        start, stop = max(
+            window_bounds(len(words), size),
+            key=lambda b: (min(b[1], end) - max(b[0], at), rng.random()),
         )
+        out.append(" ".join(words[start:stop]))
     return out
 
 
@@ -95,7 +110,7 @@ def training_windows(
         keep = [cut[0], *rng.sample(cut[1:], min(len(cut) - 1, options.max_windows - 1))]
         out += [" ".join(w) for w in keep]
         out_labels += [label] * len(keep)
-    extra = indirect_windows(texts, labels, options.indirect, rng)
+    extra = indirect_windows(texts, labels, options, rng)
     return out + extra, out_labels + [1] * len(extra)
 
 
@@ -206,13 +221,13 @@ def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: 
         latencies.append((time.perf_counter() - started) * 1000)
     labels = [int(r["label"]) for r in rows]
     report: dict[str, Any] = {"n": len(rows), "positives": sum(labels)}
+    flagged = [s >= threshold for s in scores]
     if 0 < sum(labels) < len(labels):
         report |= {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
+    elif sum(labels):
+        report["recall"] = round(sum(flagged) / len(rows), 4)
     else:
-        report["recall"] = round(
-            sum(1 for s, y in zip(scores, labels, strict=True) if y and s >= threshold) / max(1, sum(labels)),
-            4,
-        )
+        report["fpr"] = round(sum(flagged) / max(1, len(rows)), 4)
     latencies.sort()
     report["latency_ms_p50"] = round(latencies[len(latencies) // 2], 3)
     report["latency_ms_p95"] = round(latencies[int(len(latencies) * 0.95)], 3)
@@ -221,7 +236,7 @@ def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: 
 
 def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
     """Cross-validate, fit on all training texts, export, and evaluate on test (and ood). Returns metrics."""
-    rows = load_rows(datasets / task / "train.jsonl")
+    rows = task_rows(datasets, task)
     texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
     oof, reports = cross_validate(texts, labels, options)
     thresholds = {
@@ -233,7 +248,7 @@ def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = AR
     metrics: dict[str, Any] = {"cv_mean_at_0.5": _mean(reports), "options": asdict(options)}
     artifact = export(model, task, options, {"thresholds": thresholds})
     classifier = TextClassifier.from_dict(json.loads(json.dumps(artifact)))
-    for split in ("test", "ood", "indirect"):
+    for split in ("test", "ood", "indirect", "benign_long"):
         path = datasets / task / f"{split}.jsonl"
         if path.exists():
             split_rows = load_rows(path)
@@ -253,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", type=Path, default=DATASETS, help="folder holding <task>/train.jsonl")
     parser.add_argument("--out", type=Path, default=ARTIFACTS, help="where <task>.json is written")
     defaults = Options()
-    task_defaults = {"toxicity": {"indirect": 0}, "injection": {"window": 32}}
+    task_defaults = {"toxicity": {"indirect": 0}, "injection": {"window": 32, "indirect": 1600}}
     for field in ("window", "word_features", "char_features", "c", "folds", "indirect"):
         value = getattr(defaults, field)
         parser.add_argument(

@@ -1,15 +1,54 @@
 """The `injection` suite: the prompt-injection rail on held-out jailbreaks, benign prompts and French rows.
 
 Same measurements as `toxicity` (see `socle.eval.suites.toxicity.ClassifierSuite`), plus recall on
-`eval/datasets/injection/ood.jsonl` (Giskard's collection, a source kept out of training).
+`eval/datasets/injection/ood.jsonl` (Giskard's collection, a source kept out of training), recall and
+false-positive rate on `indirect.jsonl`, and the false-positive rate on `benign_long.jsonl`
+(`benign_long.fpr`): ordinary long texts the rail must let through, held out from training (ChatGPT
+answers, HotpotQA passages, role prompts, LLM-judge and RAG prompts such as HaluEval's judge prompt).
 """
 
 from __future__ import annotations
 
-from socle.eval.base import SuiteOptions
-from socle.eval.suites.toxicity import ClassifierSuite
+import dataclasses
+from dataclasses import dataclass
+
+from socle.eval.base import Progress, SuiteOptions, SuiteResult
+from socle.eval.suites.toxicity import DATASETS, ClassifierSuite, load_labelled
+
+BENIGN_LONG = DATASETS / "injection" / "benign_long.jsonl"
 
 
-def injection_suite(options: SuiteOptions) -> ClassifierSuite:
+@dataclass(frozen=True, slots=True)
+class InjectionSuite:
+    """`ClassifierSuite` for `injection`, plus `benign_long.fpr` on the built-in data."""
+
+    options: SuiteOptions
+
+    async def run(self, progress: Progress) -> SuiteResult:
+        result = await ClassifierSuite(self.options, "injection").run(progress)
+        if self.options.data is not None:
+            return result
+        return dataclasses.replace(result, metrics={**result.metrics, **await self._benign_long(progress)})
+
+    async def _benign_long(self, progress: Progress) -> dict[str, float]:
+        """The share of `benign_long.jsonl` texts the policy's input `injection` rail does not allow."""
+        from socle.guardrails.base import RailContext
+        from socle.guardrails.policy import load_policy
+        from socle.guardrails.registry import SharedResources, build_rail
+
+        policy = load_policy(self.options.settings.guardrails.policy)
+        spec = next(s for s in policy.rails_for("input") if s.rail == "injection")
+        rail = build_rail(spec, SharedResources(policy.engine))
+        rows = load_labelled(BENIGN_LONG)
+        progress.start("injection: benign long texts", len(rows))
+        context = RailContext("input")
+        flagged = 0
+        for text, _ in rows:
+            flagged += (await rail.check(text, context=context)).action != "allow"
+            progress.advance()
+        return {"benign_long.fpr": flagged / len(rows), "benign_long.records": float(len(rows))}
+
+
+def injection_suite(options: SuiteOptions) -> InjectionSuite:
     """The `injection` rail of the policy on `eval/datasets/injection/test.jsonl` (or `--data`)."""
-    return ClassifierSuite(options, "injection")
+    return InjectionSuite(options)
