@@ -35,6 +35,16 @@ class QARecord(_Row):
     )
 
 
+class LabelledText(_Row):
+    """A text and its class: `toxicity` (1: toxic) and `injection` (1: an injection or jailbreak)."""
+
+    text: NonEmpty = Field(description="The text the rail scores.")
+    label: Literal[0, 1] = Field(description="1 for the positive class, 0 for the negative.")
+    source: str | None = Field(
+        None, description="Where the row comes from (the data card names each source)."
+    )
+
+
 class PIISpan(BaseModel):
     """One labelled entity: character offsets into `full_text`, end exclusive."""
 

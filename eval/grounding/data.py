@@ -7,7 +7,6 @@ is held out: the trainer never sees it and the `hallucination-detector` suite sc
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Sequence
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socle.eval.errors import DatasetError
+from socle.eval.jsonl import read_rows
+from socle.eval.schemas import QARecord
 from socle.guardrails._claims import split_sentences
 
 DATASET = Path(__file__).resolve().parent.parent / "datasets" / "hallucination" / "halueval_qa.jsonl"
@@ -39,22 +40,17 @@ def load_records(path: Path = DATASET, limit: int | None = None) -> list[dict[st
     """HaluEval QA records (`knowledge`, `question`, `right_answer`, `hallucinated_answer`).
 
     Raises:
-        DatasetError: the file is missing or a row lacks one of the fields.
+        DatasetError: the file is missing, rows do not follow the `QARecord` schema, or a row has no
+            `hallucinated_answer` (the detector needs both answers).
     """
-    try:
-        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-    except OSError as e:
-        raise DatasetError(f"cannot read dataset {str(path)!r}: {e}") from e
     records = []
-    for number, line in enumerate(lines[:limit], start=1):
-        try:
-            row = json.loads(line)
-            record = {k: str(row[k]) for k in ("knowledge", "right_answer", "hallucinated_answer")}
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
+    for number, row in read_rows(path, QARecord)[:limit]:
+        if row.hallucinated_answer is None:
             raise DatasetError(
-                f"{path}:{number}: expected knowledge, right_answer, hallucinated_answer: {e!r}"
-            ) from e
-        records.append(record | {"question": str(row.get("question", ""))})
+                f"{path}: line {number}: the hallucination detector needs `hallucinated_answer`"
+            )
+        fields = ("knowledge", "question", "right_answer", "hallucinated_answer")
+        records.append({k: str(getattr(row, k)) for k in fields})
     return records
 
 

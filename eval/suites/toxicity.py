@@ -11,7 +11,6 @@ false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retri
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from socle.eval.base import CaseResult, Plot, Progress, Series, SuiteOptions, SuiteResult
 from socle.eval.classifiers.metrics import binary_report
-from socle.eval.errors import DatasetError, EvalError
+from socle.eval.errors import EvalError
+from socle.eval.jsonl import read_rows
 from socle.eval.pii_scoring import latency_summary
+from socle.eval.schemas import LabelledText
 
 if TYPE_CHECKING:
     from socle.guardrails.base import Guardrail
@@ -29,26 +30,12 @@ DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
 
 def load_labelled(path: Path, limit: int | None = None) -> list[tuple[str, int]]:
-    """`(text, label)` rows of a JSONL file, at most `limit`.
+    """`(text, label)` rows of a `LabelledText` JSONL file, at most `limit`.
 
     Raises:
-        DatasetError: the file is missing, or a row is not `{"text": str, "label": 0|1}`.
+        DatasetError: the file is missing or empty, or rows do not follow the schema.
     """
-    try:
-        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-    except OSError as e:
-        raise DatasetError(f"cannot read dataset {str(path)!r}: {e}") from e
-    rows = []
-    for number, line in enumerate(lines[:limit], start=1):
-        try:
-            row = json.loads(line)
-            text, label = row["text"], row["label"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise DatasetError(f"{path}:{number}: expected {{'text', 'label'}}: {e!r}") from e
-        if not isinstance(text, str) or label not in (0, 1):
-            raise DatasetError(f"{path}:{number}: `text` must be a string and `label` 0 or 1")
-        rows.append((text, int(label)))
-    return rows
+    return [(row.text, row.label) for _, row in read_rows(path, LabelledText)][:limit]
 
 
 def roc_plot(labels: list[int], scores: list[float], points: int = 50) -> Plot:

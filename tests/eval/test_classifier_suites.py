@@ -97,7 +97,7 @@ async def test_a_policy_without_the_rail_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "error", "message"),
     [
-        ([{"text": "a"}], DatasetError, "expected"),
+        ([{"text": "a"}], DatasetError, "label"),
         ([{"text": "a", "label": 2}], DatasetError, "label"),
         ([{"text": "a", "label": 1}, {"text": "b", "label": 1}], EvalError, "need both labels"),
     ],
@@ -109,7 +109,7 @@ async def test_bad_data_is_refused(settings, tmp_path: Path, rows, error, messag
 
 
 async def test_a_missing_data_file_is_refused(settings, tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="cannot read"):
+    with pytest.raises(DatasetError, match="does not exist"):
         await SUITES["injection"](SuiteOptions(settings, data=tmp_path / "none.jsonl")).run(
             RecordingProgress()
         )

@@ -93,7 +93,7 @@ async def test_metrics_add_up_from_the_cases(settings: Settings, tmp_path: Path)
 
 async def test_a_missing_data_file_is_a_dataset_error(settings: Settings, tmp_path: Path) -> None:
     suite = HallucinationSuite(SuiteOptions(settings, data=tmp_path / "none.jsonl"), embedder=HashEmbedder())
-    with pytest.raises(DatasetError, match="cannot read"):
+    with pytest.raises(DatasetError, match="does not exist"):
         await suite.run(RecordingProgress())
 
 
