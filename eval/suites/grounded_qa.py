@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from socle.eval.base import (
     Case,
     CaseResult,
@@ -31,6 +31,7 @@ from socle.eval.base import (
     SuiteOptions,
     SuiteResult,
 )
+from socle.eval.chat_view import ChatCompletionView
 from socle.eval.errors import CaseError, EvalError, SuiteUnavailableError
 from socle.eval.evaluators import Abstained, AnswerContains, CitationAccuracy, Unsourced
 from socle.eval.evaluators.abstention import abstains
@@ -75,18 +76,8 @@ class _Citation(BaseModel):
     document_id: str
 
 
-class _Message(BaseModel):
-    content: str | None = None
-
-
-class _Choice(BaseModel):
-    message: _Message
-
-
-class _GroundedCompletion(BaseModel):
-    model: str = ""
-    choices: list[_Choice]
-    citations: list[_Citation] = []
+class _GroundedCompletion(ChatCompletionView):
+    citations: list[_Citation] = Field(default_factory=list)
     unsourced: bool = False
 
 
@@ -144,7 +135,7 @@ class SocleClient:
         except ValidationError as e:
             raise CaseError(f"not a grounded chat completion: {e.error_count()} problem(s)") from e
         sources = tuple(c.document_id for c in sorted(completion.citations, key=lambda c: c.index))
-        text = (completion.choices[0].message.content or "") if completion.choices else ""
+        text = completion.text
         return GroundedAnswer(text, sources, unsourced=completion.unsourced), completion.model
 
     async def delete(self, document_id: str) -> bool:

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from socle.eval.base import Case, CaseResult, Dataset, Plot, Progress, Series, SuiteOptions, SuiteResult
+from socle.eval.chat_view import ChatCompletionView
 from socle.eval.errors import CaseError, EvalError, SuiteUnavailableError
 from socle.eval.evaluators.judge_verdict import JudgeVerdict
 from socle.eval.jsonl import load_dataset
@@ -91,19 +92,6 @@ def sample(dataset: Dataset[QueryResponse, str], limit: int | None) -> Dataset[Q
     return Dataset(dataset.name, tuple(c for c in dataset.cases if id(c) in chosen), source=dataset.source)
 
 
-class _Message(BaseModel):
-    content: str | None = None
-
-
-class _Choice(BaseModel):
-    message: _Message
-
-
-class _Completion(BaseModel):
-    model: str = ""
-    choices: list[_Choice]
-
-
 @dataclass(frozen=True, slots=True)
 class JudgeClient:
     """Asks a Socle server for one judgement (`POST /v1/chat/completions`)."""
@@ -134,10 +122,10 @@ class JudgeClient:
         if response.status_code >= 400:
             raise CaseError(f"HTTP {response.status_code}: {response.text[:200]}")
         try:
-            completion = _Completion.model_validate_json(response.content)
+            completion = ChatCompletionView.model_validate_json(response.content)
         except ValidationError as e:
             raise CaseError(f"not a chat completion: {e.error_count()} problem(s)") from e
-        text = (completion.choices[0].message.content or "") if completion.choices else ""
+        text = completion.text
         return text, completion.model
 
 

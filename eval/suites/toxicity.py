@@ -35,7 +35,7 @@ def load_labelled(path: Path, limit: int | None = None) -> list[tuple[str, int]]
     Raises:
         DatasetError: the file is missing or empty, or rows do not follow the schema.
     """
-    return [(row.text, row.label) for _, row in read_rows(path, LabelledText)][:limit]
+    return [(row.text, int(row.label)) for _, row in read_rows(path, LabelledText)][:limit]
 
 
 def roc_plot(labels: list[int], scores: list[float], points: int = 50) -> Plot:
