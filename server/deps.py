@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.redis_cache import RedisKeyCache
+from socle.governance.registry import SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext
@@ -33,8 +35,11 @@ from socle.router.registry import CHAT_MODELS, ROUTERS
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from socle.errors import ConfigError
 from socle.metrics import Metrics, bind
 from socle.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 # A readiness check returns None when healthy, else a short reason.
 ReadyCheck = Callable[[], Awaitable[str | None]]
@@ -126,6 +131,28 @@ async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
         await store.aclose()
 
 
+async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
+    """`settings` without the models the registry has not promoted, if `models.require_promotion`.
+
+    Raises `ConfigError` when the default model is not promoted (nothing could answer `auto`).
+    """
+    if not settings.models.require_promotion:
+        return settings
+    current = await stages(SqlModelRegistry(store.engine))
+    kept = tuple(d for d in settings.models.deployments if current.get(d.name) == "production")
+    dropped = sorted({d.name for d in settings.models.deployments} - {d.name for d in kept})
+    if settings.models.default in dropped:
+        raise ConfigError(
+            f"models.require_promotion is on and the default model {settings.models.default!r} is not "
+            f"promoted to production: `socle models promote {settings.models.default}` (it needs passing "
+            "evaluations), or turn models.require_promotion off"
+        )
+    if dropped:
+        logger.warning("not serving models that are not promoted to production: %s", ", ".join(dropped))
+    models = settings.models.model_copy(update={"deployments": kept})
+    return settings.model_copy(update={"models": models})
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -136,6 +163,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             stack.push_async_callback(cache.aclose)
         model = chat_model or CHAT_MODELS[settings.models.client]()
         stack.push_async_callback(model.aclose)
+        settings = await _promoted_only(settings, store)
         catalog = Catalog.from_settings(settings.models)
         guard = await build_guard(settings)
         knowledge = None

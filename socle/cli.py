@@ -26,6 +26,10 @@ app.add_typer(keys_app, name="keys")
 budgets_app = typer.Typer(help="Set, list and delete spending budgets per key, tenant or agent.",
                           no_args_is_help=True)  # fmt: skip
 app.add_typer(budgets_app, name="budgets")
+models_app = typer.Typer(
+    help="Promote models in the registry (on passing evaluations).", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
 audit_app = typer.Typer(help="Read and verify the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 console = Console()
@@ -478,6 +482,61 @@ def audit_list(
         details = ", ".join(f"{k}={v}" for k, v in e.details.items())
         table.add_row(
             str(r.seq), r.at[:19], e.action, e.actor, e.tenant_id or "", e.target, details, r.hash[:12]
+        )
+    console.print(table)
+
+
+@models_app.command("promote")
+def models_promote(
+    model: Annotated[str, typer.Argument(help="A model name of the catalog.")],
+    stage: Annotated[
+        str, typer.Option(help="production (needs passing evaluations), candidate or retired.")
+    ] = "production",
+    require: Annotated[
+        list[str] | None, typer.Option(help="A suite that must have passed on this config; repeatable.")
+    ] = None,
+    gate: Annotated[Path, typer.Option(help="Without --require: every suite of this gate file.")] = Path(
+        "eval/gates.yaml"
+    ),
+    note: Annotated[str, typer.Option(help="Why (kept in the registry).")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Move a model to a stage; production needs a passing `socle eval` run of each suite on this config."""
+    from socle import models_command as mc
+    from socle.governance.registry import STAGES
+
+    chosen = next((s for s in STAGES if s == stage), None)
+    if chosen is None:
+        console.print(f"[red]error:[/] stage {stage!r} is not one of {list(STAGES)}", highlight=False)
+        raise typer.Exit(1)
+    settings = _settings(config)
+    request = mc.PromoteRequest(model, chosen, tuple(require or ()), gate, note)
+    check, digest = _run(lambda: mc.promote(settings, request))
+    if not check.allowed:
+        console.print(
+            f"[red]refused:[/] no passing run on this configuration ({digest[:12]}) for: "
+            f"{', '.join(check.missing)}. Run `socle eval --gate {gate}` first.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    evidence = ", ".join(f"{s}={r}" for s, r in check.evidence.items()) or "none needed"
+    console.print(f"{model} -> {chosen} (evidence: {evidence})", highlight=False)
+
+
+@models_app.command("history")
+def models_history(
+    model: Annotated[str | None, typer.Argument(help="Only this model.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The registry's promotions, oldest first; a model's stage is its newest."""
+    from socle import models_command as mc
+
+    settings = _settings(config)
+    table = Table("at", "model", "stage", "config", "evidence", "by", "note")
+    for p in _run(lambda: mc.history(settings, model)):
+        evidence = ", ".join(f"{s}={r[:8]}" for s, r in p.evidence.items())
+        table.add_row(
+            p.at.isoformat(timespec="seconds"), p.model, p.stage, p.config_hash[:12], evidence, p.by, p.note
         )
     console.print(table)
 

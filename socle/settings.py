@@ -178,6 +178,11 @@ class ModelSettings(_Section):
         "OpenAI-compatible client (lowest overhead, vLLM/llama.cpp/OpenAI only).",
     )
     manage_local: bool = Field(True, description="Start and supervise the `local` deployments.")
+    require_promotion: bool = Field(
+        False,
+        description="Serve only models promoted to production in the model registry (`socle models "
+        "promote`, which requires passing evaluations); read at start.",
+    )
     router: Literal["static", "learned"] = Field(
         "learned",
         description="How `auto` is routed: learned (cheapest deployment of the tier the request needs, "

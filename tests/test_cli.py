@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,33 @@ def test_audit_records_key_and_budget_changes_and_verify_finds_tampering(config:
         db.execute("UPDATE audit_log SET actor = 'someone' WHERE seq = 1")
     tampered = runner.invoke(app, ["audit", "verify", "--config", str(config)])
     assert tampered.exit_code == 1 and "broken at record 1" in tampered.output
+
+
+def test_models_promote_needs_a_passing_evaluation_of_this_configuration(config: Path) -> None:
+    import anyio
+    from socle.eval.provenance import config_hash
+    from socle.governance.eval_runs import EvalRunRecord, SqlEvalRuns
+    from socle.server.deps import open_store
+
+    from socle.settings import load_settings
+
+    promote = ["models", "promote", "m", "--require", "pii", "--config", str(config)]
+    refused = runner.invoke(app, promote)
+    assert refused.exit_code == 1 and "refused" in refused.output and "pii" in refused.output
+    settings = load_settings(config)
+
+    async def passing_run() -> None:
+        async with open_store(settings) as store:
+            now = datetime.now(UTC)
+            run = EvalRunRecord(
+                "run-1", "pii", now, now, who="ci", config_hash=config_hash(settings), passed=True
+            )
+            await SqlEvalRuns(store.engine).add(run)
+
+    anyio.run(passing_run)
+    promoted = runner.invoke(app, promote)
+    assert promoted.exit_code == 0 and "m -> production (evidence: pii=run-1)" in promoted.output
+    assert runner.invoke(app, ["models", "promote", "nope", "--config", str(config)]).exit_code == 1
+    audit = runner.invoke(app, ["audit", "list", "--json", "--config", str(config)])
+    (record,) = [json.loads(line) for line in audit.output.splitlines()]
+    assert record["event"]["action"] == "model.promote" and record["event"]["details"]["pii"] == "run-1"

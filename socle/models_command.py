@@ -1,0 +1,66 @@
+"""`socle models`: promote catalog models in the model registry, on the evidence of passing evaluations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from socle.errors import ConfigError
+from socle.eval.gates import load_gates
+from socle.eval.provenance import config_hash
+from socle.governance.audit import AuditEvent, SqlAuditLog
+from socle.governance.eval_runs import SqlEvalRuns
+from socle.governance.registry import Promotion, PromotionCheck, SqlModelRegistry, Stage, check_promotion
+from socle.server.deps import open_store
+from socle.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class PromoteRequest:
+    """What `socle models promote` was asked."""
+
+    model: str
+    stage: Stage
+    require: Sequence[str]
+    gate: Path
+    note: str = ""
+
+
+def required_suites(request: PromoteRequest) -> list[str]:
+    """`--require` suites, or every suite of the gate file when none is named."""
+    return list(request.require) or list(load_gates(request.gate))
+
+
+async def promote(settings: Settings, request: PromoteRequest) -> tuple[PromotionCheck, str]:
+    """Record the promotion if the evaluations allow it; returns the check and the config hash.
+
+    Retiring or demoting to `candidate` needs no evidence. Raises `ConfigError` for a model the
+    catalog does not have.
+    """
+    names = {d.name for d in settings.models.deployments}
+    if request.model not in names:
+        raise ConfigError(f"no model {request.model!r} in the catalog; it has {sorted(names)}")
+    digest = config_hash(settings)
+    async with open_store(settings) as store:
+        if request.stage == "production":
+            check = await check_promotion(
+                SqlEvalRuns(store.engine), required_suites(request), config_hash=digest
+            )
+        else:
+            check = PromotionCheck({}, ())
+        if check.allowed:
+            promotion = Promotion(request.model, request.stage, config_hash=digest, evidence=check.evidence,
+                                  note=request.note)  # fmt: skip
+            await SqlModelRegistry(store.engine).add(promotion)
+            details = {"stage": request.stage, "config_hash": digest[:16], **check.evidence}
+            await SqlAuditLog(store.engine).append(
+                AuditEvent("model.promote", actor="cli", target=request.model, details=details)
+            )
+    return check, digest
+
+
+async def history(settings: Settings, model: str | None) -> Sequence[Promotion]:
+    """The registry's promotions (of `model` if given), oldest first."""
+    async with open_store(settings) as store:
+        return await SqlModelRegistry(store.engine).history(model)
