@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -19,7 +22,9 @@ import openai
 import pytest
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
+from socle.governance.migrate import upgrade
 from socle.governance.request_log import BatchingRequestLog
+from socle.governance.sql import create_engine
 from socle.knowledge.base import KnowledgeStore, Tier
 from socle.knowledge.fake import HashEmbedder
 from socle.knowledge.ingest import Ingestor
@@ -33,6 +38,8 @@ from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
 from socle.server.app import create_app
 from socle.server.deps import Deps
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from socle.settings import Settings, load_settings
 
@@ -74,6 +81,29 @@ def postgres_url() -> str:
 @pytest.fixture
 def redis_url() -> str:
     return _service(REDIS_URL, 6379, "redis")
+
+
+@asynccontextmanager
+async def postgres_schema(url: str, **engine_options: Any) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh schema of the database at `url`, migrated to head, dropped on exit.
+
+    Each test gets its own schema, so tests never see each other's rows.
+    """
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_async_engine(
+        url, connect_args={"server_settings": {"search_path": schema}}, **engine_options
+    )
+    try:
+        await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,9 +11,9 @@ from socle.governance.eval_runs import EvalRunRecord, EvalRunStore, InMemoryEval
 from socle.governance.migrate import upgrade
 from socle.governance.sql import create_engine
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from socle.errors import StorageError
+from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -83,17 +82,8 @@ class TestSqlEvalRuns(EvalRunStoreContract):
 class TestPostgresEvalRuns(EvalRunStoreContract):
     @pytest.fixture
     async def store(self, postgres_url: str) -> AsyncIterator[EvalRunStore]:
-        schema = f"t_{uuid.uuid4().hex[:12]}"  # each test its own schema
-        admin = create_engine(postgres_url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_async_engine(postgres_url, connect_args={"server_settings": {"search_path": schema}})
-        await upgrade(engine)
-        yield SqlEvalRuns(engine)
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        async with postgres_schema(postgres_url) as engine:
+            yield SqlEvalRuns(engine)
 
 
 async def test_migration_0003_creates_the_table(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,8 @@ from socle.governance.migrate import upgrade
 from socle.governance.sql import create_engine
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 
@@ -124,17 +125,8 @@ class TestSqliteAuditLog(AuditLogContract):
 class TestPostgresAuditLog(AuditLogContract):
     @pytest.fixture
     async def log(self, postgres_url: str) -> AsyncIterator[SqlAuditLog]:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(postgres_url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = _postgres(postgres_url, schema)
-        await upgrade(engine)
-        yield SqlAuditLog(engine)
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        async with postgres_schema(postgres_url) as engine:
+            yield SqlAuditLog(engine)
 
     async def test_two_replicas_share_one_chain(self, log: SqlAuditLog, postgres_url: str) -> None:
         other = SqlAuditLog(_postgres(postgres_url, await _schema(log)))

@@ -31,7 +31,8 @@ from socle.governance.budgets import (
 from socle.governance.migrate import alembic_config, upgrade
 from socle.governance.sql import create_engine
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 
@@ -205,19 +206,8 @@ class TestSqliteBudgetStore(BudgetStoreContract):
 class TestPostgresBudgetStore(BudgetStoreContract):
     @pytest.fixture
     async def store(self, postgres_url: str) -> AsyncIterator[BudgetStore]:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(postgres_url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_async_engine(
-            postgres_url, pool_size=20, connect_args={"server_settings": {"search_path": schema}}
-        )
-        await upgrade(engine)
-        yield SqlBudgetStore(engine)
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        async with postgres_schema(postgres_url, pool_size=20) as engine:
+            yield SqlBudgetStore(engine)
 
 
 @pytest.mark.redis

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from socle.governance.fake import InMemoryStore
 from socle.governance.migrate import upgrade
 from socle.governance.sql import SqlStore, create_engine
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.conftest import postgres_schema
 from tests.contracts.key_store import KeyStoreContract
 
 pytestmark = pytest.mark.anyio
@@ -37,19 +36,8 @@ class TestSqliteStore(KeyStoreContract):
 class TestPostgresStore(KeyStoreContract):
     @pytest.fixture
     async def store(self, postgres_url: str) -> AsyncIterator[SqlStore]:
-        # Each test gets its own schema, so tests never see each other's rows.
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(postgres_url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_async_engine(postgres_url, connect_args={"server_settings": {"search_path": schema}})
-        store = SqlStore(engine)
-        await upgrade(store.engine)
-        yield store
-        await store.aclose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        async with postgres_schema(postgres_url) as engine:
+            yield SqlStore(engine)
 
 
 async def test_migrations_are_idempotent(tmp_path: Path) -> None:
