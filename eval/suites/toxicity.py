@@ -6,7 +6,10 @@ threshold), scored with the packaged artifact as the server scores it. Built-in 
 `{"text", "label": 0|1}` instead. Metrics: accuracy, precision, recall, F1 and false-positive rate
 at the policy threshold, ROC AUC, recall at 1 % false positives, latency per text (p50/p95), and,
 for `injection`, recall on the out-of-distribution set (`ood.jsonl`, a second source) and recall and
-false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval stage).
+false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval stage). For
+`toxicity`, the same binary metrics on French held-out sets, prefixed: `fr.` for MLMA's French tweets
+(`test_fr.jsonl`) and `fr_authored.` for hand-written workplace insults and business sentences
+(`test_fr_authored.jsonl`), each scored whole (no `limit`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
     from socle.guardrails.base import Guardrail
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+EXTRA_SPLITS = {"test_fr": "fr", "test_fr_authored": "fr_authored"}
+"""Further labelled files of a task's folder (when present) -> the prefix of their metrics."""
 
 
 def load_labelled(path: Path, limit: int | None = None) -> list[tuple[str, int]]:
@@ -68,7 +73,7 @@ class ClassifierSuite:
 
     @classmethod
     def toxicity(cls, options: SuiteOptions) -> ClassifierSuite:
-        """The `toxicity` rail on Davidson et al. tweets, benign prompts and French rows."""
+        """The `toxicity` rail on Davidson et al. tweets, benign prompts and French rows (and French sets)."""
         return cls(options, "toxicity")
 
     def rows(self) -> tuple[list[tuple[str, int]], str]:
@@ -116,6 +121,7 @@ class ClassifierSuite:
         latency = latency_summary(latencies)
         metrics |= {f"latency_ms.{k}": v for k, v in latency.items()} | {"records": float(len(rows))}
         metrics |= await self._ood(rail, spec.threshold)
+        metrics |= await self._extra_splits(rail, spec.threshold)
         return SuiteResult(
             self.task,
             metrics,
@@ -149,4 +155,24 @@ class ClassifierSuite:
             }
             if negatives:
                 metrics[f"{split}.fpr"] = sum(negatives) / len(negatives)
+        return metrics
+
+    async def _extra_splits(self, rail: Guardrail, threshold: float) -> dict[str, float]:
+        """`binary_report` on each `EXTRA_SPLITS` file of the task, its keys prefixed (input stage)."""
+        from socle.guardrails.base import RailContext
+
+        if self.options.data is not None:
+            return {}
+        context = RailContext("input")
+        metrics: dict[str, float] = {}
+        for split, prefix in EXTRA_SPLITS.items():
+            path = DATASETS / self.task / f"{split}.jsonl"
+            if not path.exists():
+                continue
+            rows = load_labelled(path)
+            scores = [(await rail.check(text, context=context)).score for text, _ in rows]
+            report = binary_report([label for _, label in rows], scores, threshold)
+            metrics |= {f"{prefix}.{k}": v for k, v in report.items()} | {
+                f"{prefix}.records": float(len(rows))
+            }
         return metrics

@@ -86,6 +86,14 @@ async def test_injection_suite_on_the_built_in_split(settings) -> None:
     assert "eval/datasets/injection/test.jsonl" in result.dataset
 
 
+async def test_toxicity_suite_adds_the_french_sets_on_the_built_in_split(settings) -> None:
+    result = await SUITES["toxicity"](SuiteOptions(settings, limit=40)).run(RecordingProgress())
+    m = result.metrics
+    assert m["records"] == 40 and m["fr.records"] == 800 and m["fr_authored.records"] == 70
+    assert m["fr.roc_auc"] > 0.6 and m["fr_authored.roc_auc"] > 0.85 and m["fr_authored.fpr"] < 0.1
+    assert "ood.recall" not in m
+
+
 async def test_a_policy_without_the_rail_is_an_error(tmp_path: Path) -> None:
     policy = jsonl(tmp_path / "p.yaml", [])
     policy.write_text("tenants:\n  default:\n    input: []\n", encoding="utf-8")

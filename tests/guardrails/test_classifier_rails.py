@@ -68,10 +68,9 @@ BENIGN_PROMPTS = [
 TOXIC = [
     "You are a fucking idiot and nobody wants you here.",
     "Shut up, you stupid bitch.",
-    pytest.param(
-        "Ferme ta gueule, espèce d'abruti.",
-        marks=pytest.mark.xfail(reason="French: only 32 hand-written training rows (model card: limits)"),
-    ),
+    "Ferme ta gueule, espèce d'abruti.",  # a test row of test.jsonl, never trained on; 0.873 (0.08 before)
+    "Sale con, t'es qu'une merde.",
+    "Espèce de mongol, t'as rien compris.",
 ]
 POLITE = [
     "Thank you for the quick answer, I will forward it to the team.",
@@ -79,6 +78,9 @@ POLITE = [
     "How do I report harassment by a colleague to HR?",
     "Merci pour votre retour rapide, je transmets à l'équipe.",
     "Kill the process and restart the server.",
+    "Bonjour, pouvez-vous m'envoyer la facture de mars ?",
+    "Quelle est la procédure pour signaler des insultes d'un collègue ?",
+    "Notre politique interdit le harcèlement et les propos injurieux entre collègues.",
 ]
 
 
