@@ -23,7 +23,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import mul
 from pathlib import Path
 
 from socle.guardrails.errors import GuardrailConfigError
@@ -84,17 +85,17 @@ class Block:
     weight: tuple[float, ...]
 
     def score(self, counts: Mapping[int, int], *, sublinear: bool) -> float:
-        """This block's contribution `w . x` for one window, from its column counts (x L2-normalised)."""
+        """This block's contribution `w . x` for one window, from its column counts (x L2-normalised).
+
+        Sums run in the counts' order, as a plain loop would, so the result is the same float.
+        """
         if not counts:
             return 0.0
-        dot = 0.0
-        norm = 0.0
-        idf, weight = self.idf, self.weight
-        for col, count in counts.items():
-            tf = 1.0 + math.log(count) if sublinear else float(count)
-            value = tf * idf[col]
-            norm += value * value
-            dot += tf * weight[col]
+        columns = list(counts)
+        values = counts.values()
+        tfs = [_sublinear_tf(c) for c in values] if sublinear else [float(c) for c in values]
+        dot: float = sum(map(mul, tfs, map(self.weight.__getitem__, columns)))
+        norm: float = sum(v * v for v in map(mul, tfs, map(self.idf.__getitem__, columns)))
         return dot / math.sqrt(norm)
 
     def positions(self, words: Sequence[str]) -> tuple[list[list[int]], list[list[int]]]:
@@ -168,11 +169,10 @@ class TextClassifier:
         for start, end in window_bounds(len(words), self.window):
             z = self.intercept
             for block, (singles, pairs) in zip(self.blocks, per_block, strict=True):
-                counts: Counter[int] = Counter()
-                for cols in singles[start:end]:
-                    counts.update(cols)
-                for cols in pairs[start : end - 1]:
-                    counts.update(cols)
+                # One C-level count per window (Counter over a chained iterable), same insertion
+                # order as counting token by token, so the same floating-point sum.
+                counts: Counter[int] = Counter(chain.from_iterable(singles[start:end]))
+                counts.update(chain.from_iterable(pairs[start : end - 1]))
                 z += block.score(counts, sublinear=self.sublinear_tf)
             best = max(best, z)
         return _sigmoid(best)
@@ -180,6 +180,14 @@ class TextClassifier:
     def probabilities(self, texts: Iterable[str]) -> list[float]:
         """`probability` of each text, in order."""
         return [self.probability(t) for t in texts]
+
+
+_SUBLINEAR = tuple(1.0 + math.log(c) if c else 0.0 for c in range(256))
+
+
+def _sublinear_tf(count: int) -> float:
+    """`1 + log(count)` (sklearn's `sublinear_tf`), from a table for the small counts of a window."""
+    return _SUBLINEAR[count] if count < 256 else 1.0 + math.log(count)
 
 
 def _sigmoid(z: float) -> float:
