@@ -19,6 +19,7 @@ from socle.guardrails.pii_recognizers.fr_siren import FrSirenRecognizer
 from socle.guardrails.pii_recognizers.fr_siret import FrSiretRecognizer
 from socle.guardrails.pii_recognizers.fr_vat import FrVatRecognizer
 from socle.guardrails.pii_recognizers.person_cue import PersonCueRecognizer
+from socle.guardrails.pii_recognizers.phone_number import WindowedPhoneRecognizer
 from socle.guardrails.pii_recognizers.phone_shape import PhoneShapeRecognizer
 
 SOCLE_RECOGNIZERS: tuple[type[EntityPatternRecognizer], ...] = (
@@ -56,4 +57,5 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "PersonCueRecognizer",
     "PhoneShapeRecognizer",
     "SOCLE_RECOGNIZERS",
+    "WindowedPhoneRecognizer",
 ]

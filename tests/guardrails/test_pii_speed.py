@@ -1,0 +1,62 @@
+"""The PII engine's shortcuts change nothing it finds: NumPy matrix products, column-read tokens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from socle.guardrails._matmul_ops import MatmulOps
+from socle.guardrails.pii import BUNDLED_PIPELINES, load_pipeline
+
+DATA = Path(__file__).resolve().parents[2] / "eval/pii/data"
+
+
+def _texts(count: int = 80) -> list[str]:
+    synth = [r["full_text"] for r in json.loads((DATA / "presidio_synth_v2.json").read_text("utf-8"))]
+    return synth[:count] + [" ".join(synth[i : i + 8]) for i in range(0, 8 * count // 4, 8)]
+
+
+def _entities(nlp: spacy.language.Language, text: str) -> list[tuple[int, int, str]]:
+    return [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+
+
+def test_matmul_ops_find_the_same_entities_as_thinc_defaults() -> None:
+    fast = load_pipeline("socle_pii_ner_en")
+    stock = spacy.load(BUNDLED_PIPELINES["socle_pii_ner_en"], exclude=["tok2vec", "parser", "tagger"])
+    assert all(isinstance(node.ops, MatmulOps) for node in fast.get_pipe("ner").model.walk())
+    assert not any(isinstance(node.ops, MatmulOps) for node in stock.get_pipe("ner").model.walk())
+    texts = _texts()
+    assert [_entities(fast, t) for t in texts] == [_entities(stock, t) for t in texts]
+
+
+def test_matmul_ops_gemm_matches_numpy_with_transposes() -> None:
+    import numpy
+
+    ops = MatmulOps()
+    a = numpy.arange(6, dtype="f").reshape(2, 3)
+    b = numpy.arange(12, dtype="f").reshape(4, 3)
+    assert numpy.array_equal(ops.gemm(a, b, trans2=True), a @ b.T)
+    out = numpy.empty((3, 3), dtype="f")
+    assert ops.gemm(a, a, out=out, trans1=True) is out
+    assert numpy.array_equal(out, a.T @ a)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_artifacts_read_by_column_equal_presidios_token_by_token(presidio_engine, language) -> None:
+    nlp_engine = presidio_engine.load().nlp_engine
+    texts = [*_texts(40), "", "Call: 06 12 34 56 78!", "Appelez-moi au 06 12 34 56 78, merci."]
+    for text in texts:
+        doc = nlp_engine.nlp[language](text)
+        fast = nlp_engine._doc_to_nlp_artifact(doc, language)
+        lemmas = [token.lower_ for token in doc]
+        slow = NlpArtifacts(
+            entities=list(doc.ents), tokens=doc, tokens_indices=[t.idx for t in doc],
+            lemmas=lemmas, nlp_engine=nlp_engine, language=language,
+        )  # fmt: skip
+        assert fast.tokens == [t.text for t in doc]
+        assert fast.tokens_indices == slow.tokens_indices
+        assert fast.lemmas == slow.lemmas
+        assert fast.keywords == set(slow.keywords)
