@@ -28,7 +28,6 @@ import anyio.to_thread
 import spacy
 import spacy.util
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -39,6 +38,7 @@ from presidio_analyzer.predefined_recognizers import (
     UrlRecognizer,
     UsSsnRecognizer,
 )
+from socle.guardrails._context_enhancer import ShallowCopyContextEnhancer
 from socle.guardrails._language import guess_language
 from socle.guardrails._matmul_ops import use_matmul_ops
 from socle.guardrails.base import Action, RailContext, Span, Verdict
@@ -278,7 +278,7 @@ def build_analyzer(options: EngineOptions) -> AnalyzerEngine:
         registry=registry,
         nlp_engine=nlp_engine,
         supported_languages=languages,
-        context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2),
+        context_aware_enhancer=ShallowCopyContextEnhancer(context_prefix_count=5, context_suffix_count=2),
     )
 
 

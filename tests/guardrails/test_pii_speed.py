@@ -60,3 +60,27 @@ def test_artifacts_read_by_column_equal_presidios_token_by_token(presidio_engine
         assert fast.tokens_indices == slow.tokens_indices
         assert fast.lemmas == slow.lemmas
         assert fast.keywords == set(slow.keywords)
+
+
+def test_shallow_copy_enhancer_scores_as_presidios_and_leaves_the_input_alone(presidio_engine) -> None:
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+    from socle.guardrails._context_enhancer import ShallowCopyContextEnhancer
+
+    analyzer = presidio_engine.load()
+    assert isinstance(analyzer.context_aware_enhancer, ShallowCopyContextEnhancer)
+    recognizers = analyzer.registry.get_recognizers(language="en", all_fields=True)
+    stock = LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2)
+    fast = ShallowCopyContextEnhancer(context_prefix_count=5, context_suffix_count=2)
+    boosted = 0
+    for text in [*_texts(60), "Call my cell: 212 555 0199.", "IBAN FR76 3000 6000 0112 3456 7890 189"]:
+        artifacts = analyzer.nlp_engine.process_text(text, "en")
+        raw = [r for rec in recognizers for r in rec.analyze(text, rec.supported_entities, artifacts)]
+        before = [(r.start, r.end, r.score, dict(r.recognition_metadata or {})) for r in raw]
+        expected = stock.enhance_using_context(text, raw, artifacts, recognizers)
+        got = fast.enhance_using_context(text, raw, artifacts, recognizers)
+        assert [(r.start, r.end, r.entity_type, r.score) for r in got] == [
+            (r.start, r.end, r.entity_type, r.score) for r in expected
+        ]
+        assert [(r.start, r.end, r.score, dict(r.recognition_metadata or {})) for r in raw] == before
+        boosted += sum(g.score > r.score for g, r in zip(got, raw, strict=True))
+    assert boosted > 0  # context words did raise scores, so the comparison means something
