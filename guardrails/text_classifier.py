@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, pairwise
 from operator import mul
 from pathlib import Path
@@ -62,6 +62,10 @@ ANALYZERS: dict[str, Callable[[Sequence[str]], list[str]]] = {"word": word_featu
 """Feature kind -> the function that turns tokens into its terms (shared with the trainer)."""
 
 
+WORD_CACHE_SIZE = 50_000
+"""Words whose char-gram columns a block keeps (a few MB); the cache starts over past it."""
+
+
 def window_bounds(count: int, size: int) -> list[tuple[int, int]]:
     """`[start, end)` of overlapping windows of `size` tokens, stride `size // 2`, over `count` tokens."""
     if count <= size:
@@ -83,6 +87,10 @@ class Block:
     columns: Mapping[str, int]
     idf: tuple[float, ...]
     weight: tuple[float, ...]
+    _word_columns: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    """Char blocks: each word's known columns, kept across texts (words repeat; their grams cost
+    most of a text's featurization). Bounded by `WORD_CACHE_SIZE`; a dict's get and set are atomic,
+    so threads share it safely."""
 
     def score(self, counts: Mapping[int, int], *, sublinear: bool) -> float:
         """This block's contribution `w . x` for one window, from its column counts (x L2-normalised).
@@ -105,7 +113,9 @@ class Block:
             singles = [[columns[w]] if w in columns else [] for w in words]
             pairs = [[columns[b]] if (b := f"{a} {c}") in columns else [] for a, c in pairwise(words)]
             return singles, pairs
-        cache: dict[str, list[int]] = {}
+        cache = self._word_columns
+        if len(cache) > WORD_CACHE_SIZE:
+            cache.clear()
         singles = []
         for word in words:
             found = cache.get(word)

@@ -46,3 +46,17 @@ def test_long_texts_score_their_best_window(fitted) -> None:
         " ".join(words[s : s + options.window]) for s in range(0, len(words) - options.window + step, step)
     ]
     assert runtime.probability(text) == pytest.approx(float(max(model.predict_proba(cuts)[:, 1])), abs=1e-6)
+
+
+def test_the_word_cache_changes_no_probability_and_stays_bounded(fitted) -> None:
+    from socle.guardrails.text_classifier import WORD_CACHE_SIZE
+
+    model, _, options = fitted
+    texts = [r["text"] for r in load_rows(DATA / "test.jsonl")][:200]
+    fresh = lambda: TextClassifier.from_dict(json.loads(json.dumps(export(model, "injection", options))))  # noqa: E731
+    cold = [fresh().probability(t) for t in texts]  # a new, empty cache for every text
+    warm = fresh()
+    assert warm.probabilities(texts) == cold
+    assert warm.probabilities(texts) == cold  # now every word's columns come from the cache
+    char_block = next(b for b in warm.blocks if b.kind == "char")
+    assert 0 < len(char_block._word_columns) <= WORD_CACHE_SIZE + max(len(tokens(t)) for t in texts)
