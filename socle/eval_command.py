@@ -231,9 +231,12 @@ async def evaluate(
         try:
             compared = _compared(request, job.name, console)
             run = await run_job(job, request, console)
-        except SocleError as e:
+        except (SocleError, BaseExceptionGroup) as e:
+            error = e if isinstance(e, SocleError) else only_socle_error(e)
+            if error is None:
+                raise
             console.print(
-                f"[red]error:[/] suite {job.name!r} could not run: {escape(e.message)}", highlight=False
+                f"[red]error:[/] suite {job.name!r} could not run: {escape(error.message)}", highlight=False
             )
             code = EXIT_ERROR
             continue
@@ -243,6 +246,21 @@ async def evaluate(
         elif run.passed is False and code == EXIT_PASSED:
             code = EXIT_GATE_FAILED
     return code
+
+
+def only_socle_error(group: BaseExceptionGroup[BaseException]) -> SocleError | None:
+    """The first `SocleError` of a task group's failure when nothing else failed, else None.
+
+    A suite that runs against an embedded Socle raises inside the server's task groups, which wrap
+    a bad dataset's `DatasetError` in an `ExceptionGroup`: it is still the user's error, not a crash.
+    """
+    matched, rest = group.split(SocleError)
+    if matched is None or rest is not None:
+        return None
+    leaf: BaseException = matched
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf if isinstance(leaf, SocleError) else None
 
 
 async def _keep(

@@ -10,6 +10,7 @@ and the analysis latency per text.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -85,8 +86,15 @@ def quality_plot(scored: Mapping[str, Any]) -> Plot:
 
 
 def _versions(models: Mapping[str, str]) -> dict[str, str]:
+    """Installed versions of Presidio, spaCy and each pipeline (a bundled one: its `meta.json`'s)."""
+    from socle.guardrails.pii import BUNDLED_PIPELINES  # loaded by the run already
+
     out = {}
     for package in ("presidio-analyzer", "spacy", *models.values()):
+        if package in BUNDLED_PIPELINES:
+            meta = json.loads((BUNDLED_PIPELINES[package] / "meta.json").read_text(encoding="utf-8"))
+            out[package] = f"{meta['version']} (bundled with Socle)"
+            continue
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

