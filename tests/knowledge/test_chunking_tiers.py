@@ -90,3 +90,52 @@ async def test_a_screen_withholds_poisoned_chunks_at_retrieval() -> None:
     result = await retriever.retrieve("refund policy", k=5, reader=Reader("acme"))
     assert [h.chunk.chunk_id for h in result.hits] == ["ok"]
     assert result.withheld == (("bad", "injection"),)
+
+
+class FixedHits:
+    """A store that returns the same hits, with known cosines, for any query."""
+
+    def __init__(self, tier: str, similarities: list[float]) -> None:
+        self.tier = tier
+        self._hits = [
+            Hit(Chunk(f"{tier}{i}", "doc", "lunch notes", tenant_id="acme", tier=tier), 1.0 / (i + 1), s)
+            for i, s in enumerate(similarities)
+        ]
+
+    async def search(self, query: str, *, k: int, reader: Reader) -> list[Hit]:
+        return self._hits[:k]
+
+
+@pytest.mark.parametrize(
+    ("internal", "external", "kept", "unsourced"),
+    [
+        ([0.11, 0.09], [0.12], [], True),  # nothing related anywhere: native, flagged
+        ([0.12], [0.6, 0.1], ["external0"], False),  # internal too weak to be a source at all
+        ([0.5, 0.14, 0.2], [], ["internal0", "internal2"], False),
+    ],
+)
+async def test_hits_under_the_relevance_floor_are_no_sources(
+    internal: list[float], external: list[float], kept: list[str], unsourced: bool
+) -> None:
+    stores = {"internal": FixedHits("internal", internal), "external": FixedHits("external", external)}
+    retriever = TieredRetriever(stores, min_similarity=0.7, min_relevance=0.15)  # type: ignore[arg-type]
+    result = await retriever.retrieve("hotel cap in Paris", k=3, reader=Reader("acme"))
+    assert [h.chunk.chunk_id for h in result.hits] == kept
+    assert result.unsourced is unsourced
+
+
+@pytest.mark.parametrize(
+    ("knowledge", "floor"),
+    [
+        ({}, 0.15),  # the packaged MiniLM
+        ({"min_relevance": 0.3}, 0.3),
+        ({"embedding": {"engine": "openai", "api_base": "http://127.0.0.1:9/v1"}}, -1.0),
+        ({"embedding": {"package": "some_other_model"}}, -1.0),
+    ],
+)
+def test_the_relevance_floor_follows_the_embedding_model(knowledge: dict, floor: float) -> None:
+    from socle.knowledge.service import relevance_floor
+
+    from socle.settings import KnowledgeSettings
+
+    assert relevance_floor(KnowledgeSettings(**knowledge)) == floor
