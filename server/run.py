@@ -94,9 +94,37 @@ async def _first_admin(settings: Settings) -> CreatedKey | None:
 
 
 async def serve(settings: Settings, console: Console) -> None:
-    """Run Socle until SIGINT/SIGTERM; local model servers are stopped on the way out."""
+    """Run Socle until SIGINT/SIGTERM; local model servers are stopped on the way out.
+
+    The first admin key is created before anything else starts and is printed in the banner; if
+    the start fails before the banner (a bad policy file, a model that will not load), it is
+    printed on the way out instead, since it is stored hashed and can never be shown again.
+    """
     settings = with_free_ports(settings)
     admin = await _first_admin(settings)
+    announced = anyio.Event()
+    try:
+        await _serve(settings, console, admin, announced)
+    except BaseException:
+        if admin is not None and not announced.is_set():
+            console.print(unshown_key(admin), highlight=False, soft_wrap=True)
+        raise
+
+
+def unshown_key(admin: CreatedKey) -> str:
+    """What a failed first start prints: the admin key it created, which no later start shows."""
+    return "\n".join(
+        [
+            "[bold]Socle did not start, but it created the first admin API key (shown once, stored "
+            "hashed; keep it safe):[/]",
+            f"  {admin.secret}",
+        ]
+    )
+
+
+async def _serve(
+    settings: Settings, console: Console, admin: CreatedKey | None, announced: anyio.Event
+) -> None:
     # The dependencies are built here, not in the app's lifespan, so that a configuration error
     # (a missing policy file, an unreachable database) ends `socle serve` with its one-line message.
     async with (
@@ -113,7 +141,7 @@ async def serve(settings: Settings, console: Console) -> None:
             access_log=False,
         )
         http = uvicorn.Server(config)
-        tg.start_soon(_announce, http, settings, admin, console)
+        tg.start_soon(_announce, http, settings, admin, console, announced)
         with _signals_end_serving_only():
             await http.serve()
         tg.cancel_scope.cancel()
@@ -139,8 +167,9 @@ def _signals_end_serving_only() -> Iterator[None]:
 
 
 async def _announce(
-    http: uvicorn.Server, settings: Settings, admin: CreatedKey | None, console: Console
+    http: uvicorn.Server, settings: Settings, admin: CreatedKey | None, console: Console, done: anyio.Event
 ) -> None:
     while not http.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await anyio.sleep(0.05)
     console.print(banner(settings, admin), highlight=False, soft_wrap=True)
+    done.set()
