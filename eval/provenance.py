@@ -17,7 +17,12 @@ from socle.settings import Settings
 
 
 def git_revision(cwd: Path | None = None) -> str | None:
-    """`HEAD`'s commit, with `-dirty` when tracked files changed; None outside a git checkout."""
+    """`HEAD`'s commit, with `-dirty` when tracked files changed; None outside a git checkout.
+
+    By default, the checkout holding this code (an editable install), wherever the command runs
+    from: the revision is the code's, not the working directory's. None from a wheel.
+    """
+    cwd = cwd or Path(__file__).resolve().parent
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True, timeout=10

@@ -216,3 +216,19 @@ def test_a_baseline_made_in_another_checkout_compares_equal() -> None:
     )
     assert portable(f"{ROOT}/eval/x.jsonl (5 cases)") == "eval/x.jsonl (5 cases)"
     assert check(gate, {"f2": 0.8}, dataset=f"{ROOT}/eval/x.jsonl (5 cases)").passed
+
+
+def test_the_git_revision_is_the_codes_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from socle.eval.provenance import git_revision
+
+    monkeypatch.chdir(tmp_path)  # not a checkout
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    revision = git_revision()
+    assert revision is not None and revision.startswith(head)
+    assert git_revision(tmp_path) is None
