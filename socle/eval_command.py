@@ -240,6 +240,12 @@ async def evaluate(
             )
             code = EXIT_ERROR
             continue
+        if compared is not None and compared.result.dataset != run.result.dataset:
+            console.print(
+                f"[yellow]warning: the compared run used other data ({escape(compared.result.dataset)}"
+                f" vs {escape(run.result.dataset)}): its differences mix data and configuration[/]",
+                highlight=False,
+            )
         print_run(console, run, compared)
         if not await _keep(run, request.out, compared, runs, console):
             code = EXIT_ERROR

@@ -244,3 +244,25 @@ async def test_a_crash_inside_a_task_group_still_propagates(settings: Settings, 
     mixed = ExceptionGroup("unhandled errors in a TaskGroup", [DatasetError("bad"), RuntimeError("bug")])
     with pytest.raises(ExceptionGroup):
         await run(EvalRequest("bad", out=tmp_path), settings, {"bad": failing(mixed)})
+
+
+def on_data(dataset: str, metrics: dict[str, float]) -> SuiteFactory:
+    from dataclasses import replace
+
+    class OnData(StaticSuite):
+        async def run(self, progress):  # type: ignore[no-untyped-def]
+            return replace(await super().run(progress), dataset=dataset)
+
+    return lambda options: OnData("static", metrics)
+
+
+async def test_compare_warns_when_the_runs_used_other_data(settings: Settings, tmp_path: Path) -> None:
+    await run(
+        EvalRequest("static", out=tmp_path / "a"), settings, {"static": on_data("qa (30 rows)", {"f2": 0.5})}
+    )
+    request = EvalRequest("static", out=tmp_path / "b", compare=tmp_path / "a" / "static" / "result.json")
+    code, output = await run(request, settings, {"static": on_data("qa (50 rows)", {"f2": 0.75})})
+    assert code == EXIT_PASSED
+    assert "warning: the compared run used other data (qa (30 rows) vs qa (50 rows))" in output
+    _, same = await run(request, settings, {"static": on_data("qa (30 rows)", {"f2": 0.75})})
+    assert "other data" not in same
