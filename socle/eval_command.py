@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from dataclasses import KW_ONLY, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -226,32 +227,49 @@ async def evaluate(
     except SocleError as e:
         console.print(f"[red]error:[/] {escape(e.message)}", highlight=False)
         return EXIT_ERROR
-    code = EXIT_PASSED
-    for job in jobs:
-        try:
-            compared = _compared(request, job.name, console)
-            run = await run_job(job, request, console)
-        except (SocleError, BaseExceptionGroup) as e:
-            error = e if isinstance(e, SocleError) else only_socle_error(e)
-            if error is None:
-                raise
-            console.print(
-                f"[red]error:[/] suite {job.name!r} could not run: {escape(error.message)}", highlight=False
-            )
-            code = EXIT_ERROR
-            continue
-        if compared is not None and compared.result.dataset != run.result.dataset:
-            console.print(
-                f"[yellow]warning: the compared run used other data ({escape(compared.result.dataset)}"
-                f" vs {escape(run.result.dataset)}): its differences mix data and configuration[/]",
-                highlight=False,
-            )
-        print_run(console, run, compared)
-        if not await _keep(run, request.out, compared, runs, console):
-            code = EXIT_ERROR
-        elif run.passed is False and code == EXIT_PASSED:
-            code = EXIT_GATE_FAILED
-    return code
+    outcomes = {job.name: await _one(job, request, console, runs) for job in jobs}
+    if request.gate is not None:
+        console.print(verdict(outcomes), highlight=False)
+    if "error" in outcomes.values():
+        return EXIT_ERROR
+    return EXIT_GATE_FAILED if "failed" in outcomes.values() else EXIT_PASSED
+
+
+Outcome = Literal["passed", "failed", "ungated", "error"]
+
+
+def verdict(outcomes: Mapping[str, Outcome]) -> str:
+    """The closing line of a gated run (rich markup): what passed, what failed, what could not run."""
+    failed = [name for name, outcome in outcomes.items() if outcome in ("failed", "error")]
+    if not failed:
+        return f"[bold green]gate passed:[/] {len(outcomes)} suite(s), every bound held"
+    names = ", ".join(f"{name} ({outcomes[name]})" for name in failed)
+    return f"[bold red]gate failed:[/] {len(failed)} of {len(outcomes)} suite(s): {escape(names)}"
+
+
+async def _one(job: Job, request: EvalRequest, console: Console, runs: EvalRunStore | None) -> Outcome:
+    """Run, print, write and store one suite."""
+    try:
+        compared = _compared(request, job.name, console)
+        run = await run_job(job, request, console)
+    except (SocleError, BaseExceptionGroup) as e:
+        error = e if isinstance(e, SocleError) else only_socle_error(e)
+        if error is None:
+            raise
+        console.print(
+            f"[red]error:[/] suite {job.name!r} could not run: {escape(error.message)}", highlight=False
+        )
+        return "error"
+    if compared is not None and compared.result.dataset != run.result.dataset:
+        console.print(
+            f"[yellow]warning: the compared run used other data ({escape(compared.result.dataset)}"
+            f" vs {escape(run.result.dataset)}): its differences mix data and configuration[/]",
+            highlight=False,
+        )
+    print_run(console, run, compared)
+    if not await _keep(run, request.out, compared, runs, console):
+        return "error"
+    return "ungated" if run.passed is None else ("passed" if run.passed else "failed")
 
 
 def only_socle_error(group: BaseExceptionGroup[BaseException]) -> SocleError | None:

@@ -266,3 +266,25 @@ async def test_compare_warns_when_the_runs_used_other_data(settings: Settings, t
     assert "warning: the compared run used other data (qa (30 rows) vs qa (50 rows))" in output
     _, same = await run(request, settings, {"static": on_data("qa (30 rows)", {"f2": 0.75})})
     assert "other data" not in same
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "line"),
+    [
+        ({"a": "passed", "b": "passed"}, "gate passed: 2 suite(s), every bound held"),
+        ({"a": "passed", "b": "failed", "c": "error"}, "gate failed: 2 of 3 suite(s): b (failed), c (error)"),
+    ],
+)
+def test_a_gated_run_ends_with_one_verdict_line(outcomes: dict, line: str) -> None:
+    from socle.eval_command import verdict
+
+    output = io.StringIO()
+    Console(file=output, width=200).print(verdict(outcomes))
+    assert output.getvalue().strip() == line
+
+
+async def test_the_verdict_line_closes_a_gated_run(settings: Settings, tmp_path: Path) -> None:
+    gate = gate_file(tmp_path, "a:\n  metrics:\n    f2: {min: 0.5}\nb:\n  metrics:\n    f2: {min: 0.5}\n")
+    suites = {"a": static({"f2": 0.9}), "b": static({"f2": 0.1})}
+    _, output = await run(EvalRequest(out=tmp_path, gate=gate), settings, suites)
+    assert output.strip().splitlines()[-1] == "gate failed: 1 of 2 suite(s): b (failed)"
