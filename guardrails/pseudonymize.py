@@ -30,6 +30,11 @@ from socle.guardrails.errors import GuardrailConfigError
 PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+)>")
 """What a placeholder looks like: `<ENTITY_N>`."""
 
+_NAME = r"[A-Z][A-Z0-9_]*?_\d+"
+MENTION = re.compile(rf"<({_NAME})>|\[({_NAME})\]|\(({_NAME})\)|\{{({_NAME})\}}|\b({_NAME})\b")
+"""How a model may write a placeholder back: as given, in other brackets, or bare (`[PERSON_1]`,
+`(PERSON_1)`, `PERSON_1`: small models rewrite the angle brackets). Only a known one is restored."""
+
 _MIN_KEY_BYTES = 16
 
 
@@ -117,12 +122,18 @@ class Pseudonymizer:
     async def restore(self, text: str, *, conversation_id: str) -> str:
         """`text` with every known placeholder of the conversation replaced by its original value.
 
-        Unknown placeholders (another conversation's, or invented by the model) are left as they are.
+        A placeholder counts in any of `MENTION`'s spellings (`[PERSON_1]`, `PERSON_1`). Unknown
+        placeholders (another conversation's, or invented by the model) are left as they are.
         """
-        if "<" not in text:
+        if "_" not in text:
             return text
         mapping = await self._load(conversation_id)
-        return PLACEHOLDER.sub(lambda m: mapping.originals.get(m.group(0), m.group(0)), text)
+
+        def original(match: re.Match[str]) -> str:
+            name = next(group for group in match.groups() if group)
+            return mapping.originals.get(f"<{name}>", match.group(0))
+
+        return MENTION.sub(original, text)
 
     async def erase(self, conversation_id: str) -> bool:
         """Forget the conversation's mapping (right to erasure). Returns True if there was one."""

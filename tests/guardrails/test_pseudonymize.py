@@ -114,3 +114,27 @@ async def test_restore_without_placeholders_is_a_no_op(
 ) -> None:
     assert await pseudonymizer.restore("plain text", conversation_id="c1") == "plain text"
     assert len(vault) == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "restored"),
+    [
+        ("The hotel cap in <LOCATION_1> is 200 EUR.", "The hotel cap in Paris is 200 EUR."),
+        ("The hotel cap in [LOCATION_1] is 200 EUR.", "The hotel cap in Paris is 200 EUR."),
+        ("The cap (LOCATION_1) is 200 EUR.", "The cap Paris is 200 EUR."),
+        ("Ask {PERSON_1} about LOCATION_1.", "Ask Jean Dupont about Paris."),
+        ("See the notes (about LOCATION_1).", "See the notes (about Paris)."),
+        ("[PERSON_9] and LOCATION_12 and COVID_19 stay.", "[PERSON_9] and LOCATION_12 and COVID_19 stay."),
+        ("XLOCATION_1 and LOCATION_1X are other words.", "XLOCATION_1 and LOCATION_1X are other words."),
+    ],
+)
+async def test_restore_accepts_the_spellings_models_write(
+    pseudonymizer: Pseudonymizer, answer: str, restored: str
+) -> None:
+    text = "Jean Dupont travels to Paris"
+    spans = spans_of(text, ("PERSON", "Jean Dupont"), ("LOCATION", "Paris"))
+    assert (
+        await pseudonymizer.pseudonymize(text, spans, conversation_id="c1")
+        == "<PERSON_1> travels to <LOCATION_1>"
+    )
+    assert await pseudonymizer.restore(answer, conversation_id="c1") == restored
