@@ -4,16 +4,26 @@ spaCy's NER spends most of its neural time in `Ops.gemm`: thinc computes it with
 development machine's CPU runs a (209 x 288) . (288 x 288) product, the shape of a 1 KB message in
 the tok2vec layers, at 33 GFLOP/s, where NumPy's OpenBLAS reaches 90. Swapping the ops of a loaded
 pipeline's layers cuts the NER's time on 1 KB by about a fifth (docs/guardrails.md) and finds the
-same entities (`tests/guardrails/test_pii_speed.py`). The transition loop of the parser keeps its
-own BLIS calls, in C.
+same entities (`tests/guardrails/test_pii_speed.py`).
+
+The parser's transition loop, in C, calls `sgemm` and `saxpy` through the `CBlas` that `cblas()`
+returns, once per token with tiny operands, where BLIS's per-call cost dominates. When Socle's C
+extension `_fastblas` was built (it is optional), `cblas()` hands over a `CBlas` whose two
+pointers are its plain loops, set through thinc's own `set_sgemm`/`set_saxpy` (reached by their
+Cython capsules); otherwise thinc's BLIS stays.
 """
 
 from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from functools import cache
 
 import numpy
 import numpy.typing as npt
 from spacy.language import Language
 from thinc.api import NumpyOps
+from thinc.backends import cblas as thinc_cblas
 
 Matrix = npt.NDArray[numpy.float32]
 
@@ -22,6 +32,10 @@ class MatmulOps(NumpyOps):  # type: ignore[misc]  # thinc's NumpyOps is a Cython
     """`NumpyOps` whose `gemm` is `numpy.matmul`."""
 
     name = "numpy"
+
+    def cblas(self) -> thinc_cblas.CBlas:
+        """The `CBlas` of the parser's C loop: Socle's plain loops if built, else thinc's BLIS."""
+        return fast_cblas() or super().cblas()
 
     def gemm(
         self,
@@ -49,3 +63,31 @@ def use_matmul_ops(nlp: Language) -> Language:
             for node in model.walk():
                 node.ops = ops
     return nlp
+
+
+@cache
+def fast_cblas() -> thinc_cblas.CBlas | None:
+    """A `CBlas` with `_fastblas`'s sgemm and saxpy; None when the extension was not built."""
+    try:
+        from socle.guardrails import _fastblas  # type: ignore[attr-defined]  # a C extension, untyped
+    except ImportError:
+        return None
+    sgemm, saxpy = _fastblas.addresses()
+    blas = thinc_cblas.CBlas()
+    _setter("set_sgemm")(blas, sgemm)
+    _setter("set_saxpy")(blas, saxpy)
+    return blas
+
+
+def _setter(name: str) -> Callable[[thinc_cblas.CBlas, int], None]:
+    """Thinc's `cdef void set_X(CBlas, X_ptr) nogil`, callable from Python, from its capsule."""
+    capsule = thinc_cblas.__pyx_capi__[name]
+    ctypes.pythonapi.PyCapsule_GetName.restype = ctypes.c_char_p
+    ctypes.pythonapi.PyCapsule_GetName.argtypes = [ctypes.py_object]
+    ctypes.pythonapi.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    ctypes.pythonapi.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    address = ctypes.pythonapi.PyCapsule_GetPointer(capsule, ctypes.pythonapi.PyCapsule_GetName(capsule))
+    setter: Callable[[thinc_cblas.CBlas, int], None] = ctypes.CFUNCTYPE(
+        None, ctypes.py_object, ctypes.c_void_p
+    )(address)
+    return setter

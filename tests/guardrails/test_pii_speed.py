@@ -84,3 +84,35 @@ def test_shallow_copy_enhancer_scores_as_presidios_and_leaves_the_input_alone(pr
         assert [(r.start, r.end, r.score, dict(r.recognition_metadata or {})) for r in raw] == before
         boosted += sum(g.score > r.score for g, r in zip(got, raw, strict=True))
     assert boosted > 0  # context words did raise scores, so the comparison means something
+
+
+def test_the_parser_gets_socles_plain_c_blas_and_it_computes_what_numpy_does() -> None:
+    import ctypes
+
+    import numpy
+    from socle.guardrails import _fastblas  # type: ignore[attr-defined]
+    from socle.guardrails._matmul_ops import MatmulOps, fast_cblas
+
+    assert fast_cblas() is not None, (
+        "the _fastblas C extension was not built (pip install -e . needs a C compiler)"
+    )
+    assert MatmulOps().cblas() is fast_cblas()
+    sgemm_address, saxpy_address = _fastblas.addresses()
+    floats = ctypes.POINTER(ctypes.c_float)
+    sgemm = ctypes.CFUNCTYPE(None, *[ctypes.c_int] * 5, ctypes.c_float, floats, ctypes.c_int, floats,
+                             ctypes.c_int, ctypes.c_float, floats, ctypes.c_int)(sgemm_address)  # fmt: skip
+    saxpy = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_float, floats, ctypes.c_int, floats, ctypes.c_int)(
+        saxpy_address
+    )
+    rng = numpy.random.default_rng(0)
+    ptr = lambda a: a.ctypes.data_as(floats)  # noqa: E731
+    for trans_a, trans_b in [(False, False), (False, True), (True, False), (True, True)]:
+        a = rng.standard_normal((4, 3) if trans_a else (3, 4)).astype("f")
+        b = rng.standard_normal((5, 4) if trans_b else (4, 5)).astype("f")
+        c = rng.standard_normal((3, 5)).astype("f")
+        expected = 2.0 * ((a.T if trans_a else a) @ (b.T if trans_b else b)) + 0.5 * c
+        sgemm(trans_a, trans_b, 3, 5, 4, 2.0, ptr(a), a.shape[1], ptr(b), b.shape[1], 0.5, ptr(c), 5)
+        assert numpy.allclose(c, expected, atol=1e-5), (trans_a, trans_b)
+    x, y = numpy.arange(6, dtype="f"), numpy.ones(6, dtype="f")
+    saxpy(3, 2.0, ptr(x), 2, ptr(y), 2)  # strided: x[0], x[2], x[4] into y[0], y[2], y[4]
+    assert y.tolist() == [1.0, 1.0, 5.0, 1.0, 9.0, 1.0]
