@@ -27,13 +27,11 @@ from socle.guardrails._transform import rewrite
 from socle.guardrails.base import PseudonymVault, Span
 from socle.guardrails.errors import GuardrailConfigError
 
-PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+)>")
-"""What a placeholder looks like: `<ENTITY_N>`."""
-
 _NAME = r"[A-Z][A-Z0-9_]*?_\d+"
 MENTION = re.compile(rf"<({_NAME})>|\[({_NAME})\]|\(({_NAME})\)|\{{({_NAME})\}}|\b({_NAME})\b")
-"""How a model may write a placeholder back: as given, in other brackets, or bare (`[PERSON_1]`,
-`(PERSON_1)`, `PERSON_1`: small models rewrite the angle brackets). Only a known one is restored."""
+"""A placeholder is `<ENTITY_N>`; a model may write it back so, in other brackets, or bare
+(`[PERSON_1]`, `(PERSON_1)`, `PERSON_1`: small models rewrite the angle brackets). Only a known
+one is restored."""
 
 _MIN_KEY_BYTES = 16
 
