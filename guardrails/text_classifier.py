@@ -27,6 +27,8 @@ from itertools import chain, pairwise
 from operator import mul
 from pathlib import Path
 
+import numpy
+from socle.guardrails._window_scores import Floats, window_scores
 from socle.guardrails.errors import GuardrailConfigError
 
 FORMAT = "socle-tfidf-lr/1"
@@ -87,10 +89,18 @@ class Block:
     columns: Mapping[str, int]
     idf: tuple[float, ...]
     weight: tuple[float, ...]
+    weights: Floats = field(init=False, compare=False, repr=False)
+    """`weight` as an array, for `window_scores`."""
+    idfs: Floats = field(init=False, compare=False, repr=False)
+    """`idf` as an array, for `window_scores`."""
     _word_columns: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     """Char blocks: each word's known columns, kept across texts (words repeat; their grams cost
     most of a text's featurization). Bounded by `WORD_CACHE_SIZE`; a dict's get and set are atomic,
     so threads share it safely."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", numpy.array(self.weight, dtype=numpy.float64))
+        object.__setattr__(self, "idfs", numpy.array(self.idf, dtype=numpy.float64))
 
     def score(self, counts: Mapping[int, int], *, sublinear: bool) -> float:
         """This block's contribution `w . x` for one window, from its column counts (x L2-normalised).
@@ -175,8 +185,15 @@ class TextClassifier:
         """The positive-class probability of `text`: the highest over its token windows."""
         words = tokens(text)
         per_block = [b.positions(words) for b in self.blocks]
+        bounds = window_bounds(len(words), self.window)
+        if len(bounds) > 1:  # a long text: every window at once, with NumPy
+            z_windows = self.intercept + sum(
+                window_scores(found, bounds, weight=b.weights, idf=b.idfs, sublinear=self.sublinear_tf)
+                for b, found in zip(self.blocks, per_block, strict=True)
+            )
+            return _sigmoid(float(numpy.max(z_windows)))
         best = -math.inf
-        for start, end in window_bounds(len(words), self.window):
+        for start, end in bounds:
             z = self.intercept
             for block, (singles, pairs) in zip(self.blocks, per_block, strict=True):
                 # One C-level count per window (Counter over a chained iterable), same insertion

@@ -60,3 +60,35 @@ def test_the_word_cache_changes_no_probability_and_stays_bounded(fitted) -> None
     assert warm.probabilities(texts) == cold  # now every word's columns come from the cache
     char_block = next(b for b in warm.blocks if b.kind == "char")
     assert 0 < len(char_block._word_columns) <= WORD_CACHE_SIZE + max(len(tokens(t)) for t in texts)
+
+
+@pytest.mark.parametrize("task", ["injection", "toxicity"])
+def test_long_texts_score_as_window_by_window_counting_does(task: str) -> None:
+    import math
+    from collections import Counter
+    from itertools import chain
+
+    from socle.guardrails.classifier_rails import artifact_path
+    from socle.guardrails.text_classifier import window_bounds
+
+    classifier = TextClassifier.load(artifact_path(task))
+    texts = [r["text"] for r in load_rows(DATA / "test.jsonl")]
+    long = [t for t in texts if len(tokens(t)) > 2 * classifier.window][:40]
+    long.append(" ".join(texts[:60]))  # many windows, repeated words
+    assert len(long) > 20
+
+    def by_counting(text: str) -> float:
+        words = tokens(text)
+        per_block = [b.positions(words) for b in classifier.blocks]
+        best = -math.inf
+        for start, end in window_bounds(len(words), classifier.window):
+            z = classifier.intercept
+            for block, (singles, pairs) in zip(classifier.blocks, per_block, strict=True):
+                counts = Counter(chain.from_iterable(singles[start:end]))
+                counts.update(chain.from_iterable(pairs[start : end - 1]))
+                z += block.score(counts, sublinear=classifier.sublinear_tf)
+            best = max(best, z)
+        return 1.0 / (1.0 + math.exp(-best))
+
+    for text in long:
+        assert classifier.probability(text) == pytest.approx(by_counting(text), abs=1e-9)
