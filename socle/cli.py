@@ -204,7 +204,22 @@ def ingest(
 DEFAULT_EVAL_OUT = Path("eval-results")
 
 
-@app.command("eval")
+EVAL_SUITES_HELP = """Suites (--data FILE: the schemas are in docs/evaluation.md):
+
+- retrieval: HaluEval QA; recall@1/5, MRR, nDCG@10 of hybrid search
+- grounded-qa: orchestrated answers; correct, cited, abstained, hallucinated
+- pii, pii-fr: presidio synthetic v2, Socle's French set; P, R, F2, latency
+- routing: RouteLLM outcomes; PGR, APGR, CPT(50%/80%), cost saved at 95%
+- hallucination-detector: HaluEval QA pairs; balanced accuracy, latency
+- hallucination-judge: HaluEval general through an LLM judge
+- toxicity, injection: held-out labelled texts; accuracy, recall at 1% FP
+
+grounded-qa and hallucination-judge start an embedded Socle unless --against.
+Examples: socle eval pii --limit 50; socle eval --gate eval/gates.yaml
+"""
+
+
+@app.command("eval", epilog=EVAL_SUITES_HELP)
 def eval_(
     suite: Annotated[
         str | None,

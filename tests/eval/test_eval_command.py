@@ -162,8 +162,14 @@ def config(tmp_path: Path) -> Path:
 
 
 def test_cli_help() -> None:
+    from socle.eval.registry import SUITES
+
+    from socle.cli import EVAL_SUITES_HELP
+
     result = runner.invoke(app, ["eval", "--help"])
     assert result.exit_code == 0 and "--gate" in result.output and "--compare" in result.output
+    assert "hallucination-detector:" in result.output  # the suites' list is shown
+    assert all(f"- {name}" in EVAL_SUITES_HELP or f", {name}:" in EVAL_SUITES_HELP for name in SUITES)
 
 
 @pytest.mark.parametrize(
