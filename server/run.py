@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import anyio
 import uvicorn
@@ -17,6 +18,7 @@ from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
 from socle.server.deps import build_deps, open_store
 
+from socle.errors import ConfigError
 from socle.settings import DeploymentSettings, ModelSettings, Settings
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,7 @@ async def serve(settings: Settings, console: Console) -> None:
     the start fails before the banner (a bad policy file, a model that will not load), it is
     printed on the way out instead, since it is stored hashed and can never be shown again.
     """
+    preflight(settings)
     settings = with_free_ports(settings)
     admin = await _first_admin(settings)
     announced = anyio.Event()
@@ -109,6 +112,28 @@ async def serve(settings: Settings, console: Console) -> None:
         if admin is not None and not announced.is_set():
             console.print(unshown_key(admin), highlight=False, soft_wrap=True)
         raise
+
+
+def preflight(settings: Settings) -> None:
+    """Fail before anything starts (keys, models) when a configured file or folder is missing.
+
+    Raises:
+        ConfigError: naming each missing path, its setting, and the folder a relative one is read from.
+    """
+    guardrails, orchestrator = settings.guardrails, settings.orchestrator
+    wanted = [
+        ("guardrails.policy", guardrails.policy, guardrails.enabled, Path.is_file),
+        ("orchestrator.agents_dir", orchestrator.agents_dir, orchestrator.enabled, Path.is_dir),
+    ]
+    missing = [(name, path) for name, path, enabled, exists in wanted if enabled and not exists(path)]
+    if not missing:
+        return
+    cwd = f" (relative to {Path.cwd()})"
+    message = "; ".join(
+        f"{name}: {str(path)!r} does not exist{'' if path.is_absolute() else cwd}" for name, path in missing
+    )
+    relative = any(not path.is_absolute() for _, path in missing)
+    raise ConfigError(message + (": run from the checkout, or set absolute paths" if relative else ""))
 
 
 def unshown_key(admin: CreatedKey) -> str:

@@ -16,9 +16,11 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_a_failed_first_start_still_prints_the_admin_key_it_created(tmp_path: Path) -> None:
+    policy = tmp_path / "bad-policy.yaml"
+    policy.write_text("tenants: [not, a, mapping\n")  # found by the preflight, refused when loaded
     settings = make_settings(
         tmp_path,
-        guardrails={"policy": str(tmp_path / "missing-policy.yaml")},
+        guardrails={"policy": str(policy)},
         knowledge={"enabled": False},
         orchestrator={"enabled": False},
     )
@@ -33,3 +35,18 @@ async def test_a_failed_first_start_still_prints_the_admin_key_it_created(tmp_pa
     with pytest.raises((SocleError, ExceptionGroup)):  # the key exists now: no new one, none printed
         await serve(settings, Console(file=second, width=200))
     assert "sk-socle-" not in second.getvalue()
+
+
+async def test_missing_files_stop_the_start_before_any_key_or_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = make_settings(tmp_path, guardrails={"policy": "config/guardrails.yaml"})
+    output = io.StringIO()
+    with pytest.raises(SocleError) as raised:
+        await serve(settings, Console(file=output, width=200))
+    message = raised.value.message
+    assert f"guardrails.policy: 'config/guardrails.yaml' does not exist (relative to {tmp_path})" in message
+    assert "orchestrator.agents_dir: 'config/agents' does not exist" in message
+    assert "sk-socle-" not in output.getvalue()
+    assert not (tmp_path / "data").exists()  # no database, so no key was created
