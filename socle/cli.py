@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from socle.errors import SocleError
+from socle.errors import SocleError, as_socle_error
 from socle.governance.audit import AuditEvent
 from socle.governance.base import ROLES
 from socle.governance.budgets import BudgetStore
@@ -49,18 +49,11 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from e
 
 
-def _socle_error(error: BaseException) -> SocleError | None:
-    """`error` if it is a `SocleError`, or the one error of a task group that failed with just that."""
-    if isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
-        return _socle_error(error.exceptions[0])
-    return error if isinstance(error, SocleError) else None
-
-
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     try:
         return anyio.run(make)
     except Exception as e:
-        error = _socle_error(e)
+        error = as_socle_error(e)
         if error is None:
             raise
         console.print(f"[red]error:[/] {error.message}", highlight=False)

@@ -141,3 +141,14 @@ class StorageError(SocleError):
     """The database or cache failed (503)."""
 
     default_code = ErrorCode.STORAGE_ERROR
+
+
+def as_socle_error(error: BaseException) -> SocleError | None:
+    """`error` if it is a `SocleError`, or the one error of a task group that failed with just that.
+
+    Task groups (anyio's, the embedded server's) wrap what fails inside them in an exception group;
+    a group holding a single `SocleError`, however deeply nested, is still the user's error.
+    """
+    if isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        return as_socle_error(error.exceptions[0])
+    return error if isinstance(error, SocleError) else None

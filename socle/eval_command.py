@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from socle.errors import SocleError
+from socle.errors import SocleError, as_socle_error
 from socle.eval._progress import RichProgress
 from socle.eval.base import SuiteFactory, SuiteOptions
 from socle.eval.errors import EvalError, GateFileError
@@ -253,7 +253,7 @@ async def _one(job: Job, request: EvalRequest, console: Console, runs: EvalRunSt
         compared = _compared(request, job.name, console)
         run = await run_job(job, request, console)
     except (SocleError, BaseExceptionGroup) as e:
-        error = e if isinstance(e, SocleError) else only_socle_error(e)
+        error = as_socle_error(e)
         if error is None:
             raise
         console.print(
@@ -270,21 +270,6 @@ async def _one(job: Job, request: EvalRequest, console: Console, runs: EvalRunSt
     if not await _keep(run, request.out, compared, runs, console):
         return "error"
     return "ungated" if run.passed is None else ("passed" if run.passed else "failed")
-
-
-def only_socle_error(group: BaseExceptionGroup[BaseException]) -> SocleError | None:
-    """The first `SocleError` of a task group's failure when nothing else failed, else None.
-
-    A suite that runs against an embedded Socle raises inside the server's task groups, which wrap
-    a bad dataset's `DatasetError` in an `ExceptionGroup`: it is still the user's error, not a crash.
-    """
-    matched, rest = group.split(SocleError)
-    if matched is None or rest is not None:
-        return None
-    leaf: BaseException = matched
-    while isinstance(leaf, BaseExceptionGroup):
-        leaf = leaf.exceptions[0]
-    return leaf if isinstance(leaf, SocleError) else None
 
 
 async def _keep(
