@@ -9,22 +9,26 @@ It says who did what to what: the acting key (or `cli`, `system`), the tenant, a
 reasons). Never prompt text, document text or personal data: the request log and the answers'
 lineage hold what was asked, under their own retention rules.
 
-Sequence numbers are dense and unique (the table's primary key): two writers that read the same
-last record race for the same `seq`, one insert fails, and it chains again on the winner, so the
-log never forks, across processes and replicas alike.
+Sequence numbers are dense and unique (the table's primary key), so the log never forks, across
+processes and replicas alike. On PostgreSQL writers queue on a transaction-scoped advisory lock, so
+a burst of them appends in turn instead of racing; elsewhere (SQLite, where the database lock does
+the queueing) two writers that read the same last record race for the same `seq`, one insert
+fails, and it chains again on the winner after a short random pause.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+import anyio
 from socle.governance._tables import audit_log
-from sqlalchemy import RowMapping, func, insert, select
+from sqlalchemy import RowMapping, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,6 +36,9 @@ from socle.errors import StorageError
 
 GENESIS = "0" * 64
 """The `prev_hash` of the first record."""
+
+APPEND_LOCK = int.from_bytes(hashlib.sha256(b"socle.audit_log").digest()[:8], "big", signed=True)
+"""The PostgreSQL advisory lock key that audit writers queue on (a fixed 64-bit number)."""
 
 Detail = str | int | float | bool | None
 
@@ -163,6 +170,8 @@ class SqlAuditLog:
         for _ in range(self._attempts):
             try:
                 async with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
                     top = (await conn.execute(select(func.max(audit_log.c.seq)))).scalar()
                     prev = (
                         (await conn.execute(select(audit_log.c.hash).where(audit_log.c.seq == top))).scalar()
@@ -173,7 +182,9 @@ class SqlAuditLog:
                     await conn.execute(insert(audit_log).values(_row(record)))
                 return record
             except IntegrityError:
-                continue  # another writer took this seq: chain again after its record
+                # another writer took this seq: chain again after its record, a moment later
+                await anyio.sleep(random.uniform(0, 0.005))
+                continue
             except SQLAlchemyError as e:
                 raise StorageError(f"cannot write the audit log: {type(e).__name__}") from e
         raise StorageError(f"cannot write the audit log: {self._attempts} writers raced for the same place")

@@ -138,6 +138,13 @@ class TestPostgresAuditLog(AuditLogContract):
             await other.engine.dispose()
         assert (await verify(log)).records == 20
 
+    async def test_writers_queue_instead_of_racing(self, log: SqlAuditLog) -> None:
+        queued = SqlAuditLog(log.engine, attempts=1)  # a lost race would fail at once
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(queued.append, AuditEvent("key.create", target=f"k{i}"))
+        assert (await verify(log)).records == 40
+
 
 def _postgres(url: str, schema: str) -> AsyncEngine:
     return create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
