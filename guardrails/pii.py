@@ -109,6 +109,12 @@ _COMPANY_WORDS = frozenset(
 _STOP_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
 _LABEL_LINE = re.compile(r"\n[ \t>]*[A-Za-z][\w -]{0,20}:")
 _LONG_NUMBER = re.compile(r"\d{9,}")
+_LEADING_WORD = re.compile(r"\S+\s+")
+_NAME_PARTICLES = frozenset(
+    {"al", "bin", "d'", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "el",
+     "ibn", "la", "le", "st.", "ten", "ter", "van", "von", "y", "zu"}
+)  # fmt: skip
+"""Lower-case words that begin surnames."""
 
 _CONTEXT_WORDS: Mapping[type[EntityRecognizer], list[str]] = {
     CreditCardRecognizer: ["credit", "card", "visa", "mastercard", "amex", "carte", "bancaire", "crédit"],
@@ -308,16 +314,44 @@ def _to_span(text: str, result: RecognizerResult) -> Span | None:
         end = label_line.start() if label_line else end
         if _LONG_NUMBER.search(text, start, end):  # a card, account or phone number, not an address
             return None
-        if not any(c.isdigit() or c.isupper() for c in text[start:end]):  # "four hungry children"
+        if not _plausible_address(text, text[start:end]):
             return None
     elif result.entity_type in NER_ENTITIES and result.entity_type != "STREET_ADDRESS":
         if "\n" in text[start:end].strip():
             # spaCy's small models run names into the next line ("Victoria Bruun\nPhone"): cut there.
             start += len(text[start:end]) - len(text[start:end].lstrip())
             end = text.index("\n", start) if "\n" in text[start:end] else end
+        if result.entity_type == "PERSON":
+            start = _trim_leading_words(text, start, end)
         if not _plausible_name(text, text[start:end], result.entity_type):
             return None
     return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
+
+
+def _trim_leading_words(text: str, start: int, end: int) -> int:
+    """The start of a name without the lower-case words NER ran it into ("given Alma", "ex-Zombie Kastner").
+
+    In a text with capitals a name starts with one, or with a particle ("van Dijk", "de Gaulle").
+    """
+    if text.islower():
+        return start
+    while (word := _LEADING_WORD.match(text, start, end)) and word.end() < end:
+        first = word.group().split()[0]
+        if not first[0].islower() or first.lower() in _NAME_PARTICLES:
+            break
+        start = word.end()
+    return start
+
+
+def _plausible_address(text: str, value: str) -> bool:
+    """False for what NER takes for an address but is not one: numbers, plain words after a year."""
+    if not any(c.isalpha() for c in value):  # "#15", "16%": a street or a town has a name
+        return False
+    if not any(c.isdigit() or c.isupper() for c in value):  # "four hungry children"
+        return False
+    # In a text with capitals, an address has a capital somewhere (a street, a town): a year
+    # followed by lower-case words is not one ("1974 protects individuals against ...").
+    return text.islower() or any(c.isupper() for c in value)
 
 
 def _plausible_name(text: str, value: str, entity: str) -> bool:

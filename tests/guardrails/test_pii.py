@@ -131,6 +131,13 @@ SPAN_FILTERS = [
     ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81", ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81",
      "STREET_ADDRESS"), "Kvarnvägen 14\nStockholm"),  # cut before the contact lines
     ("card 4111111111111111 is lost", ("4111111111111111 is lost", "STREET_ADDRESS"), None),
+    ("Ranked #15 this year.", ("#15", "STREET_ADDRESS"), None),  # an address has a name
+    ("Passed in 1974 protects workers.", ("1974 protects workers", "STREET_ADDRESS"), None),
+    ("ship to 12 rue haute, lyon", ("12 rue haute, lyon", "STREET_ADDRESS"), "12 rue haute, lyon"),
+    ("He was given Alma as a middle name.", ("given Alma", "PERSON"), "Alma"),  # ran into a word
+    ("Fans of ex-Zombie Kastner.", ("ex-Zombie Kastner", "PERSON"), "Kastner"),
+    ("A speech by de Gaulle in 1940.", ("de Gaulle", "PERSON"), "de Gaulle"),  # a particle stays
+    ("i told marie curie", ("marie curie", "PERSON"), "marie curie"),  # all lower case: kept whole
 ]  # fmt: skip
 
 
