@@ -4,7 +4,8 @@ Pure Python so that routing needs no numpy or scikit-learn: the offline trainer
 (`eval/routing/train.py`) calls the same `featurize` as the router, so training and serving cannot
 drift. The result is a sparse vector `{index: value}`: indices below `dim` are hashed n-grams
 (CRC-32, stable across processes, unlike `hash()`), the last `len(STRUCTURE)` are structure measures.
-`VERSION` names this recipe; an artifact trained with another recipe is refused.
+`VERSION` names this recipe together with the word-piece split of `_wordpiece` (the static
+embedding's input); an artifact trained with another recipe is refused.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import itertools
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
-VERSION = "words12-struct13-v1"
+VERSION = "words12-struct13-pieces-v1"
 MAX_CHARS = 6000
 """Only the first `MAX_CHARS` characters feed the n-grams, which bounds the decision latency."""
 
@@ -66,11 +68,8 @@ def _tokens(text: str) -> list[str]:
 
 
 def _hashed(tokens: list[str], dim: int) -> dict[int, float]:
-    counts: dict[int, int] = {}
     grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-    for gram in grams:
-        index = zlib.crc32(gram.encode()) % dim
-        counts[index] = counts.get(index, 0) + 1
+    counts = Counter(zlib.crc32(gram.encode()) % dim for gram in grams)
     weighted = {i: 1.0 + math.log(c) for i, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
     return {i: v / norm for i, v in weighted.items()}
@@ -83,14 +82,14 @@ def _structure(text: str, user_turns: int, system: bool) -> tuple[float, ...]:
         math.log1p(len(text)) / 10,
         math.log1p(words) / 8,
         math.log1p(text.count("\n")) / 5,
-        sum(c.isdigit() for c in text) / chars,
+        sum(map(str.isdigit, text)) / chars,
         math.log1p(len(_NUMBER.findall(text))) / 4,
         math.log1p(len(_MATH.findall(text))) / 4,
         1.0 if _CODE.search(text) else 0.0,
         1.0 if "\\" in text or "$$" in text else 0.0,
         min(text.count("?"), 5) / 5,
         1.0 if len(_OPTIONS.findall(text)) >= 2 else 0.0,
-        sum(c.isupper() for c in text) / chars,
+        sum(map(str.isupper, text)) / chars,
         math.log1p(max(user_turns - 1, 0)),
         1.0 if system else 0.0,
     )

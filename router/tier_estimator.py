@@ -1,8 +1,11 @@
 """`TierEstimator`: P(the strong tier is needed) for a chat, from a small JSON artifact.
 
-A logistic regression over `socle.router._features`, trained offline by `eval/routing/train.py` on
-RouteLLM's public outcomes (model card: `router/artifacts/tier_estimator.md`). Inference is a sparse
-dot product in pure Python: no numpy, no scikit-learn, no model call.
+A logistic regression over `socle.router._features` (hashed word n-grams, structure measures) and
+a static prompt embedding (the mean of MiniLM's input word-piece embeddings, `_wordpiece`), trained
+offline by `eval/routing/train.py` on RouteLLM's public outcomes (model card:
+`router/artifacts/tier_estimator.md`). The embedding's part of the score is linear in that mean, so
+the artifact keeps one score per word piece and inference is a sparse dot product plus a mean of
+looked-up scores, in pure Python: no numpy, no embedding model, no model call.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from socle.router._features import STRUCTURE, VERSION, featurize
+from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
+from socle.router._wordpiece import UNKNOWN, pieces
 
-FORMAT = "socle.tier_estimator/1"
+FORMAT = "socle.tier_estimator/2"
 ARTIFACT = "tier_estimator.json"
 
 
@@ -43,6 +47,9 @@ class TierEstimator:
     _: KW_ONLY
     dim: int
     quantiles: tuple[float, ...]
+    piece_scores: Mapping[str, float] = field(default_factory=dict)
+    """Each word piece's share of the score (its embedding row dotted with the embedding's weights)."""
+    longest_piece: int = 0
 
     def __post_init__(self) -> None:
         if len(self.weights) != self.dim + len(STRUCTURE):
@@ -65,11 +72,19 @@ class TierEstimator:
         dim, intercept = data.get("dim"), data.get("intercept")
         if not isinstance(dim, int) or not isinstance(intercept, int | float):
             raise ArtifactError("artifact fields 'dim' (int) and 'intercept' (number) are required")
+        table = data.get("pieces")
+        if not isinstance(table, Mapping) or not isinstance(vocab := table.get("vocab"), list):
+            raise ArtifactError("artifact field 'pieces' must hold a 'vocab' list and a 'scores' list")
+        scores = _floats(table.get("scores"), "pieces.scores")
+        if len(scores) != len(vocab) or UNKNOWN not in vocab:
+            raise ArtifactError(f"'pieces' needs one score per word piece and an {UNKNOWN!r} entry")
         return cls(
             _floats(data.get("weights"), "weights"),
             float(intercept),
             dim=dim,
             quantiles=_floats(data.get("quantiles"), "quantiles"),
+            piece_scores=dict(zip(map(str, vocab), scores, strict=True)),
+            longest_piece=max(len(str(v)) for v in vocab),
         )
 
     @classmethod
@@ -84,7 +99,15 @@ class TierEstimator:
     def predict(self, messages: Sequence[Mapping[str, object]]) -> float:
         """P(the strong model is needed) for the chat `messages` (OpenAI message dicts)."""
         z = self.intercept + sum(self.weights[i] * v for i, v in featurize(messages, self.dim).items())
+        z += self.embedding_score(routing_view(messages)[0])
         return 1.0 / (1.0 + math.exp(-z)) if z >= -700 else 0.0
+
+    def embedding_score(self, text: str) -> float:
+        """The static embedding's part of the logit: the mean score of the text's word pieces."""
+        if not self.piece_scores:
+            return 0.0
+        found = pieces(text, self.piece_scores, longest=self.longest_piece)
+        return sum(self.piece_scores[p] for p in found) / len(found) if found else 0.0
 
     def threshold(self, quality: float) -> float:
         """The score at or above which a call needs the strong tier, for `quality` in [0, 1].

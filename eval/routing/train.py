@@ -18,7 +18,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
 from socle.eval.routing.dataset import BENCHMARKS, RoutingItem, load
-from socle.eval.routing.fitting import FitConfig, artifact, balanced_quantiles, design_matrix, fit
+from socle.eval.routing.fitting import (
+    FitConfig,
+    PieceTable,
+    artifact,
+    balanced_quantiles,
+    design_matrix,
+    fit,
+)
 from socle.eval.routing.model_card import model_card
 from socle.eval.routing.report import markdown
 
@@ -56,27 +63,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dim", type=int, default=FitConfig().dim, help="hashed n-gram buckets")
     parser.add_argument("--c", type=float, default=FitConfig().c, help="inverse L2 strength")
     parser.add_argument("--mt-bench-weight", type=float, default=FitConfig().mt_bench_weight)
+    parser.add_argument(
+        "--piece-scale", type=float, default=FitConfig().piece_scale, help="weight of the static embedding"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=None, help="first N items per benchmark (smoke tests)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS, help="folder for tier_estimator.{json,md}")
     parser.add_argument("--results", type=Path, default=RESULTS, help="evaluate.py's JSON for the card")
     args = parser.parse_args(argv)
-    config = FitConfig(dim=args.dim, c=args.c, mt_bench_weight=args.mt_bench_weight, seed=args.seed)
+    config = FitConfig(
+        dim=args.dim,
+        c=args.c,
+        mt_bench_weight=args.mt_bench_weight,
+        seed=args.seed,
+        piece_scale=args.piece_scale,
+    )
     items: dict[str, list[RoutingItem]] = {b: load(b)[: args.limit] for b in BENCHMARKS}
-    features: dict[str, sp.csr_matrix] = {b: design_matrix(items[b], config.dim) for b in BENCHMARKS}
+    table = PieceTable.load()
+    features: dict[str, sp.csr_matrix] = {
+        b: design_matrix(items[b], config.dim, table, config.piece_scale) for b in BENCHMARKS
+    }
     model = fit(
         [item for b in BENCHMARKS for item in items[b]], sp.vstack([features[b] for b in BENCHMARKS]), config
     )
-    document = artifact(model, config, balanced_quantiles(calibration_scores(items, features, config)))
+    document = artifact(model, config, balanced_quantiles(calibration_scores(items, features, config)), table)
     text = json.dumps(document, separators=(",", ":")) + "\n"
     if len(text) > MAX_BYTES:
         raise SystemExit(f"artifact is {len(text)} bytes, over the {MAX_BYTES} budget: lower --dim")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "tier_estimator.json").write_text(text, encoding="utf-8")
-    table = markdown(json.loads(args.results.read_text(encoding="utf-8"))) if args.results.is_file() else None
+    results = None
+    if args.results.is_file():
+        results = markdown(json.loads(args.results.read_text(encoding="utf-8")))
     counts: dict[str, int] = {b: len(items[b]) for b in BENCHMARKS}
     (args.out / "tier_estimator.md").write_text(
-        model_card(config, counts, len(text), table), encoding="utf-8"
+        model_card(config, counts, len(text), results), encoding="utf-8"
     )
     print(f"wrote {args.out / 'tier_estimator.json'} ({len(text)} bytes) and its model card")  # noqa: T201
     return 0

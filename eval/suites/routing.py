@@ -82,6 +82,7 @@ class RoutingSuite:
             dim=config.dim,
             c=config.c,
             mt_bench_weight=config.mt_bench_weight,
+            piece_scale=config.piece_scale,
             limit=self.options.limit,
         )
         progress.start(f"routing: {args.repeats} x {args.folds}-fold cross-validation")

@@ -14,6 +14,7 @@ from socle.eval.routing import evaluate, train
 from socle.eval.routing.dataset import Benchmark, RoutingItem, load
 from socle.eval.routing.fitting import (
     FitConfig,
+    PieceTable,
     artifact,
     balanced_quantiles,
     design_matrix,
@@ -50,11 +51,15 @@ def test_balanced_quantiles_weigh_each_benchmark_the_same() -> None:
 def test_the_artifact_predicts_what_the_fitted_model_predicts() -> None:
     items = load("gsm8k")[:60] + load("mt_bench")[:30]
     config = FitConfig(dim=256)
-    features = design_matrix(items, config.dim)
+    table = PieceTable.load()
+    features = design_matrix(items, config.dim, table, config.piece_scale)
     model = fit(items, features, config)
-    estimator = TierEstimator.from_json(json.loads(json.dumps(artifact(model, config, [0.0, 0.5, 1.0]))))
+    document = artifact(model, config, [0.0, 0.5, 1.0], table)
+    estimator = TierEstimator.from_json(json.loads(json.dumps(document)))
     expected = model.predict(features)
-    assert [estimator.predict(i.messages) for i in items] == pytest.approx(list(expected), abs=1e-5)
+    # The embedding block folded into one score per word piece predicts what the fitted model does.
+    assert [estimator.predict(i.messages) for i in items] == pytest.approx(list(expected), abs=1e-4)
+    assert any(estimator.embedding_score(i.prompt) != 0.0 for i in items)
 
 
 def test_evaluate_and_train_run_end_to_end(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def tiny_estimator() -> TierEstimator:
     weights[bucket("prove")] = 4.0
     return TierEstimator.from_json(
         {"format": FORMAT, "features": VERSION, "dim": DIM, "intercept": -2.0, "weights": weights,
-         "quantiles": [0.0, 0.2, 0.5, 0.8, 1.0]}
+         "quantiles": [0.0, 0.2, 0.5, 0.8, 1.0], "pieces": {"vocab": ["[UNK]"], "scores": [0.0]}}
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ def doc(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "format": FORMAT, "features": VERSION, "dim": 4, "intercept": 0.0,
         "weights": [0.0] * (4 + len(STRUCTURE)), "quantiles": [0.1, 0.3, 0.9],
+        "pieces": {"vocab": ["[UNK]", "prove", "hard", "##er"], "scores": [0.0, 0.0, 0.0, 0.0]},
     }  # fmt: skip
     return base | changes
 
@@ -55,11 +56,24 @@ def test_threshold_refuses_quality_outside_zero_one(quality: float) -> None:
         ({"quantiles": [0.5]}, "at least two non-decreasing"),
         ({"quantiles": [0.5, 0.1]}, "at least two non-decreasing"),
         ({"quantiles": [0.1, "x"]}, "'quantiles' must be a list of numbers"),
+        ({"pieces": None}, "'pieces' must hold"),
+        ({"pieces": {"vocab": ["[UNK]", "a"], "scores": [0.0]}}, "one score per word piece"),
+        ({"pieces": {"vocab": ["a"], "scores": [0.0]}}, "'\\[UNK\\]' entry"),
+        ({"pieces": {"vocab": ["[UNK]"], "scores": ["x"]}}, "'pieces.scores' must be a list of numbers"),
     ],
 )
 def test_malformed_artifacts_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ArtifactError, match=message):
         TierEstimator.from_json(doc(**changes))
+
+
+def test_the_embedding_part_is_the_mean_score_of_the_word_pieces() -> None:
+    pieces = {"vocab": ["[UNK]", "prove", "hard", "##er"], "scores": [-1.0, 3.0, 1.0, 2.0]}
+    estimator = TierEstimator.from_json(doc(pieces=pieces))
+    assert estimator.embedding_score("Prove harder") == pytest.approx((3.0 + 1.0 + 2.0) / 3)
+    assert estimator.embedding_score("prove zzz") == pytest.approx((3.0 - 1.0) / 2)  # unknown word
+    assert estimator.embedding_score("") == 0.0
+    assert estimator.predict([{"role": "user", "content": "prove"}]) == pytest.approx(1 / (1 + math.exp(-3)))
 
 
 def test_load_reads_a_given_file(tmp_path: Path) -> None:
