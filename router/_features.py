@@ -20,6 +20,9 @@ from collections.abc import Mapping, Sequence
 VERSION = "words12-struct13-pieces-v1"
 MAX_CHARS = 6000
 """Only the first `MAX_CHARS` characters feed the n-grams, which bounds the decision latency."""
+MAX_STRUCTURE_CHARS = 20_000
+"""Only the first `MAX_STRUCTURE_CHARS` feed the structure measures but the length itself (every
+training prompt is shorter), so a megabyte-long message costs no more to route than this."""
 
 _TOKEN = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
 _CODE = re.compile(r"```|\bdef |\bclass |\bfunction\b|\breturn\b|[{};]\s*$", re.MULTILINE)
@@ -76,10 +79,12 @@ def _hashed(tokens: list[str], dim: int) -> dict[int, float]:
 
 
 def _structure(text: str, user_turns: int, system: bool) -> tuple[float, ...]:
+    length = len(text)
+    text = text[:MAX_STRUCTURE_CHARS]
     chars = len(text) or 1
     words = len(text.split())
     return (
-        math.log1p(len(text)) / 10,
+        math.log1p(length) / 10,
         math.log1p(words) / 8,
         math.log1p(text.count("\n")) / 5,
         sum(map(str.isdigit, text)) / chars,

@@ -6,7 +6,7 @@ import math
 import zlib
 
 import pytest
-from socle.router._features import MAX_CHARS, STRUCTURE, featurize, routing_view
+from socle.router._features import MAX_CHARS, MAX_STRUCTURE_CHARS, STRUCTURE, featurize, routing_view
 
 DIM = 1024
 
@@ -61,6 +61,13 @@ def test_only_the_first_max_chars_feed_the_ngrams() -> None:
     assert hashed(featurize([{"role": "user", "content": head}], DIM)) == hashed(
         featurize([{"role": "user", "content": head + "tail"}], DIM)
     )
+
+
+def test_a_huge_message_is_measured_on_its_head_but_its_length() -> None:
+    text = "x" * MAX_STRUCTURE_CHARS + "?" * 1_000_000  # the question marks lie past the bound
+    measures = structure(featurize([{"role": "user", "content": text}], DIM))
+    assert "questions" not in measures
+    assert measures["chars"] == pytest.approx(math.log1p(len(text)) / 10)
 
 
 def test_structure_measures() -> None:
