@@ -17,11 +17,12 @@ must subclass Presidio's). What it guarantees:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import anyio.to_thread
@@ -110,6 +111,8 @@ _STOP_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
 _LABEL_LINE = re.compile(r"\n[ \t>]*[A-Za-z][\w -]{0,20}:")
 _LONG_NUMBER = re.compile(r"\d{9,}")
 _LEADING_WORD = re.compile(r"\S+\s+")
+MAX_CHUNK_CHARS = 100_000
+"""Longer texts are analyzed in pieces of at most this many characters (`chunks`)."""
 _NAME_PARTICLES = frozenset(
     {"al", "bin", "d'", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "el",
      "ibn", "la", "le", "st.", "ten", "ter", "van", "von", "y", "zu"}
@@ -296,13 +299,17 @@ def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     `card` nearby), then a national identifier beats a card number that passes Luhn too. Returned
     in text order.
     """
-    kept: list[Span] = []
+    kept: list[Span] = []  # disjoint, in text order: only the last one starting before a span's end
+    starts: list[int] = []  # can overlap it, so a bisection finds it (a long text has thousands)
     for span in sorted(
         spans, key=lambda s: (-(s.end - s.start), -s.score, s.entity not in CHECKSUMMED, s.start)
     ):
-        if not any(span.overlaps(other) for other in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+        at = bisect.bisect_left(starts, span.end)
+        if at and kept[at - 1].overlaps(span):
+            continue
+        kept.insert(at, span)
+        starts.insert(at, span.start)
+    return kept
 
 
 def _to_span(text: str, result: RecognizerResult) -> Span | None:
@@ -399,11 +406,38 @@ class PresidioEngine:
         """
         if language not in self.options.models:
             language = self.languages[0]
-        results: list[RecognizerResult] = self.load().analyze(
-            text=text, language=language, entities=list(entities), score_threshold=threshold
-        )
-        spans = (_to_span(text, r) for r in results if r.end > r.start)
-        return resolve_overlaps(s for s in spans if s is not None)
+        found: list[Span] = []
+        for start, end in chunks(text, MAX_CHUNK_CHARS):
+            piece = text[start:end]
+            results: list[RecognizerResult] = self.load().analyze(
+                text=piece, language=language, entities=list(entities), score_threshold=threshold
+            )
+            spans = (_to_span(piece, r) for r in results if r.end > r.start)
+            found.extend(replace(s, start=s.start + start, end=s.end + start) for s in spans if s)
+        return resolve_overlaps(found)
+
+
+def chunks(text: str, size: int = MAX_CHUNK_CHARS) -> list[tuple[int, int]]:
+    """`[start, end)` pieces of `text` of at most `size` characters, cut where a paragraph ends.
+
+    The cut is the last blank line in the second half of the piece, else the last line break, else
+    the last space, else the size itself. spaCy refuses texts over a million characters and needs
+    memory in proportion to the length, so a long message is analyzed piece by piece; names and
+    addresses rarely cross a paragraph break.
+    """
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        cut = start + size
+        for separator in ("\n\n", "\n", " "):
+            found = text.rfind(separator, start + size // 2, start + size)
+            if found != -1:
+                cut = found + len(separator)
+                break
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
 
 
 class PresidioPII:

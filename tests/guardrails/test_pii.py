@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from presidio_analyzer import RecognizerResult
+from socle.guardrails import pii
 from socle.guardrails.base import Span
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.pii import (
@@ -11,6 +14,7 @@ from socle.guardrails.pii import (
     KNOWN_ENTITIES,
     PresidioPII,
     _to_span,
+    chunks,
     load_pipeline,
     resolve_overlaps,
 )
@@ -181,3 +185,48 @@ def test_known_entities_cover_the_french_identifiers() -> None:
         "FR_PHONE_NUMBER",
         "FR_PASSPORT",
     } <= KNOWN_ENTITIES
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "expected"),
+    [
+        ("short", 10, [(0, 5)]),
+        ("aaaa bbbb\n\ncccc dddd", 16, [(0, 11), (11, 20)]),  # at the blank line
+        ("aaaa bbbb\ncccc dddd", 16, [(0, 10), (10, 19)]),  # else at a line break
+        ("aaaa bbbb cccc dddd", 16, [(0, 15), (15, 19)]),  # else at a space
+        ("a" * 25, 10, [(0, 10), (10, 20), (20, 25)]),  # else anywhere
+    ],
+)
+def test_long_texts_are_cut_where_a_paragraph_ends(text: str, size: int, expected) -> None:
+    assert chunks(text, size) == expected
+
+
+def test_a_text_longer_than_a_piece_is_analyzed_piece_by_piece(presidio_engine, monkeypatch) -> None:
+    paragraphs = ["Please call Jonas Berg tomorrow.", "Then write to anna@example.org today."] * 3
+    text = "\n\n".join(paragraphs)
+    whole = presidio_engine.analyze(text, language="en", entities=KNOWN_ENTITIES, threshold=0.5)
+    monkeypatch.setattr(pii, "MAX_CHUNK_CHARS", 60)  # one paragraph a piece
+    pieces = presidio_engine.analyze(text, language="en", entities=KNOWN_ENTITIES, threshold=0.5)
+    assert [(s.entity, s.start, s.end) for s in pieces] == [(s.entity, s.start, s.end) for s in whole]
+    assert [s.value for s in pieces] == [text[s.start : s.end] for s in pieces]
+    assert sum(s.entity == "EMAIL_ADDRESS" for s in pieces) == 3
+
+
+def test_overlaps_resolve_as_the_pairwise_rule_does_on_random_spans() -> None:
+    def pairwise(spans: list[Span]) -> list[Span]:  # the rule, quadratic: the reference
+        kept: list[Span] = []
+        order = sorted(spans, key=lambda s: (-(s.end - s.start), -s.score, s.entity != "FR_NIR", s.start))
+        for span in order:
+            if not any(span.overlaps(other) for other in kept):
+                kept.append(span)
+        return sorted(kept, key=lambda s: s.start)
+
+    rng = random.Random(7)
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randrange(1, 25)):
+            start = rng.randrange(0, 60)
+            entity = rng.choice(["PERSON", "FR_NIR", "LOCATION"])
+            score = rng.choice([0.5, 0.85, 1.0])
+            spans.append(Span(start, start + rng.randrange(1, 12), entity, score=score))
+        assert resolve_overlaps(spans) == pairwise(spans)
