@@ -4,7 +4,8 @@ SocleError
 ├── ConfigError
 │   └── GuardrailConfigError     a policy names an unknown rail or entity, or a model is missing
 └── InvalidRequestError
-    └── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
+    ├── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
+    └── TextTooLongError         a text is longer than the policy's `max_text_chars`
 """
 
 from __future__ import annotations
@@ -25,3 +26,17 @@ class ContentBlockedError(InvalidRequestError):
         super().__init__(f"blocked by guardrail {rail!r}: {reason}")
         self.rail = rail
         self.reason = reason
+
+
+class TextTooLongError(InvalidRequestError):
+    """A text is longer than the guardrails check (400 `context_length_exceeded`): nothing ran on it."""
+
+    default_code = ErrorCode.CONTEXT_LENGTH_EXCEEDED
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"text of {length:,} characters is longer than the {limit:,} the guardrails check "
+            "(max_text_chars in the guardrail policy)"
+        )
+        self.length = length
+        self.limit = limit

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from socle.guardrails.base import RailContext, Stage
+from socle.guardrails.errors import TextTooLongError
 from socle.guardrails.pipeline import Pipeline, PipelineResult
 from socle.guardrails.policy import DEFAULT_TENANT, STAGES, GuardrailPolicy
 from socle.guardrails.pseudonymize import Pseudonymizer
@@ -76,8 +77,15 @@ class Guard:
         return found if found is not None else self._pipelines[(tenant, None, stage)]
 
     async def check(self, text: str, *, context: RailContext) -> PipelineResult:
-        """Run the pipeline of `context` on `text` (see `Pipeline.run`)."""
+        """Run the pipeline of `context` on `text` (see `Pipeline.run`).
+
+        Raises:
+            TextTooLongError: the stage has rails and `text` is longer than the policy's
+                `max_text_chars` (nothing ran).
+        """
         pipeline = self.pipeline(context.stage, tenant_id=context.tenant_id, route=context.route)
+        if pipeline.rails and len(text) > self.policy.max_text_chars:
+            raise TextTooLongError(len(text), self.policy.max_text_chars)
         return await pipeline.run(text, context=context)
 
     async def restore(self, text: str, *, context: RailContext) -> str:

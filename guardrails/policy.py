@@ -111,6 +111,12 @@ class GuardrailPolicy(_Model):
     """The whole guardrail configuration."""
 
     enabled: bool = Field(True, description="Run guardrails at all.")
+    max_text_chars: int = Field(
+        1_000_000,
+        ge=1,
+        description="Longest text a stage checks; a longer one is refused (400 `context_length_exceeded`) "
+        "before any rail runs, so one huge message cannot hold a core for minutes.",
+    )
     engine: EngineSettings = Field(default_factory=EngineSettings, description="The PII analyzer.")
     tenants: dict[str, TenantPolicy] = Field(
         default_factory=lambda: {DEFAULT_TENANT: TenantPolicy()},

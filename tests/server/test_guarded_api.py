@@ -121,3 +121,21 @@ async def test_a_blocking_policy_is_a_400_that_names_the_rail(
         assert error["code"] == "content_blocked" and "secrets" in error["message"]
         assert "ghp_" not in error["message"]
         assert fake_model.calls == []
+
+
+async def test_a_text_longer_than_the_policy_checks_is_a_clear_400(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    policy = tmp_path / "short.yaml"
+    policy.write_text("max_text_chars: 40\ntenants:\n  default:\n    input:\n      - rail: secrets\n")
+    guard = Guard.from_policy(load_policy(policy))
+    async for app in build_app(settings, fake_model):
+        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
+        body = {"model": "small", "messages": [{"role": "user", "content": "Jonas Berg says hello. " * 3}]}
+        response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "context_length_exceeded"
+        assert "69 characters" in error["message"] and "40" in error["message"]
+        assert "Jonas" not in error["message"]
+        assert fake_model.calls == []
