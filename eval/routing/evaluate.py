@@ -23,7 +23,14 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
 from socle.eval.routing import metrics
 from socle.eval.routing.dataset import BENCHMARKS, RoutingItem, load
-from socle.eval.routing.fitting import FitConfig, PieceTable, design_matrix, fit
+from socle.eval.routing.fitting import (
+    FitConfig,
+    PieceTable,
+    add_fit_arguments,
+    design_matrix,
+    fit,
+    fit_config,
+)
 from socle.eval.routing.report import markdown
 
 # USD per million tokens (input, output): gpt-4-1106-preview list price; Mixtral-8x7B as hosted APIs
@@ -133,9 +140,7 @@ def random_baseline(items: Mapping[str, list[RoutingItem]], draws: int) -> dict[
 
 def evaluate(args: argparse.Namespace) -> dict[str, object]:
     """Run the whole protocol and return the report as JSON-able data."""
-    config = FitConfig(
-        dim=args.dim, c=args.c, mt_bench_weight=args.mt_bench_weight, piece_scale=args.piece_scale
-    )
+    config = fit_config(args)
     items: dict[str, list[RoutingItem]] = {b: load(b)[: args.limit] for b in BENCHMARKS}
     table = PieceTable.load()
     features: dict[str, sp.csr_matrix] = {
@@ -180,12 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="reshuffled k-fold runs")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dim", type=int, default=FitConfig().dim, help="hashed n-gram buckets")
-    parser.add_argument("--c", type=float, default=FitConfig().c, help="inverse L2 strength")
-    parser.add_argument("--mt-bench-weight", type=float, default=FitConfig().mt_bench_weight)
-    parser.add_argument(
-        "--piece-scale", type=float, default=FitConfig().piece_scale, help="weight of the static embedding"
-    )
+    add_fit_arguments(parser)
     parser.add_argument("--bootstrap", type=int, default=1000, help="item resamples for the APGR interval")
     parser.add_argument("--random-draws", type=int, default=100)
     parser.add_argument("--limit", type=int, default=None, help="first N items per benchmark (smoke tests)")

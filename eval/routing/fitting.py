@@ -15,6 +15,7 @@ The fitted embedding weights are folded into one score per word piece for the ar
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, asdict, dataclass
 from pathlib import Path
@@ -55,6 +56,26 @@ class LinearModel:
         """P(strong needed) for each row."""
         z = features @ self.weights + self.intercept
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+FIT_ARGUMENTS = ("dim", "c", "mt_bench_weight", "piece_scale")
+"""The `FitConfig` fields `evaluate.py`, `train.py` and the routing suite take as arguments."""
+
+
+def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line options of `FIT_ARGUMENTS`, with `FitConfig`'s defaults."""
+    defaults = FitConfig()
+    parser.add_argument("--dim", type=int, default=defaults.dim, help="hashed n-gram buckets")
+    parser.add_argument("--c", type=float, default=defaults.c, help="inverse L2 strength")
+    parser.add_argument("--mt-bench-weight", type=float, default=defaults.mt_bench_weight)
+    parser.add_argument(
+        "--piece-scale", type=float, default=defaults.piece_scale, help="weight of the static embedding"
+    )
+
+
+def fit_config(args: argparse.Namespace, **more: float) -> FitConfig:
+    """The `FitConfig` of parsed `args` (`FIT_ARGUMENTS`), plus `more` fields."""
+    return FitConfig(**{name: getattr(args, name) for name in FIT_ARGUMENTS}, **more)  # type: ignore[arg-type]
 
 
 def label(item: RoutingItem, config: FitConfig) -> int:

@@ -21,10 +21,12 @@ from socle.eval.routing.dataset import BENCHMARKS, RoutingItem, load
 from socle.eval.routing.fitting import (
     FitConfig,
     PieceTable,
+    add_fit_arguments,
     artifact,
     balanced_quantiles,
     design_matrix,
     fit,
+    fit_config,
 )
 from socle.eval.routing.model_card import model_card
 from socle.eval.routing.report import markdown
@@ -60,24 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--dim", type=int, default=FitConfig().dim, help="hashed n-gram buckets")
-    parser.add_argument("--c", type=float, default=FitConfig().c, help="inverse L2 strength")
-    parser.add_argument("--mt-bench-weight", type=float, default=FitConfig().mt_bench_weight)
-    parser.add_argument(
-        "--piece-scale", type=float, default=FitConfig().piece_scale, help="weight of the static embedding"
-    )
+    add_fit_arguments(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=None, help="first N items per benchmark (smoke tests)")
     parser.add_argument("--out", type=Path, default=ARTIFACTS, help="folder for tier_estimator.{json,md}")
     parser.add_argument("--results", type=Path, default=RESULTS, help="evaluate.py's JSON for the card")
     args = parser.parse_args(argv)
-    config = FitConfig(
-        dim=args.dim,
-        c=args.c,
-        mt_bench_weight=args.mt_bench_weight,
-        seed=args.seed,
-        piece_scale=args.piece_scale,
-    )
+    config = fit_config(args, seed=args.seed)
     items: dict[str, list[RoutingItem]] = {b: load(b)[: args.limit] for b in BENCHMARKS}
     table = PieceTable.load()
     features: dict[str, sp.csr_matrix] = {

@@ -71,7 +71,7 @@ class RoutingSuite:
     async def run(self, progress: Progress) -> SuiteResult:
         try:
             from socle.eval.routing import evaluate  # numpy, scipy, scikit-learn: the dev extra
-            from socle.eval.routing.fitting import FitConfig
+            from socle.eval.routing.fitting import FIT_ARGUMENTS, FitConfig
         except ImportError as e:
             raise SuiteUnavailableError(
                 f"the routing suite needs numpy, scipy and scikit-learn (pip install 'socle[dev]'): {e}"
@@ -79,10 +79,7 @@ class RoutingSuite:
         config = FitConfig()
         args = argparse.Namespace(
             **(PROTOCOL | dict(self.protocol or {})),
-            dim=config.dim,
-            c=config.c,
-            mt_bench_weight=config.mt_bench_weight,
-            piece_scale=config.piece_scale,
+            **{name: getattr(config, name) for name in FIT_ARGUMENTS},
             limit=self.options.limit,
         )
         progress.start(f"routing: {args.repeats} x {args.folds}-fold cross-validation")
