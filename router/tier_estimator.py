@@ -49,13 +49,15 @@ class TierEstimator:
     quantiles: tuple[float, ...]
     piece_scores: Mapping[str, float] = field(default_factory=dict)
     """Each word piece's share of the score (its embedding row dotted with the embedding's weights)."""
-    longest_piece: int = 0
+    longest_piece: int = field(init=False, default=0, compare=False)
+    """The longest word piece, which bounds the split's search (derived from `piece_scores`)."""
 
     def __post_init__(self) -> None:
         if len(self.weights) != self.dim + len(STRUCTURE):
             raise ArtifactError(f"{len(self.weights)} weights for {self.dim} + {len(STRUCTURE)} features")
         if len(self.quantiles) < 2 or list(self.quantiles) != sorted(self.quantiles):
             raise ArtifactError("quantiles must be at least two non-decreasing numbers")
+        object.__setattr__(self, "longest_piece", max(map(len, self.piece_scores), default=0))
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> TierEstimator:
@@ -84,7 +86,6 @@ class TierEstimator:
             dim=dim,
             quantiles=_floats(data.get("quantiles"), "quantiles"),
             piece_scores=dict(zip(map(str, vocab), scores, strict=True)),
-            longest_piece=max(len(str(v)) for v in vocab),
         )
 
     @classmethod
