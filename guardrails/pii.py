@@ -406,11 +406,12 @@ class PresidioEngine:
         """
         if language not in self.options.models:
             language = self.languages[0]
+        analyzer, wanted = self.load(), list(entities)
         found: list[Span] = []
         for start, end in chunks(text, MAX_CHUNK_CHARS):
             piece = text[start:end]
-            results: list[RecognizerResult] = self.load().analyze(
-                text=piece, language=language, entities=list(entities), score_threshold=threshold
+            results: list[RecognizerResult] = analyzer.analyze(
+                text=piece, language=language, entities=wanted, score_threshold=threshold
             )
             spans = (_to_span(piece, r) for r in results if r.end > r.start)
             found.extend(replace(s, start=s.start + start, end=s.end + start) for s in spans if s)
