@@ -103,39 +103,41 @@ async def test_without_a_conversation_id_pseudonyms_live_for_one_request(guarded
     assert await guard.erase(request_conversation) is False  # already forgotten
 
 
+async def _refused(
+    tmp_path: Path, settings: Settings, fake_model: FakeChatModel, policy: str, content: str
+) -> dict[str, str]:
+    """The error body of a chat with `content` under the `policy` YAML: a 400, and no model call."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(policy)
+    guard = Guard.from_policy(load_policy(path))
+    errors = []
+    async for app in build_app(settings, fake_model):
+        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
+        body = {"model": "small", "messages": [{"role": "user", "content": content}]}
+        response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
+        assert response.status_code == 400
+        errors.append(response.json()["error"])
+    assert fake_model.calls == []
+    (error,) = errors
+    return error
+
+
 async def test_a_blocking_policy_is_a_400_that_names_the_rail(
     tmp_path: Path, settings, fake_model: FakeChatModel
 ) -> None:  # type: ignore[no-untyped-def]
-    policy = tmp_path / "block.yaml"
-    policy.write_text("tenants:\n  default:\n    input:\n      - rail: secrets\n        action: block\n")
-    guard = Guard.from_policy(load_policy(policy))
-    async for app in build_app(settings, fake_model):
-        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
-        body = {
-            "model": "small",
-            "messages": [{"role": "user", "content": "token ghp_abcdefghijklmnopqrstuvwxyz0123456789"}],
-        }
-        response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
-        assert response.status_code == 400
-        error = response.json()["error"]
-        assert error["code"] == "content_blocked" and "secrets" in error["message"]
-        assert "ghp_" not in error["message"]
-        assert fake_model.calls == []
+    policy = "tenants:\n  default:\n    input:\n      - rail: secrets\n        action: block\n"
+    error = await _refused(
+        tmp_path, settings, fake_model, policy, "token ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+    )
+    assert error["code"] == "content_blocked" and "secrets" in error["message"]
+    assert "ghp_" not in error["message"]
 
 
 async def test_a_text_longer_than_the_policy_checks_is_a_clear_400(
     tmp_path: Path, settings, fake_model: FakeChatModel
 ) -> None:  # type: ignore[no-untyped-def]
-    policy = tmp_path / "short.yaml"
-    policy.write_text("max_text_chars: 40\ntenants:\n  default:\n    input:\n      - rail: secrets\n")
-    guard = Guard.from_policy(load_policy(policy))
-    async for app in build_app(settings, fake_model):
-        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
-        body = {"model": "small", "messages": [{"role": "user", "content": "Jonas Berg says hello. " * 3}]}
-        response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
-        assert response.status_code == 400
-        error = response.json()["error"]
-        assert error["code"] == "context_length_exceeded"
-        assert "69 characters" in error["message"] and "40" in error["message"]
-        assert "Jonas" not in error["message"]
-        assert fake_model.calls == []
+    policy = "max_text_chars: 40\ntenants:\n  default:\n    input:\n      - rail: secrets\n"
+    error = await _refused(tmp_path, settings, fake_model, policy, "Jonas Berg says hello. " * 3)
+    assert error["code"] == "context_length_exceeded"
+    assert "69 characters" in error["message"] and "40" in error["message"]
+    assert "Jonas" not in error["message"]
