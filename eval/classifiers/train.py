@@ -2,14 +2,15 @@
 
     python -m socle.eval.classifiers.train injection   # or toxicity; --help for the options
 
-Reads `eval/datasets/<task>/train.jsonl` (plus `train_long.jsonl` and `train_fr.jsonl`, and
-`test.jsonl`, `test_fr.jsonl`, `ood.jsonl`, `indirect.jsonl`, `benign_long.jsonl` for evaluation, when
-present), fits word and character TF-IDF blocks plus a logistic regression with scikit-learn (a dev
-dependency), on token windows of the texts exactly as `socle.guardrails.text_classifier` cuts them at
-run time. It reports stratified k-fold cross-validation on the training texts, then the held-out test
-split (and the out-of-distribution set) scored with the exported artifact through the runtime scorer,
-and writes `guardrails/artifacts/<task>.json`. The decision thresholds stored in the artifact come from
-the out-of-fold scores (never from the test split).
+Reads `eval/datasets/<task>/train.jsonl` (plus `train_long.jsonl`, `train_fr.jsonl` and
+`train_chat.jsonl`, and `test.jsonl`, `test_fr.jsonl`, `ood.jsonl`, `indirect.jsonl`,
+`benign_long.jsonl`, `benign_chat.jsonl` for evaluation, when present), fits word and character TF-IDF
+blocks plus a logistic regression with scikit-learn (a dev dependency), on token windows of the texts
+exactly as `socle.guardrails.text_classifier` cuts them at run time. It reports stratified k-fold
+cross-validation on the training texts, then the held-out test split (and the out-of-distribution set) scored
+with the exported artifact through the runtime scorer, and writes `guardrails/artifacts/<task>.json`.
+The decision thresholds stored in the artifact come from the out-of-fold scores (never from the test
+split).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def task_rows(datasets: Path, task: str) -> list[dict[str, Any]]:
-    """The training rows of `task`: `train.jsonl`, plus `train_long.jsonl` and `train_fr.jsonl` if present."""
-    extras = [datasets / task / f"train_{part}.jsonl" for part in ("long", "fr")]
+    """The training rows of `task`: `train.jsonl`, plus `train_{long,fr,chat}.jsonl` where present."""
+    extras = [datasets / task / f"train_{part}.jsonl" for part in ("long", "fr", "chat")]
     return load_rows(datasets / task / "train.jsonl") + [
         r for p in extras if p.exists() for r in load_rows(p)
     ]
@@ -250,7 +251,7 @@ def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = AR
     metrics: dict[str, Any] = {"cv_mean_at_0.5": _mean(reports), "options": asdict(options)}
     artifact = export(model, task, options, {"thresholds": thresholds})
     classifier = TextClassifier.from_dict(json.loads(json.dumps(artifact)))
-    for split in ("test", "test_fr", "ood", "indirect", "benign_long"):
+    for split in ("test", "test_fr", "ood", "indirect", "benign_long", "benign_chat"):
         path = datasets / task / f"{split}.jsonl"
         if path.exists():
             split_rows = load_rows(path)

@@ -2,9 +2,11 @@
 
 Same measurements as `toxicity` (see `socle.eval.suites.toxicity.ClassifierSuite`), plus recall on
 `eval/datasets/injection/ood.jsonl` (Giskard's collection, a source kept out of training), recall and
-false-positive rate on `indirect.jsonl`, and the false-positive rate on `benign_long.jsonl`
-(`benign_long.fpr`): ordinary long texts the rail must let through, held out from training (ChatGPT
-answers, HotpotQA passages, role prompts, LLM-judge and RAG prompts such as HaluEval's judge prompt).
+false-positive rate on `indirect.jsonl`, and the false-positive rates on two sets of benign texts the
+rail must let through, held out from training: `benign_long.jsonl` (`benign_long.fpr`: ChatGPT
+answers, HotpotQA passages, role prompts, LLM-judge and RAG prompts such as HaluEval's judge prompt)
+and `benign_chat.jsonl` (`benign_chat.fpr`: short chat turns such as greetings, introductions and
+jokes, in wordings never trained on, and user requests).
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from dataclasses import dataclass
 from socle.eval.base import Progress, SuiteOptions, SuiteResult
 from socle.eval.suites.toxicity import DATASETS, ClassifierSuite, load_labelled
 
-BENIGN_LONG = DATASETS / "injection" / "benign_long.jsonl"
+BENIGN = {name: DATASETS / "injection" / f"{name}.jsonl" for name in ("benign_long", "benign_chat")}
 
 
 @dataclass(frozen=True, slots=True)
 class InjectionSuite:
-    """`ClassifierSuite` for `injection`, plus `benign_long.fpr` on the built-in data."""
+    """`ClassifierSuite` for `injection`, plus `benign_long.fpr` and `benign_chat.fpr` (built-in data)."""
 
     options: SuiteOptions
 
@@ -28,10 +30,10 @@ class InjectionSuite:
         result = await ClassifierSuite(self.options, "injection").run(progress)
         if self.options.data is not None:
             return result
-        return dataclasses.replace(result, metrics={**result.metrics, **await self._benign_long(progress)})
+        return dataclasses.replace(result, metrics={**result.metrics, **await self._benign(progress)})
 
-    async def _benign_long(self, progress: Progress) -> dict[str, float]:
-        """The share of `benign_long.jsonl` texts the policy's input `injection` rail does not allow."""
+    async def _benign(self, progress: Progress) -> dict[str, float]:
+        """The share of each benign set's texts the policy's input `injection` rail does not allow."""
         from socle.guardrails.base import RailContext
         from socle.guardrails.policy import load_policy
         from socle.guardrails.registry import SharedResources, build_rail
@@ -39,14 +41,17 @@ class InjectionSuite:
         policy = load_policy(self.options.settings.guardrails.policy)
         spec = next(s for s in policy.rails_for("input") if s.rail == "injection")
         rail = build_rail(spec, SharedResources(policy.engine))
-        rows = load_labelled(BENIGN_LONG)
-        progress.start("injection: benign long texts", len(rows))
         context = RailContext("input")
-        flagged = 0
-        for text, _ in rows:
-            flagged += (await rail.check(text, context=context)).action != "allow"
-            progress.advance()
-        return {"benign_long.fpr": flagged / len(rows), "benign_long.records": float(len(rows))}
+        metrics: dict[str, float] = {}
+        for name, path in BENIGN.items():
+            rows = load_labelled(path)
+            progress.start(f"injection: {name.replace('_', ' ')} texts", len(rows))
+            flagged = 0
+            for text, _ in rows:
+                flagged += (await rail.check(text, context=context)).action != "allow"
+                progress.advance()
+            metrics |= {f"{name}.fpr": flagged / len(rows), f"{name}.records": float(len(rows))}
+        return metrics
 
 
 def injection_suite(options: SuiteOptions) -> InjectionSuite:
