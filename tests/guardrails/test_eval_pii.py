@@ -83,6 +83,15 @@ def test_matching_needs_the_same_type_and_half_the_longer_span(evaluate) -> None
     assert evaluate.scores(1, 0, 1)["f2"] == pytest.approx(5 * 0.5 / (4 + 0.5))
 
 
+def test_type_ignored_matching_counts_a_swap_as_found_and_keeps_only_targeted_gold(evaluate) -> None:
+    Item = evaluate.Item
+    gold = [Item(0, 10, "PERSON"), Item(20, 30, "LOCATION"), Item(50, 60, "DATE_TIME")]
+    predicted = [Item(0, 10, "LOCATION"), Item(40, 45, "PERSON")]
+    targeted = {"PERSON", "LOCATION"}
+    tp, fp, fn = evaluate.match(evaluate.untyped(gold, targeted), evaluate.untyped(predicted))
+    assert (tp.total(), fp.total(), fn.total()) == (1, 1, 1)
+
+
 def test_errors_are_only_shown_on_the_dev_split(evaluate) -> None:
     with pytest.raises(SystemExit):
         evaluate.parse_args(["--split", "test", "--errors", "5"])
@@ -97,4 +106,4 @@ def test_evaluate_runs_end_to_end(tmp_path) -> None:
     report = json.loads(out.read_text())
     assert report["records"] == 10
     assert set(report["latency_ms"]) == {"p50", "p95", "mean"}
-    assert 0 <= report["overall_targeted"]["f2"] <= 1
+    assert 0 <= report["overall_targeted"]["f2"] <= report["overall_untyped"]["f2"] <= 1
