@@ -102,7 +102,12 @@ def _structure(text: str, user_turns: int, system: bool) -> tuple[float, ...]:
 
 def featurize(messages: Sequence[Mapping[str, object]], dim: int) -> dict[int, float]:
     """The sparse feature vector of a chat, `dim + len(STRUCTURE)` wide."""
-    text, user_turns, system = routing_view(messages)
+    return view_features(routing_view(messages), dim)
+
+
+def view_features(view: tuple[str, int, bool], dim: int) -> dict[int, float]:
+    """`featurize` of a chat whose `routing_view` is `view` (for callers that need the view too)."""
+    text, user_turns, system = view
     vector = _hashed(_tokens(text), dim)
     for offset, value in enumerate(_structure(text, user_turns, system)):
         if value:

@@ -17,7 +17,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
+from socle.router._features import STRUCTURE, VERSION, routing_view, view_features
 from socle.router._wordpiece import UNKNOWN, pieces
 
 FORMAT = "socle.tier_estimator/2"
@@ -99,8 +99,9 @@ class TierEstimator:
 
     def predict(self, messages: Sequence[Mapping[str, object]]) -> float:
         """P(the strong model is needed) for the chat `messages` (OpenAI message dicts)."""
-        z = self.intercept + sum(self.weights[i] * v for i, v in featurize(messages, self.dim).items())
-        z += self.embedding_score(routing_view(messages)[0])
+        view = routing_view(messages)
+        z = self.intercept + sum(self.weights[i] * v for i, v in view_features(view, self.dim).items())
+        z += self.embedding_score(view[0])
         return 1.0 / (1.0 + math.exp(-z)) if z >= -700 else 0.0
 
     def embedding_score(self, text: str) -> float:
