@@ -58,7 +58,7 @@ class ClassifierRail:
         request on the event loop); a short one inline, where a thread hop would cost more.
         """
         if len(text) > INLINE_CHARS:
-            score = await anyio.to_thread.run_sync(self._classifier.probability, text)
+            score = await anyio.to_thread.run_sync(self._classifier.probability, text, abandon_on_cancel=True)
         else:
             score = self._classifier.probability(text)
         task = self._classifier.task

@@ -3,14 +3,16 @@
 SocleError
 ├── ConfigError
 │   └── GuardrailConfigError     a policy names an unknown rail or entity, or a model is missing
-└── InvalidRequestError
-    ├── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
-    └── TextTooLongError         a text is longer than the policy's `max_text_chars`
+├── InvalidRequestError
+│   ├── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
+│   └── TextTooLongError         a text is longer than the policy's `max_text_chars`
+└── OverloadedError
+    └── GuardrailTimeoutError    a rail gave no verdict within its latency budget (`on_timeout: error`)
 """
 
 from __future__ import annotations
 
-from socle.errors import ConfigError, ErrorCode, InvalidRequestError
+from socle.errors import ConfigError, ErrorCode, InvalidRequestError, OverloadedError
 
 
 class GuardrailConfigError(ConfigError):
@@ -40,3 +42,19 @@ class TextTooLongError(InvalidRequestError):
         )
         self.length = length
         self.limit = limit
+
+
+class GuardrailTimeoutError(OverloadedError):
+    """A rail gave no verdict within its latency budget, and its policy fails closed (503, retryable).
+
+    The text was neither passed on nor judged: a check that did not finish never lets text through.
+    """
+
+    default_code = ErrorCode.GUARDRAIL_TIMEOUT
+
+    def __init__(self, rail: str, budget_ms: float) -> None:
+        super().__init__(
+            f"guardrail {rail!r} gave no verdict within its latency budget of {budget_ms:g} ms; retry later"
+        )
+        self.rail = rail
+        self.budget_ms = budget_ms

@@ -1,9 +1,15 @@
-"""Rails for tests: `AllowAll` lets everything through, `BlockOn(pattern)` blocks what matches."""
+"""Rails for tests: `AllowAll`, `BlockOn(pattern)` and `Slow(seconds)`.
+
+`AllowAll` lets everything through, `BlockOn` blocks what matches, `Slow` takes its time (on the event
+loop or in a worker thread) before allowing.
+"""
 
 from __future__ import annotations
 
 import re
+import time
 
+import anyio
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 
 
@@ -45,3 +51,38 @@ class BlockOn:
             if m.end() > m.start()
         ]
         return Verdict.from_spans(self._name, spans, empty_reason=f"no match of {self._regex.pattern!r}")
+
+
+class Slow:
+    """A rail that allows after `seconds`: asleep on the event loop, or busy in a worker thread.
+
+    With `when`, only texts containing it take that long; others are allowed at once. `finished`
+    counts the slow checks that ran to their end (a worker thread does, even when abandoned).
+    """
+
+    def __init__(
+        self, seconds: float, *, name: str = "slow", in_thread: bool = False, when: str | None = None
+    ) -> None:
+        self.seconds = seconds
+        self.in_thread = in_thread
+        self.when = when
+        self.finished = 0
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def check(self, text: str, *, context: RailContext) -> Verdict:
+        if self.when is not None and self.when not in text:
+            return Verdict.allow(self._name)
+        if self.in_thread:
+            await anyio.to_thread.run_sync(self._work, abandon_on_cancel=True)
+        else:
+            await anyio.sleep(self.seconds)
+            self.finished += 1
+        return Verdict.allow(self._name)
+
+    def _work(self) -> None:
+        time.sleep(self.seconds)
+        self.finished += 1

@@ -191,7 +191,7 @@ class GroundednessDetector:
             index = SourceIndex.build(list(sources))
             return index, [index.candidates(c) for c in claims], [lexical_features(c, index) for c in claims]
 
-        index, candidates, lexical = await anyio.to_thread.run_sync(prepare)
+        index, candidates, lexical = await anyio.to_thread.run_sync(prepare, abandon_on_cancel=True)
         needed = sorted({i for row in candidates for i in row})
         vectors = await self._embedder.embed([*claims, *(index.sentences[i] for i in needed)])
         sentence_vecs = dict(zip(needed, vectors[len(claims) :], strict=True))

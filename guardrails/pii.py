@@ -482,7 +482,7 @@ class PresidioPII:
         if not text.strip() or not self._actions:
             return Verdict.allow(self._name)
         language = context.language or guess_language(text, default=self._engine.languages[0])
-        found = await anyio.to_thread.run_sync(self._analyze, text, language)
+        found = await anyio.to_thread.run_sync(self._analyze, text, language, abandon_on_cancel=True)
         spans = (
             Span(s.start, s.end, s.entity, score=s.score, action=self._actions[s.entity], value=s.value)
             for s in found

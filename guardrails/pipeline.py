@@ -10,6 +10,7 @@ model in clear because a conversation id was missing.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from socle.guardrails._transform import merge_spans, redaction, rewrite, with_va
 from socle.guardrails.base import Guardrail, RailContext, Span, Verdict
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.pseudonymize import Pseudonymizer
+
+from socle.metrics import record_guardrail_latency
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,11 @@ class Pipeline:
         results: list[Verdict | None] = [None] * len(self.rails)
 
         async def check(index: int, rail: Guardrail) -> None:
-            results[index] = await rail.check(text, context=context)
+            started = time.perf_counter()
+            try:
+                results[index] = await rail.check(text, context=context)
+            finally:
+                record_guardrail_latency(rail.name, context.stage, time.perf_counter() - started)
 
         try:
             async with anyio.create_task_group() as group:

@@ -29,6 +29,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from socle.guardrails.base import Action, Stage
+from socle.guardrails.budget import OnTimeout
 from socle.guardrails.errors import GuardrailConfigError
 
 from socle.settings import read_yaml
@@ -67,10 +68,27 @@ class RailSpec(_Model):
     )
     threshold: float = Field(0.5, ge=0, le=1, description="Minimum score for a finding to count.")
     pattern: str | None = Field(None, description="Regular expression of pattern rails (`block_on`).")
+    budget_ms: float | None = Field(
+        None, gt=0, description="Latency budget of one check, in ms (plus `budget_ms_per_kb`); None: none."
+    )
+    budget_ms_per_kb: float = Field(
+        0.0, ge=0, description="Added to `budget_ms` per 1,000 characters of the text (checks grow with it)."
+    )
+    on_timeout: OnTimeout = Field(
+        "error",
+        description="Past the budget: `error` fails closed (503 `guardrail_timeout`, retryable), `flag` "
+        "lets the text through marked, `allow` lets it through.",
+    )
 
     @property
     def display_name(self) -> str:
         return self.name or self.rail
+
+    @model_validator(mode="after")
+    def _budget_whole(self) -> RailSpec:
+        if self.budget_ms is None and (self.budget_ms_per_kb or "on_timeout" in self.model_fields_set):
+            raise ValueError("budget_ms_per_kb and on_timeout need budget_ms (the budget of a short text)")
+        return self
 
     @model_validator(mode="after")
     def _entities_once(self) -> RailSpec:

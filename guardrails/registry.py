@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from socle.guardrails.base import Guardrail
+from socle.guardrails.budget import Budget, Budgeted
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.fake import AllowAll, BlockOn
 from socle.guardrails.policy import EngineSettings, RailSpec
@@ -109,7 +110,7 @@ def available_guardrails() -> dict[str, GuardrailFactory]:
 def build_rail(
     spec: RailSpec, shared: SharedResources, registry: dict[str, GuardrailFactory] | None = None
 ) -> Guardrail:
-    """The rail `spec` describes.
+    """The rail `spec` describes, held to its latency budget when it has one (`Budgeted`).
 
     Raises:
         GuardrailConfigError: the rail type is unknown, or its options are invalid.
@@ -118,4 +119,7 @@ def build_rail(
     factory = factories.get(spec.rail)
     if factory is None:
         raise GuardrailConfigError(f"unknown guardrail {spec.rail!r}; known: {sorted(factories)!r}")
-    return factory(spec, shared)
+    rail = factory(spec, shared)
+    if spec.budget_ms is None:
+        return rail
+    return Budgeted(rail, Budget(spec.budget_ms, spec.budget_ms_per_kb, spec.on_timeout))

@@ -84,7 +84,7 @@ class SentenceTransformerEmbedder:
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        return await anyio.to_thread.run_sync(self._embed, list(texts))
+        return await anyio.to_thread.run_sync(self._embed, list(texts), abandon_on_cancel=True)
 
 
 class CrossEncoderReranker:

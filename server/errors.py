@@ -20,6 +20,7 @@ from socle.errors import (
     ErrorCode,
     InvalidRequestError,
     NotFoundError,
+    OverloadedError,
     PermissionDeniedError,
     RequestTooLargeError,
     SocleError,
@@ -43,6 +44,7 @@ STATUS: tuple[tuple[type[SocleError], int, str], ...] = (
     (UpstreamUnavailableError, 503, "upstream_error"),
     (UpstreamError, 502, "upstream_error"),
     (StorageError, 503, "server_error"),
+    (OverloadedError, 503, "server_error"),
     (ConfigError, 500, "server_error"),
 )
 

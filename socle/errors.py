@@ -45,6 +45,8 @@ class ErrorCode(StrEnum):
     UPSTREAM_UNAVAILABLE = "upstream_unavailable"
     STORAGE_ERROR = "storage_error"
     CONTENT_BLOCKED = "content_blocked"
+    GUARDRAIL_TIMEOUT = "guardrail_timeout"
+    OVERLOADED = "overloaded"
     BUDGET_EXCEEDED = "budget_exceeded"
 
 
@@ -141,6 +143,15 @@ class StorageError(SocleError):
     """The database or cache failed (503)."""
 
     default_code = ErrorCode.STORAGE_ERROR
+
+
+class OverloadedError(SocleError):
+    """Socle's own work on the request did not finish in time (503); a retry may succeed.
+
+    OpenAI's SDKs retry 503 on their own, with backoff.
+    """
+
+    default_code = ErrorCode.OVERLOADED
 
 
 def as_socle_error(error: BaseException) -> SocleError | None:

@@ -26,6 +26,8 @@ from prometheus_client.registry import Collector
 
 # Seconds: from a cached answer (ms) to a long generation (minutes).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+# Seconds: one guardrail check, from a regex (sub-millisecond) to a long document's PII pass.
+RAIL_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
 class _Counter:
@@ -116,6 +118,14 @@ class Metrics(Collector):
             "Guardrail verdicts by rail, stage and action.",
             ("rail", "stage", "action"),
         )
+        self.guardrail_latency = _Histogram(
+            "socle_guardrail_latency_seconds", "Time one rail took to check one text, by rail and stage.",
+            ("rail", "stage"), RAIL_BUCKETS,
+        )  # fmt: skip
+        self.guardrail_timeouts = _Counter(
+            "socle_guardrail_timeouts", "Checks past their rail's latency budget, by rail, stage, outcome.",
+            ("rail", "stage", "outcome"),
+        )  # fmt: skip
         self.budget_rejections = _Counter(
             "socle_budget_rejections", "Calls refused by a budget, by scope kind.", ("scope_kind",)
         )
@@ -130,7 +140,8 @@ class Metrics(Collector):
         """Every family, as `prometheus_client` metrics (called by the registry at scrape time)."""
         for family in (
             self.requests, self.latency, self.tokens, self.cost, self.route_decisions, self.fallbacks,
-            self.cooldowns, self.escalations, self.guardrail_verdicts, self.budget_rejections, self.claims,
+            self.cooldowns, self.escalations, self.guardrail_verdicts, self.guardrail_latency,
+            self.guardrail_timeouts, self.budget_rejections, self.claims,
         ):  # fmt: skip
             yield family.collect()
 
@@ -228,6 +239,18 @@ def record_guardrail_verdict(rail: str, stage: str, action: str) -> None:
     """One rail's verdict on one text."""
     if (m := _current.get()) is not None:
         m.guardrail_verdicts.inc((rail, stage, action))
+
+
+def record_guardrail_latency(rail: str, stage: str, seconds: float) -> None:
+    """One rail took `seconds` to check one text (a check past its budget counts up to the budget)."""
+    if (m := _current.get()) is not None:
+        m.guardrail_latency.observe((rail, stage), seconds)
+
+
+def record_guardrail_timeout(rail: str, stage: str, outcome: str) -> None:
+    """One check ran past its rail's latency budget and ended as `outcome` (`error`, `flag`, `allow`)."""
+    if (m := _current.get()) is not None:
+        m.guardrail_timeouts.inc((rail, stage, outcome))
 
 
 def record_budget_rejection(scope_kind: str) -> None:

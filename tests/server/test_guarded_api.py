@@ -6,11 +6,15 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
+from socle.guardrails.base import RailContext, Verdict
+from socle.guardrails.fake import Slow
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
+from socle.guardrails.registry import GUARDRAILS, GuardrailFactory
 from socle.router.fake import FakeChatModel
 
 from socle.settings import Settings
@@ -104,18 +108,26 @@ async def test_without_a_conversation_id_pseudonyms_live_for_one_request(guarded
 
 
 async def _refused(
-    tmp_path: Path, settings: Settings, fake_model: FakeChatModel, policy: str, content: str
+    tmp_path: Path,
+    settings: Settings,
+    fake_model: FakeChatModel,
+    policy: str,
+    content: str,
+    *,
+    status: int = 400,
+    registry: dict[str, GuardrailFactory] | None = None,
 ) -> dict[str, str]:
-    """The error body of a chat with `content` under the `policy` YAML: a 400, and no model call."""
+    """The error body of a chat with `content` under the `policy` YAML: `status`, and no model call."""
     path = tmp_path / "policy.yaml"
     path.write_text(policy)
-    guard = Guard.from_policy(load_policy(path))
+    guard = Guard.from_policy(load_policy(path), registry=registry)
+    await guard.check("Warm-up.", context=RailContext("input"))  # as `socle serve` does at start
     errors = []
     async for app in build_app(settings, fake_model):
         app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
         body = {"model": "small", "messages": [{"role": "user", "content": content}]}
         response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app))
-        assert response.status_code == 400
+        assert response.status_code == status
         errors.append(response.json()["error"])
     assert fake_model.calls == []
     (error,) = errors
@@ -141,3 +153,88 @@ async def test_a_text_longer_than_the_policy_checks_is_a_clear_400(
     assert error["code"] == "context_length_exceeded"
     assert "69 characters" in error["message"] and "40" in error["message"]
     assert "Jonas" not in error["message"]
+
+
+async def test_a_rail_past_its_latency_budget_is_a_retryable_503(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    policy = "tenants:\n  default:\n    input:\n      - {rail: slow, budget_ms: 30}\n"
+    registry = {
+        **GUARDRAILS,
+        "slow": lambda spec, shared: Loaded(Slow(2.0, name=spec.display_name, in_thread=True)),
+    }
+    error = await _refused(
+        tmp_path, settings, fake_model, policy, "Jonas Berg says hello.", status=503, registry=registry
+    )
+    assert (error["code"], error["type"]) == ("guardrail_timeout", "server_error")
+    assert "'slow'" in error["message"] and "30 ms" in error["message"] and "Jonas" not in error["message"]
+
+
+async def _with_slow_output(
+    tmp_path: Path,
+    settings: Settings,
+    fake_model: FakeChatModel,
+    on_timeout: str,
+    when: str | None = None,
+    **extra: object,
+) -> list[httpx.Response]:
+    path = tmp_path / "policy.yaml"
+    rail = f"{{rail: slow, budget_ms: 30, on_timeout: {on_timeout}}}"
+    path.write_text(f"tenants:\n  default:\n    output:\n      - {rail}\n")
+    registry = {
+        **GUARDRAILS,
+        "slow": lambda spec, shared: Loaded(Slow(2.0, name=spec.display_name, in_thread=True, when=when)),
+    }
+    guard = Guard.from_policy(load_policy(path), registry=registry)
+    await guard.check("Warm-up.", context=RailContext("output"))  # as `socle serve` does at start
+    responses = []
+    async for app in build_app(settings, fake_model):
+        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
+        body = {"model": "small", "messages": [{"role": "user", "content": "hi"}], **extra}
+        responses.append(await app.http.post("/v1/chat/completions", json=body, headers=_headers(app)))
+    return responses
+
+
+async def test_an_answer_past_a_flag_budget_is_served_and_marked(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    fake_model._script.append("All good.")
+    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "flag")
+    assert response.status_code == 200 and response.json()["choices"][0]["message"]["content"] == "All good."
+    assert "output:slow:flag" in response.headers["x-socle-guardrails"]
+
+
+async def test_a_stream_whose_first_sentence_is_past_an_error_budget_is_a_503(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    fake_model._script.append("First sentence. Second one.")
+    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "error", stream=True)
+    assert response.status_code == 503 and response.json()["error"]["code"] == "guardrail_timeout"
+    assert "First sentence" not in response.text
+
+
+async def test_a_stream_past_an_error_budget_later_ends_with_an_error_event(
+    tmp_path: Path, settings, fake_model: FakeChatModel
+) -> None:  # type: ignore[no-untyped-def]
+    fake_model._script.append("First sentence. Second one.")
+    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "error", "Second", stream=True)
+    assert response.status_code == 200 and "First sentence." in response.text
+    assert '"guardrail_timeout"' in response.text and "Second one" not in response.text
+
+
+class Loaded:
+    """`rail`, whose first check (the one a budget lets through: it loads models) is instant."""
+
+    def __init__(self, rail: Slow) -> None:
+        self.rail = rail
+        self.first = True
+
+    @property
+    def name(self) -> str:
+        return self.rail.name
+
+    async def check(self, text: str, *, context: RailContext) -> Verdict:
+        if self.first:
+            self.first = False
+            return Verdict.allow(self.name)
+        return await self.rail.check(text, context=context)

@@ -1,0 +1,74 @@
+"""`Budgeted`: a rail held to a latency budget (`budget_ms`, `budget_ms_per_kb`, `on_timeout`).
+
+Past the budget the caller stops waiting and the rail's verdict is replaced by the policy's
+`on_timeout`:
+
+- `error` (the default) fails closed: `GuardrailTimeoutError`, a 503 the OpenAI SDKs retry. The text
+  is neither passed on nor judged, as when a rail cannot work at all.
+- `flag` lets the text through, marked: a `flag` verdict whose reason names the budget, in the
+  response header, the lineage, the audit record and the metrics.
+- `allow` lets it through, with an `allow` verdict that says the check did not finish.
+
+A rail's first check is not held to the budget: it loads the rail's models (seconds, for the PII
+analyzer), once, whether at the server's warm-up or on the first request.
+
+The work a rail runs in a worker thread cannot be stopped: the thread finishes in the background
+(rails start it with `abandon_on_cancel`) and its verdict is dropped. Work a rail does on the event
+loop itself (the secrets regexes, a classifier on a short text) is not interrupted: it has no await
+to stop at, and its verdict, once there, is kept. Every budget overrun counts in
+`socle_guardrail_timeouts_total{rail, stage, outcome}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio
+from socle.guardrails.base import Guardrail, RailContext, Verdict
+from socle.guardrails.errors import GuardrailTimeoutError
+
+from socle.metrics import record_guardrail_timeout
+
+OnTimeout = Literal["error", "flag", "allow"]
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """`base_ms` plus `per_kb_ms` per 1,000 characters of the text; `on_timeout` past it."""
+
+    base_ms: float
+    per_kb_ms: float = 0.0
+    on_timeout: OnTimeout = "error"
+
+    def for_text(self, text: str) -> float:
+        """The budget of a check of `text`, in milliseconds."""
+        return self.base_ms + self.per_kb_ms * len(text) / 1000
+
+
+class Budgeted:
+    """`rail` whose checks end as `budget.on_timeout` when they take longer than `budget`."""
+
+    def __init__(self, rail: Guardrail, budget: Budget) -> None:
+        self.rail = rail
+        self.budget = budget
+        self._loaded = False
+
+    @property
+    def name(self) -> str:
+        return self.rail.name
+
+    async def check(self, text: str, *, context: RailContext) -> Verdict:
+        if not self._loaded:  # the first check loads the rail's models: no budget
+            verdict = await self.rail.check(text, context=context)
+            self._loaded = True
+            return verdict
+        budget_ms = self.budget.for_text(text)
+        with anyio.move_on_after(budget_ms / 1000):
+            return await self.rail.check(text, context=context)
+        outcome = self.budget.on_timeout
+        record_guardrail_timeout(self.name, context.stage, outcome)
+        if outcome == "error":
+            raise GuardrailTimeoutError(self.name, budget_ms)
+        reason = f"no verdict within the latency budget of {budget_ms:g} ms (on_timeout: {outcome})"
+        return Verdict(outcome, self.name, reason=reason)
