@@ -136,6 +136,7 @@ def fill(templates: dict[str, str], per_template: int, seed: int) -> list[Row]:
     rows: list[Row] = []
     seen: set[str] = set()
     for name, template in templates.items():
+        made = 0
         for _ in range(per_template * 4):
             text = template.format(
                 name=fake.name(),
@@ -151,7 +152,8 @@ def fill(templates: dict[str, str], per_template: int, seed: int) -> list[Row]:
             if text not in seen:
                 seen.add(text)
                 rows.append({"text": text, "label": 0, "source": f"chat:{name}"})
-            if sum(1 for r in rows if r["source"] == f"chat:{name}") == per_template:
+                made += 1
+            if made == per_template:
                 break
     return rows
 

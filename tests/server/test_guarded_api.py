@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from socle.guardrails.base import RailContext, Verdict
+from socle.guardrails.base import RailContext
 from socle.guardrails.fake import Slow
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
@@ -159,9 +159,10 @@ async def test_a_rail_past_its_latency_budget_is_a_retryable_503(
     tmp_path: Path, settings, fake_model: FakeChatModel
 ) -> None:  # type: ignore[no-untyped-def]
     policy = "tenants:\n  default:\n    input:\n      - {rail: slow, budget_ms: 30}\n"
+    # Slow only on the request's text: the warm-up check (the one a budget lets through) is instant.
     registry = {
         **GUARDRAILS,
-        "slow": lambda spec, shared: Loaded(Slow(2.0, name=spec.display_name, in_thread=True)),
+        "slow": lambda spec, shared: Slow(2.0, name=spec.display_name, in_thread=True, when="Jonas"),
     }
     error = await _refused(
         tmp_path, settings, fake_model, policy, "Jonas Berg says hello.", status=503, registry=registry
@@ -175,15 +176,16 @@ async def _with_slow_output(
     settings: Settings,
     fake_model: FakeChatModel,
     on_timeout: str,
-    when: str | None = None,
+    when: str,
     **extra: object,
 ) -> list[httpx.Response]:
     path = tmp_path / "policy.yaml"
     rail = f"{{rail: slow, budget_ms: 30, on_timeout: {on_timeout}}}"
     path.write_text(f"tenants:\n  default:\n    output:\n      - {rail}\n")
+    # Slow only on answers holding `when`: the warm-up check (the one a budget lets through) is instant.
     registry = {
         **GUARDRAILS,
-        "slow": lambda spec, shared: Loaded(Slow(2.0, name=spec.display_name, in_thread=True, when=when)),
+        "slow": lambda spec, shared: Slow(2.0, name=spec.display_name, in_thread=True, when=when),
     }
     guard = Guard.from_policy(load_policy(path), registry=registry)
     await guard.check("Warm-up.", context=RailContext("output"))  # as `socle serve` does at start
@@ -199,7 +201,7 @@ async def test_an_answer_past_a_flag_budget_is_served_and_marked(
     tmp_path: Path, settings, fake_model: FakeChatModel
 ) -> None:  # type: ignore[no-untyped-def]
     fake_model._script.append("All good.")
-    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "flag")
+    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "flag", "All good")
     assert response.status_code == 200 and response.json()["choices"][0]["message"]["content"] == "All good."
     assert "output:slow:flag" in response.headers["x-socle-guardrails"]
 
@@ -208,7 +210,7 @@ async def test_a_stream_whose_first_sentence_is_past_an_error_budget_is_a_503(
     tmp_path: Path, settings, fake_model: FakeChatModel
 ) -> None:  # type: ignore[no-untyped-def]
     fake_model._script.append("First sentence. Second one.")
-    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "error", stream=True)
+    (response,) = await _with_slow_output(tmp_path, settings, fake_model, "error", "First", stream=True)
     assert response.status_code == 503 and response.json()["error"]["code"] == "guardrail_timeout"
     assert "First sentence" not in response.text
 
@@ -220,21 +222,3 @@ async def test_a_stream_past_an_error_budget_later_ends_with_an_error_event(
     (response,) = await _with_slow_output(tmp_path, settings, fake_model, "error", "Second", stream=True)
     assert response.status_code == 200 and "First sentence." in response.text
     assert '"guardrail_timeout"' in response.text and "Second one" not in response.text
-
-
-class Loaded:
-    """`rail`, whose first check (the one a budget lets through: it loads models) is instant."""
-
-    def __init__(self, rail: Slow) -> None:
-        self.rail = rail
-        self.first = True
-
-    @property
-    def name(self) -> str:
-        return self.rail.name
-
-    async def check(self, text: str, *, context: RailContext) -> Verdict:
-        if self.first:
-            self.first = False
-            return Verdict.allow(self.name)
-        return await self.rail.check(text, context=context)
