@@ -4,7 +4,7 @@ Pure Python so that routing needs no numpy or scikit-learn: the offline trainer
 (`eval/routing/train.py`) calls the same `featurize` as the router, so training and serving cannot
 drift. The result is a sparse vector `{index: value}`: indices below `dim` are hashed n-grams
 (CRC-32, stable across processes, unlike `hash()`), the last `len(STRUCTURE)` are structure measures.
-`VERSION` names this recipe together with the word-piece split of `_wordpiece` (the static
+`VERSION` names this recipe together with the word-piece split of `socle.wordpiece` (the static
 embedding's input); an artifact trained with another recipe is refused.
 """
 

@@ -1,7 +1,7 @@
 """`TierEstimator`: P(the strong tier is needed) for a chat, from a small JSON artifact.
 
 A logistic regression over `socle.router._features` (hashed word n-grams, structure measures) and
-a static prompt embedding (the mean of MiniLM's input word-piece embeddings, `_wordpiece`), trained
+a static prompt embedding (the mean of MiniLM's input word-piece embeddings, `socle.wordpiece`), trained
 offline by `eval/routing/train.py` on RouteLLM's public outcomes (model card:
 `router/artifacts/tier_estimator.md`). The embedding's part of the score is linear in that mean, so
 the artifact keeps one score per word piece and inference is a sparse dot product plus a mean of
@@ -18,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 from socle.router._features import STRUCTURE, VERSION, routing_view, view_features
-from socle.router._wordpiece import UNKNOWN, pieces
+
+from socle.wordpiece import UNKNOWN, pieces
 
 FORMAT = "socle.tier_estimator/2"
 ARTIFACT = "tier_estimator.json"

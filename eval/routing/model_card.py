@@ -44,7 +44,7 @@ bigrams of the lower-cased last user message (numbers reduced to their digit cou
 into {dim} buckets, sublinear counts, L2-normalised; plus 13 structure measures:
 {struct}; plus a static prompt embedding: the mean of all-MiniLM-L6-v2's input word-piece embedding
 rows (384 numbers; no transformer layer) over the first 256 word pieces of the message
-(`router/_wordpiece.py`, BERT's uncased split in pure Python), times {scale:g}. A linear model on a
+(`socle/wordpiece.py`, BERT's uncased split in pure Python), times {scale:g}. A linear model on a
 mean of rows is the mean of the rows' own scores, so the 384 fitted weights `w` are stored as one
 score per word piece, `{scale:g} * (row . w)`: the router averages the scores of a prompt's pieces.
 Under the cross-validation below the embedding raised APGR on every benchmark (MT-Bench 0.712 ->

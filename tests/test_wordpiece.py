@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from socle.router._wordpiece import MAX_CHARS, MAX_PIECES, MAX_WORD_CHARS, UNKNOWN, pieces, words
+
+from socle.wordpiece import MAX_CHARS, MAX_PIECES, MAX_WORD_CHARS, UNKNOWN, pieces, words
 
 VOCAB = frozenset(
     {"[UNK]", "un", "##aff", "##able", "the", "cafe", "is", "open", "!", ",", "a", "##a", "2", "##0"}
