@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -44,9 +43,9 @@ from socle.guardrails._language import guess_language
 from socle.guardrails._matmul_ops import use_matmul_ops
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.name_check import NameCheck
 from socle.guardrails.pii_recognizers import SOCLE_RECOGNIZERS, WindowedPhoneRecognizer
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+from socle.guardrails.pii_spans import NER_ENTITIES, NER_LABELS, is_ner_name, join_intersections, to_span
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -57,17 +56,6 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 BUNDLED_PIPELINES: Mapping[str, Path] = {"socle_pii_ner_en": ARTIFACTS / "pii_ner_en"}
 """Pipelines shipped inside Socle: en_core_web_sm's NER fine-tuned for PII (`artifacts/pii_ner_en.md`)."""
 
-NER_LABELS: Mapping[str, str] = {
-    "PERSON": "PERSON", "PER": "PERSON",
-    "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
-    "ORG": "ORGANIZATION",
-    "NORP": "NRP",
-    "DATE": "DATE_TIME", "TIME": "DATE_TIME",
-    "ADDRESS": "STREET_ADDRESS",
-}  # fmt: skip
-"""spaCy labels (OntoNotes for English, WikiNER for French, `ADDRESS` from Socle's NER) -> Presidio names."""
-
-NER_ENTITIES = frozenset(NER_LABELS.values())
 _IGNORED_LABELS = ("MISC", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "PRODUCT", "EVENT",
                    "WORK_OF_ART", "LAW", "LANGUAGE")  # fmt: skip
 PATTERN_ENTITIES = frozenset(
@@ -77,50 +65,20 @@ PATTERN_ENTITIES = frozenset(
 KNOWN_ENTITIES = NER_ENTITIES | PATTERN_ENTITIES
 """Every entity name a `PresidioPII` rail may be configured with."""
 CHECKSUMMED = frozenset({"FR_NIR", "FR_SIRET", "FR_SIREN", "FR_IBAN", "FR_VAT", "IBAN_CODE"})
-_LABEL_WORDS = frozenset(
-    {
-        "iban",
-        "rib",
-        "bic",
-        "siret",
-        "siren",
-        "nir",
-        "tva",
-        "vat",
-        "cni",
-        "ssn",
-        "rcs",
-        "insee",
-        "vitale",
-        "tél",
-        "tel",
-        "zip",
-        "website",
-        "e-mail",
-        "email",
-    }
-)
-"""Words that name an identifier; spaCy's small models sometimes tag them as places or people."""
-_COMPANY_WORDS = frozenset(
-    {"inc", "incorporated", "corp", "corporation", "llc", "ltd", "plc", "gmbh", "group", "technologies",
-     "company", "co", "holdings", "partners", "solutions", "systems", "labs", "sa", "sarl", "ag", "agency",
-     "bank", "capital", "insurance", "analytics", "consulting", "media", "networks", "movers", "lines"}
-)  # fmt: skip
-"""Last words of company names, which NER tuned for people sometimes tags as `PERSON`."""
-_STOP_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
-_LABEL_LINE = re.compile(r"\n[ \t>]*[A-Za-z][\w -]{0,20}:")
-_LONG_NUMBER = re.compile(r"\d{9,}")
-_LEADING_WORD = re.compile(r"\S+\s+")
 MAX_CHUNK_CHARS = 100_000
 """Longer texts are analyzed in pieces of at most this many characters (`chunks`)."""
-_NAME_PARTICLES = frozenset(
-    {"al", "bin", "d'", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "el",
-     "ibn", "la", "le", "st.", "ten", "ter", "van", "von", "y", "zu"}
-)  # fmt: skip
-"""Lower-case words that begin surnames."""
-
 _CONTEXT_WORDS: Mapping[type[EntityRecognizer], list[str]] = {
-    CreditCardRecognizer: ["credit", "card", "visa", "mastercard", "amex", "carte", "bancaire", "crédit"],
+    CreditCardRecognizer: [
+        "credit",
+        "card",
+        "cc",
+        "visa",
+        "mastercard",
+        "amex",
+        "carte",
+        "bancaire",
+        "crédit",
+    ],
     IbanRecognizer: ["iban", "bank", "account", "rib", "compte", "bancaire", "virement"],
     IpRecognizer: ["ip", "ipv4", "ipv6", "address", "adresse", "serveur", "server"],
     PhoneRecognizer: ["phone", "number", "telephone", "cell", "mobile", "call", "téléphone", "portable"],
@@ -135,6 +93,8 @@ class EngineOptions:
 
     models: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
     phone_regions: tuple[str, ...] = ("FR", "US", "GB")
+    name_check: bool = True
+    """Drop NER people and places that `NameCheck` scores as plain words (`Unfortunately`)."""
 
 
 _NOT_NER = ("tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -312,79 +272,13 @@ def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     return kept
 
 
-def _to_span(text: str, result: RecognizerResult) -> Span | None:
-    start, end = result.start, result.end
-    recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
-    if recognizer == "SpacyRecognizer" and result.entity_type == "STREET_ADDRESS":
-        # An address runs into the contact lines after it ("...\nMobile: 0490 39 07 81"): cut there.
-        label_line = _LABEL_LINE.search(text, start, end)
-        end = label_line.start() if label_line else end
-        if _LONG_NUMBER.search(text, start, end):  # a card, account or phone number, not an address
-            return None
-        if not _plausible_address(text, text[start:end]):
-            return None
-    elif result.entity_type in NER_ENTITIES and result.entity_type != "STREET_ADDRESS":
-        if "\n" in text[start:end].strip():
-            # spaCy's small models run names into the next line ("Victoria Bruun\nPhone"): cut there.
-            start += len(text[start:end]) - len(text[start:end].lstrip())
-            end = text.index("\n", start) if "\n" in text[start:end] else end
-        if result.entity_type == "PERSON":
-            start = _trim_leading_words(text, start, end)
-        if not _plausible_name(text, text[start:end], result.entity_type):
-            return None
-    return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
-
-
-def _trim_leading_words(text: str, start: int, end: int) -> int:
-    """The start of a name without the lower-case words NER ran it into ("given Alma", "ex-Zombie Kastner").
-
-    In a text with capitals a name starts with one, or with a particle ("van Dijk", "de Gaulle").
-    """
-    if text.islower():
-        return start
-    while (word := _LEADING_WORD.match(text, start, end)) and word.end() < end:
-        first = word.group().split()[0]
-        if not first[0].islower() or first.lower() in _NAME_PARTICLES:
-            break
-        start = word.end()
-    return start
-
-
-def _plausible_address(text: str, value: str) -> bool:
-    """False for what NER takes for an address but is not one: numbers, plain words after a year."""
-    if not any(c.isalpha() for c in value):  # "#15", "16%": a street or a town has a name
-        return False
-    if not any(c.isdigit() or c.isupper() for c in value):  # "four hungry children"
-        return False
-    # In a text with capitals, an address has a capital somewhere (a street, a town): a year
-    # followed by lower-case words is not one ("1974 protects individuals against ...").
-    return text.islower() or any(c.isupper() for c in value)
-
-
-def _plausible_name(text: str, value: str, entity: str) -> bool:
-    """False for what NER takes for a name or place but is not one: labels, companies, plain words."""
-    words = value.lower().split()
-    if not any(c.isalpha() for c in value) or any(w.strip(":") in _LABEL_WORDS for w in words):
-        return False
-    if "://" in value or "@" in value or "www." in words[0]:  # a URL or an e-mail address
-        return False
-    if any(c in value for c in '":'):  # runs across a quote or a label ('Heather:"I\'m Daniel')
-        return False
-    if entity == "PERSON" and (any(c.isdigit() for c in value) or words[-1].strip(".,") in _COMPANY_WORDS):
-        return False
-    if len(words) == 1 and words[0] in _STOP_WORDS:  # "You", "more"
-        return False
-    # In a text with capitals, a lower-case span is an ordinary word ("by a mandolin coda"); in an
-    # all-caps text, capitals say nothing and the model tags ordinary words ("I DON'T KNOW WHAT").
-    return not (value.islower() and not text.islower()) and not text.isupper()
-
-
 class PresidioEngine:
     """One lazily-built analyzer, shared by every `PresidioPII` rail of a process. Thread-safe."""
 
     def __init__(self, options: EngineOptions | None = None) -> None:
         self.options = options or EngineOptions()
         self._analyzer: AnalyzerEngine | None = None
+        self._plain: Callable[[str], bool] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -395,6 +289,8 @@ class PresidioEngine:
         """Build the analyzer if not built yet (blocking; call from a worker thread) and return it."""
         with self._lock:
             if self._analyzer is None:
+                if self.options.name_check:
+                    self._plain = NameCheck.load().is_plain
                 self._analyzer = build_analyzer(self.options)
             return self._analyzer
 
@@ -408,14 +304,23 @@ class PresidioEngine:
             language = self.languages[0]
         analyzer, wanted = self.load(), list(entities)
         found: list[Span] = []
+        names: set[tuple[int, int]] = set()  # people and places from NER, for the name check
         for start, end in chunks(text, MAX_CHUNK_CHARS):
             piece = text[start:end]
             results: list[RecognizerResult] = analyzer.analyze(
                 text=piece, language=language, entities=wanted, score_threshold=threshold
             )
-            spans = (_to_span(piece, r) for r in results if r.end > r.start)
-            found.extend(replace(s, start=s.start + start, end=s.end + start) for s in spans if s)
-        return resolve_overlaps(found)
+            for result in results:
+                span = to_span(piece, result) if result.end > result.start else None
+                if span is not None:
+                    found.append(replace(span, start=span.start + start, end=span.end + start))
+                    if is_ner_name(result):
+                        names.add((span.start + start, span.end + start))
+        spans = join_intersections(text, resolve_overlaps(found))
+        if self._plain is None:
+            return spans
+        # After the join: the streets of an intersection look like plain words alone (`King Forges`).
+        return [s for s in spans if (s.start, s.end) not in names or not self._plain(s.value or "")]
 
 
 def chunks(text: str, size: int = MAX_CHUNK_CHARS) -> list[tuple[int, int]]:

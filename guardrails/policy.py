@@ -52,6 +52,9 @@ class EngineSettings(_Model):
     phone_regions: tuple[str, ...] = Field(
         ("FR", "US", "GB"), description="Regions whose phone formats `PHONE_NUMBER` recognizes."
     )
+    name_check: bool = Field(
+        True, description="Drop people and places NER found that the name check scores as plain words."
+    )
 
 
 class RailSpec(_Model):

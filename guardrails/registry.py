@@ -41,7 +41,8 @@ class SharedResources:
         """The one PII analyzer (it loads its models lazily, on first use)."""
         from socle.guardrails.pii import EngineOptions, PresidioEngine  # presidio + spaCy: seconds
 
-        options = EngineOptions(models=dict(self.engine.models), phone_regions=self.engine.phone_regions)
+        engine = self.engine
+        options = EngineOptions(dict(engine.models), engine.phone_regions, name_check=engine.name_check)
         return self.get("presidio", lambda: PresidioEngine(options))
 
 

@@ -12,12 +12,14 @@ from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.pii import (
     BUNDLED_PIPELINES,
     KNOWN_ENTITIES,
+    EngineOptions,
+    PresidioEngine,
     PresidioPII,
-    _to_span,
     chunks,
     load_pipeline,
     resolve_overlaps,
 )
+from socle.guardrails.pii_spans import join_intersections, to_span
 
 from tests.guardrails.conftest import ctx
 
@@ -129,7 +131,8 @@ SPAN_FILTERS = [
     ("we flew to kiel on monday", ("kiel", "LOCATION"), "kiel"),  # an all-lower-case text
     ("WHAT ??? I DON'T KNOW", ("I DON'T KNOW", "PERSON"), None),  # an all-caps text
     ("I work for Loveland Technologies", ("Loveland Technologies", "PERSON"), None),  # a company
-    ('Ana:"I\'m Daniel\'s daughter"', ('Ana:"I\'m Daniel', "PERSON"), None),
+    ('Ana:"I\'m Daniel\'s daughter"', ('Ana:"I\'m Daniel', "PERSON"), "Ana"),  # a speaker: cut at the colon
+    ('"Hi":"Daniel"', ('"Hi":"Daniel', "PERSON"), None),  # a quote, no speaker
     ("ZIP: 48750", ("ZIP", "PERSON"), None),
     ("Agnes Dahl\nPhone 1", ("Agnes Dahl\nPhone", "PERSON"), "Agnes Dahl"),
     ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81", ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81",
@@ -142,13 +145,65 @@ SPAN_FILTERS = [
     ("Fans of ex-Zombie Kastner.", ("ex-Zombie Kastner", "PERSON"), "Kastner"),
     ("A speech by de Gaulle in 1940.", ("de Gaulle", "PERSON"), "de Gaulle"),  # a particle stays
     ("i told marie curie", ("marie curie", "PERSON"), "marie curie"),  # all lower case: kept whole
+    # An address runs into the sentence after it: two or more lower-case words at its end are cut.
+    ("Enter on 137 Avenue Teboulbi St. the first three months", ("137 Avenue Teboulbi St. the first three"
+     " months", "STREET_ADDRESS"), "137 Avenue Teboulbi St."),
+    ("Sent to 12 Rue de la Paix", ("12 Rue de la Paix", "STREET_ADDRESS"), "12 Rue de la Paix"),
+    ("Sent to 9721 Dalmatinova 43 Velenje nan", ("9721 Dalmatinova 43 Velenje nan", "STREET_ADDRESS"),
+     "9721 Dalmatinova 43 Velenje nan"),  # one trailing word may be the address's own
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "finding", "kept"), SPAN_FILTERS)
 def test_implausible_ner_findings_are_cut_or_dropped(text, finding, kept) -> None:
-    span = _to_span(text, _ner(text, *finding))
+    span = to_span(text, _ner(text, *finding))
     assert (span.value if span else None) == kept
+
+
+def _span(text: str, value: str, entity: str) -> Span:
+    start = text.index(value)
+    return Span(start, start + len(value), entity, score=0.85, action="flag", value=value)
+
+
+INTERSECTIONS = [
+    # text, found spans (value, entity), expected (value, entity) after the join
+    ("Meet me at the corner of Dalbraut 99 and Frederikke Coves.",
+     [("Dalbraut 99", "STREET_ADDRESS"), ("Frederikke Coves", "PERSON")],
+     [("Dalbraut 99 and Frederikke Coves", "STREET_ADDRESS")]),
+    ("At the intersection of Main St & Kvarnvägen, Anna waits.",
+     [("Main St", "LOCATION"), ("Kvarnvägen", "LOCATION"), ("Anna", "PERSON")],
+     [("Main St & Kvarnvägen", "STREET_ADDRESS"), ("Anna", "PERSON")]),
+    ("Anna and Jonas Berg live at 4 Elm Road.",  # no "corner of": two people stay two people
+     [("Anna", "PERSON"), ("Jonas Berg", "PERSON"), ("4 Elm Road", "STREET_ADDRESS")],
+     [("Anna", "PERSON"), ("Jonas Berg", "PERSON"), ("4 Elm Road", "STREET_ADDRESS")]),
+    ("The corner of Elm Road and card 4111111111111111.",  # a card is not a street
+     [("Elm Road", "LOCATION"), ("4111111111111111", "CREDIT_CARD")],
+     [("Elm Road", "LOCATION"), ("4111111111111111", "CREDIT_CARD")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "spans", "expected"), INTERSECTIONS)
+def test_the_streets_of_an_intersection_are_one_address(text, spans, expected) -> None:
+    joined = join_intersections(text, [_span(text, *s) for s in spans])
+    assert [(s.value, s.entity) for s in joined] == expected
+    assert all(text[s.start : s.end] == s.value for s in joined)
+
+
+async def test_a_card_word_makes_a_card_of_a_number_that_is_also_a_nir(rail) -> None:
+    # 372914177763184 passes both Luhn (an American Express number) and the NIR key.
+    card = await rail.check("Need the last transactions of card 372914177763184", context=ctx(language="en"))
+    assert [(s.entity, s.value) for s in card.spans] == [("CREDIT_CARD", "372914177763184")]
+    nir = await rail.check("Mon numéro de sécurité sociale : 372914177763184", context=ctx(language="fr"))
+    assert [(s.entity, s.value) for s in nir.spans] == [("FR_NIR", "372914177763184")]
+
+
+def test_the_name_check_drops_plain_words_ner_took_for_names(presidio_engine) -> None:
+    text = "Unfortunately, Oluwaseun Adeyemi could not come."
+    unchecked = PresidioEngine(EngineOptions(name_check=False))
+    found = unchecked.analyze(text, language="en", entities=["PERSON"], threshold=0.5)
+    assert [s.value for s in found] == ["Unfortunately", "Oluwaseun Adeyemi"]
+    checked = presidio_engine.analyze(text, language="en", entities=["PERSON"], threshold=0.5)
+    assert [s.value for s in checked] == ["Oluwaseun Adeyemi"]
 
 
 def test_the_bundled_ner_loads_offline_and_is_small() -> None:
