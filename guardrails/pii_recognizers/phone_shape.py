@@ -12,7 +12,7 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,
 
 
 class PhoneShapeRecognizer(EntityPatternRecognizer):
-    """`PHONE_NUMBER`: 6 to 15 digits in groups (`0494 92 82 32`, `(99) 645-791`, `+44 20 7946 0958`).
+    """`PHONE_NUMBER`: 6 to 15 digits in groups (`0494 92 82 32`, `(99) 645-791`, `0393 1144137`).
 
     Also `+` and 9 to 14 digits, 10 digits in one run, and an extension (`345-899-3560x4587`).
 
@@ -25,7 +25,7 @@ class PhoneShapeRecognizer(EntityPatternRecognizer):
         Pattern(
             "grouped digits",
             r"(?<![\w+.,/-])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?"
-            rf"\d{{2,4}}(?:[ .-]\d{{2,4}}){{1,4}}{_EXTENSION}(?![\w]|[.,/-]\d)",
+            rf"\d{{2,4}}(?:[ .-]\d{{2,4}}){{0,3}}[ .-]\d{{2,8}}{_EXTENSION}(?![\w]|[.,/-]\d)",
             0.3,
         ),
         Pattern("international, ungrouped", rf"(?<![\w+])\+\d{{9,14}}{_EXTENSION}(?![\w]|[.,/-]\d)", 0.4),

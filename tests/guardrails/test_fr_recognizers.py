@@ -62,6 +62,8 @@ CASES = [
     (PhoneShapeRecognizer, "Date: 2003-08-28", None, 0),
     (PhoneShapeRecognizer, "Fax: 345-899-3560x4587", "345-899-3560x4587", 0.3),  # extension
     (PhoneShapeRecognizer, "Desk: +1-903-140-4508 ext. 769", "+1-903-140-4508 ext. 769", 0.3),
+    (PhoneShapeRecognizer, "Mobile: 0393 1144137", "0393 1144137", 0.3),  # a long last group (Italy)
+    (PhoneShapeRecognizer, "Ref 12 123456789", None, 0),  # a 9-digit last group is no phone
     (PhoneShapeRecognizer, "+447700677662 mobile", "+447700677662", 0.4),  # + and digits, ungrouped
     (PhoneShapeRecognizer, "Desk: 5403926876", "5403926876", 0.3),  # ten digits in one run
     (PhoneShapeRecognizer, "order 54039268761", None, 0),  # eleven digits, no +: not a phone shape
