@@ -3,8 +3,9 @@
 spaCy's small NER, tuned for personal data, still runs names into neighbouring words, tags labels,
 companies and capitalized ordinary words, and cuts an intersection ("the corner of Dalbraut 99 and
 Frederikke Coves") into a street and a person. `to_span` checks and trims one finding
-(`_plausible_name`, `_plausible_address`, the optional `NameCheck`), `join_intersections` makes
-one address of the two streets of an intersection. Pure functions over the text: no model here.
+(`_plausible_name`, `_plausible_address`), `join_intersections` makes one address of the two
+streets of an intersection, and `is_ner_name` says which findings `NameCheck` is asked about
+(`pii.PresidioEngine.analyze` runs it after the join). Pure functions over the text: no model here.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ _NAME_PARTICLES = frozenset(
 """Lower-case words that begin surnames."""
 _NAMES = frozenset({"PERSON", "LOCATION"})
 _SPEAKER = re.compile(r"([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}):")
+_FORM_LABELS = frozenset(
+    {"name", "full name", "date", "time", "phone", "mobile", "address", "subject", "note", "notes", "re",
+     "to", "from", "cc", "where", "when", "who", "what", "answer", "question", "q", "a", "dear", "hi"}
+)  # fmt: skip
+"""Words before a colon that are a form's or a letter's labels, not a speaker (`Date: 2003-08-28`)."""
 _TRAILING_WORD = re.compile(r"\s+[a-z]+[.,;]?$")
 _CORNER = re.compile(r"\b(?:corner|intersection|junction)\s+of\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
@@ -97,7 +103,8 @@ def to_span(text: str, result: RecognizerResult) -> Span | None:
         if result.entity_type == "PERSON":
             start = _trim_leading_words(text, start, end)
             # A speaker before their line ('Heather:"I\'m Daniel', 'Anna: Hi'): the name ends at the colon.
-            if speaker := _SPEAKER.match(text, start, end):
+            speaker = _SPEAKER.match(text, start, end)
+            if speaker and speaker.group(1).lower() not in _FORM_LABELS:
                 end = speaker.end(1)
         if not _plausible_name(text, text[start:end], result.entity_type):
             return None

@@ -133,6 +133,7 @@ SPAN_FILTERS = [
     ("I work for Loveland Technologies", ("Loveland Technologies", "PERSON"), None),  # a company
     ('Ana:"I\'m Daniel\'s daughter"', ('Ana:"I\'m Daniel', "PERSON"), "Ana"),  # a speaker: cut at the colon
     ('"Hi":"Daniel"', ('"Hi":"Daniel', "PERSON"), None),  # a quote, no speaker
+    ("Name: Toshimi Arata", ("Name: Toshimi", "PERSON"), None),  # a form's label is no speaker
     ("ZIP: 48750", ("ZIP", "PERSON"), None),
     ("Agnes Dahl\nPhone 1", ("Agnes Dahl\nPhone", "PERSON"), "Agnes Dahl"),
     ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81", ("Kvarnvägen 14\nStockholm\nMobile: 0490 39 07 81",
