@@ -28,25 +28,19 @@ import random
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 from socle.eval.pii.ner_data import ValueMaker
 from socle.eval.pii.ner_templates import FILLERS
-from socle.eval.routing.fitting import PieceTable
+from socle.eval.routing.fitting import LinearModel, Matrix, PieceTable, logistic
 from socle.guardrails.name_check import ARTIFACT, EXTRAS, FORMAT, extras
-
-from socle.wordpiece import pieces
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "eval" / "datasets" / "injection" / "train.jsonl"
 SCALE = 10.0
 """The mean embedding is multiplied by this before the fit (its entries are ~0.05: too small for C=1)."""
-Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
-Vector = np.ndarray[tuple[int], np.dtype[np.float64]]
 _LOWER_RUN = re.compile(r"(?<![\w'\u2019-])[a-z]{3,}(?: [a-z]{3,}){0,2}(?![\w'\u2019-])")
 
 
@@ -87,38 +81,12 @@ def generate(count: int, seed: int) -> tuple[list[str], list[int]]:
 
 def features(texts: Sequence[str], table: PieceTable) -> Matrix:
     """One row per text: `SCALE` x its mean word-piece embedding, then `EXTRAS`."""
-    index = {piece: i for i, piece in enumerate(table.vocab)}
-    longest = max(map(len, table.vocab))
-    out = np.zeros((len(texts), table.rows.shape[1] + len(EXTRAS)))
-    for row, text in enumerate(texts):
-        found = pieces(text, index, longest=longest)
-        if found:
-            out[row, : table.rows.shape[1]] = SCALE * table.rows[[index[p] for p in found]].mean(axis=0)
-        out[row, table.rows.shape[1] :] = extras(text, index, found)
-    return out
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """The fitted logistic regression: embedding weights, then `EXTRAS` weights; label 1 = plain words."""
-
-    weights: Vector
-    intercept: float
-
-    def p_plain(self, x: Matrix) -> Vector:
-        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.intercept)))
-
-
-def fit(x: Matrix, y: ArrayLike, *, c: float, seed: int) -> Fitted:
-    """L2-regularised logistic regression (lbfgs, deterministic)."""
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no stubs
-
-    model = LogisticRegression(C=c, max_iter=5000, random_state=seed).fit(x, np.asarray(y))
-    return Fitted(np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0]))
+    more = np.array([extras(text, table.index, table.split(text)) for text in texts]).reshape(len(texts), -1)
+    return np.hstack([SCALE * table.text_embeddings(texts), more])
 
 
 def artifact(
-    model: Fitted, table: PieceTable, *, threshold: float, training: dict[str, Any]
+    model: LinearModel, table: PieceTable, *, threshold: float, training: dict[str, Any]
 ) -> dict[str, Any]:
     """The JSON document `NameCheck.from_json` reads: the embedding weights folded into one score a piece.
 
@@ -155,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts, labels = generate(args.count, args.seed)
     x, y = features(texts, table), np.array(labels)
     cut = len(texts) * 4 // 5
-    p = fit(x[:cut], y[:cut], c=args.c, seed=args.seed).p_plain(x[cut:])
+    p = logistic(x[:cut], y[:cut], c=args.c, seed=args.seed).predict(x[cut:])
     names_dropped = float(np.mean(p[y[cut:] == 0] >= args.threshold))
     plain_dropped = float(np.mean(p[y[cut:] == 1] >= args.threshold))
     sys.stderr.write(f"held-out generated values: names dropped {names_dropped:.3f}, plain words dropped"
@@ -168,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout": {"names_dropped": round(names_dropped, 4), "plain_dropped": round(plain_dropped, 4)},
     }
     document = artifact(
-        fit(x, y, c=args.c, seed=args.seed), table, threshold=args.threshold, training=training
+        logistic(x, y, c=args.c, seed=args.seed), table, threshold=args.threshold, training=training
     )
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     args.out.write_text(text + "\n", encoding="utf-8")

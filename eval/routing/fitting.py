@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
+from numpy.typing import ArrayLike
 from socle.eval.routing.dataset import RoutingItem
 from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
 from socle.router.tier_estimator import FORMAT
@@ -53,8 +55,8 @@ class LinearModel:
     weights: Floats
     intercept: float
 
-    def predict(self, features: sp.csr_matrix) -> Floats:
-        """P(strong needed) for each row."""
+    def predict(self, features: sp.csr_matrix | Matrix) -> Floats:
+        """P(label 1) for each row (for the router: P(strong needed))."""
         z = features @ self.weights + self.intercept
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
@@ -86,7 +88,7 @@ def label(item: RoutingItem, config: FitConfig) -> int:
     return int(item.strong > item.weak)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PieceTable:
     """MiniLM's word-piece vocabulary and input embedding matrix (training only)."""
 
@@ -105,16 +107,30 @@ class PieceTable:
             rows = weights.get_tensor("embeddings.word_embeddings.weight").astype(np.float32)
         return cls(vocab, rows[: len(vocab)])
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Word piece -> its row."""
+        return {piece: i for i, piece in enumerate(self.vocab)}
+
+    @cached_property
+    def longest(self) -> int:
+        return max(map(len, self.vocab))
+
+    def split(self, text: str) -> list[str]:
+        """The word pieces of `text`, as serving cuts them (`socle.wordpiece.pieces`)."""
+        return pieces(text, self.index, longest=self.longest)
+
+    def text_embeddings(self, texts: Sequence[str]) -> Matrix:
+        """One row per text: the mean embedding of its word pieces (zeros for a text with none)."""
+        out = np.zeros((len(texts), self.rows.shape[1]))
+        for row, text in enumerate(texts):
+            if found := self.split(text):
+                out[row] = self.rows[[self.index[p] for p in found]].mean(axis=0)
+        return out
+
     def mean_embeddings(self, items: Sequence[RoutingItem]) -> Matrix:
         """One row per item: the mean embedding of the word pieces of its routed text."""
-        index = {piece: i for i, piece in enumerate(self.vocab)}
-        longest = max(map(len, self.vocab))
-        out = np.zeros((len(items), self.rows.shape[1]))
-        for row, item in enumerate(items):
-            found = pieces(routing_view(item.messages)[0], index, longest=longest)
-            if found:
-                out[row] = self.rows[[index[p] for p in found]].mean(axis=0)
-        return out
+        return self.text_embeddings([routing_view(item.messages)[0] for item in items])
 
 
 def design_matrix(items: Sequence[RoutingItem], dim: int, table: PieceTable, scale: float) -> sp.csr_matrix:
@@ -132,13 +148,25 @@ def design_matrix(items: Sequence[RoutingItem], dim: int, table: PieceTable, sca
 
 
 def fit(items: Sequence[RoutingItem], features: sp.csr_matrix, config: FitConfig) -> LinearModel:
-    """L2-regularised logistic regression (lbfgs, deterministic) on `features` of `items`."""
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no stubs
-
+    """The router's logistic regression on `features` of `items` (MT-Bench items weighted up)."""
     y = np.array([label(item, config) for item in items])
     weight = np.array([config.mt_bench_weight if i.benchmark == "mt_bench" else 1.0 for i in items])
-    model = LogisticRegression(C=config.c, max_iter=5000, random_state=config.seed)
-    model.fit(features, y, sample_weight=weight)
+    return logistic(features, y, c=config.c, seed=config.seed, sample_weight=weight)
+
+
+def logistic(
+    features: sp.csr_matrix | Matrix,
+    y: ArrayLike,
+    *,
+    c: float,
+    seed: int,
+    sample_weight: ArrayLike | None = None,
+) -> LinearModel:
+    """L2-regularised logistic regression (scikit-learn's lbfgs, deterministic) of labels `y`."""
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no stubs
+
+    model = LogisticRegression(C=c, max_iter=5000, random_state=seed)
+    model.fit(features, np.asarray(y), sample_weight=sample_weight)
     return LinearModel(np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0]))
 
 

@@ -84,16 +84,16 @@ def test_the_shipped_artifact_says_how_it_was_trained() -> None:
 def test_the_artifact_predicts_what_the_fitted_model_predicts(tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="training needs scikit-learn (dev extra)")
     from socle.eval.pii import train_name_check as train
-    from socle.eval.routing.fitting import PieceTable
+    from socle.eval.routing.fitting import PieceTable, logistic
 
     table = PieceTable.load()
     texts, labels = train.generate(150, seed=3)
     x = train.features(texts, table)
-    model = train.fit(x, labels, c=1.0, seed=3)
+    model = logistic(x, labels, c=1.0, seed=3)
     document = train.artifact(model, table, threshold=0.9, training={})
     check = NameCheck.from_json(json.loads(json.dumps(document)))
     # The embedding weights folded into one score per word piece give the fitted model's output.
-    assert [check.p_plain(t) for t in texts] == pytest.approx(list(model.p_plain(x)), abs=1e-4)
+    assert [check.p_plain(t) for t in texts] == pytest.approx(list(model.predict(x)), abs=1e-4)
     assert sum(labels) == 150 and len(texts) == 300
     assert train.main(["--count", "100", "--out", str(tmp_path / "check.json")]) == 0
     assert NameCheck.load(tmp_path / "check.json").threshold == 0.95
