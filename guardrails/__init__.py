@@ -9,6 +9,7 @@ tenant, route and stage of a `GuardrailPolicy` (`config/guardrails.yaml`). The P
 from socle.guardrails.base import (
     SEVERITY,
     Action,
+    ConversationScope,
     Guardrail,
     PseudonymVault,
     RailContext,
@@ -31,6 +32,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "AllowAll",
     "BlockOn",
     "ContentBlockedError",
+    "ConversationScope",
     "GUARDRAILS",
     "Guard",
     "Guardrail",

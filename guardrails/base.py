@@ -18,6 +18,8 @@ Actions, from the most lenient to the strictest (`SEVERITY`):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import KW_ONLY, dataclass
 from typing import Literal, Protocol, TypeAlias
@@ -119,14 +121,38 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationScope:
+    """Whose pseudonyms: a client's conversation id means something only for one tenant and key.
+
+    The id in `x-socle-conversation-id` is chosen by the client, so it names nothing on its own:
+    tenant B sending tenant A's id must not reach A's values. The vault name and the encryption key
+    of a mapping are both derived from all three parts: the same id under another tenant or key is
+    another (empty) mapping, and a blob copied to another scope does not decrypt.
+    """
+
+    tenant_id: str
+    key_id: str
+    conversation_id: str
+
+    def parts(self) -> bytes:
+        """The three parts, unambiguously encoded (a JSON array): the key-derivation input."""
+        return json.dumps([self.tenant_id, self.key_id, self.conversation_id]).encode()
+
+    def vault_name(self) -> str:
+        """The name the vault stores the mapping under: a SHA-256 of `parts`, so no client id is stored."""
+        return hashlib.sha256(b"socle-pseudonyms\x00" + self.parts()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
 class RailContext:
     """Where a text comes from: who is asking, in which conversation, at which stage.
 
     Args:
         tenant_id: selects the tenant's policy (`default` when None).
+        key_id: the caller's API key; with `tenant_id` it scopes the conversation (`scope`).
         conversation_id: scopes pseudonyms: the same value gets the same placeholder within one
-            conversation and a different one elsewhere. None disables pseudonymization (values are
-            redacted instead).
+            conversation of one tenant and key, and a different one elsewhere. None disables
+            pseudonymization (values are redacted instead).
         stage: `input` (user messages, tool results), `retrieval` (chunks) or `output` (the answer).
         language: an ISO 639-1 hint (`en`, `fr`); None lets the rail decide.
         route: the API route, for per-route policies (`chat`, `embeddings`); None for the default.
@@ -137,10 +163,18 @@ class RailContext:
     stage: Stage
     _: KW_ONLY
     tenant_id: str | None = None
+    key_id: str | None = None
     conversation_id: str | None = None
     language: str | None = None
     route: str | None = None
     sources: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> ConversationScope | None:
+        """The pseudonyms' scope: the conversation of this tenant and key (None: no conversation)."""
+        if self.conversation_id is None:
+            return None
+        return ConversationScope(self.tenant_id or "", self.key_id or "", self.conversation_id)
 
 
 class Guardrail(Protocol):
@@ -165,20 +199,21 @@ class Guardrail(Protocol):
 
 
 class PseudonymVault(Protocol):
-    """Stores one opaque, already-encrypted blob per conversation (the pseudonym mapping).
+    """Stores one opaque, already-encrypted blob per conversation scope (the pseudonym mapping).
 
-    The vault never sees plaintext: `Pseudonymizer` encrypts before `put` and decrypts after `get`.
-    Backends (memory, Redis, SQL) only store bytes.
+    The vault never sees plaintext nor client ids: `Pseudonymizer` encrypts before `put` and
+    decrypts after `get`, and names each blob by `ConversationScope.vault_name()`. Backends
+    (memory, Redis, SQL) only store bytes under opaque names.
     """
 
-    async def get(self, conversation_id: str) -> bytes | None:
-        """The blob stored for the conversation, or None if there is none (or it was erased)."""
+    async def get(self, name: str) -> bytes | None:
+        """The blob stored under `name`, or None if there is none (or it was erased)."""
         ...
 
-    async def put(self, conversation_id: str, blob: bytes) -> None:
-        """Store `blob` for the conversation, replacing any previous one."""
+    async def put(self, name: str, blob: bytes) -> None:
+        """Store `blob` under `name`, replacing any previous one."""
         ...
 
-    async def erase(self, conversation_id: str) -> bool:
-        """Delete the conversation's blob. Returns True if there was one."""
+    async def erase(self, name: str) -> bool:
+        """Delete the blob stored under `name`. Returns True if there was one."""
         ...

@@ -33,7 +33,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n")
 
 def _context(request: ChatRequest, route: str) -> RailContext:
     return RailContext(
-        "input", tenant_id=request.tenant_id, conversation_id=request.conversation_id, route=route
+        "input",
+        tenant_id=request.tenant_id,
+        key_id=request.key_id,
+        conversation_id=request.conversation_id,
+        route=route,
     )
 
 

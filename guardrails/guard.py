@@ -1,7 +1,7 @@
 """`Guard`: what the server holds: a policy's pipelines per (tenant, route, stage), and the vault.
 
 guard = Guard.from_policy(load_policy(Path("config/guardrails.yaml")), key=settings_key)
-context = RailContext("input", tenant_id="acme", conversation_id="c-42")
+context = RailContext("input", tenant_id="acme", key_id="k1", conversation_id="c-42")
 result = await guard.check(user_text, context=context)
 result.raise_if_blocked()                      # 400 with the rail's reason
 model_sees = result.text                       # placeholders and redactions applied
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from socle.guardrails.base import RailContext, Stage
+from socle.guardrails.base import ConversationScope, RailContext, Stage
 from socle.guardrails.errors import TextTooLongError
 from socle.guardrails.pipeline import Pipeline, PipelineResult
 from socle.guardrails.policy import DEFAULT_TENANT, STAGES, GuardrailPolicy
@@ -89,11 +89,12 @@ class Guard:
         return await pipeline.run(text, context=context)
 
     async def restore(self, text: str, *, context: RailContext) -> str:
-        """`text` with the conversation's placeholders replaced by the real values, for the user."""
-        if context.conversation_id is None:
+        """`text` with the placeholders of the context's conversation (of its tenant and key) restored."""
+        scope = context.scope
+        if scope is None:
             return text
-        return await self._pseudonymizer.restore(text, conversation_id=context.conversation_id)
+        return await self._pseudonymizer.restore(text, scope=scope)
 
-    async def erase(self, conversation_id: str) -> bool:
+    async def erase(self, scope: ConversationScope) -> bool:
         """Forget a conversation's pseudonyms. Returns True if there were any."""
-        return await self._pseudonymizer.erase(conversation_id)
+        return await self._pseudonymizer.erase(scope)

@@ -2,9 +2,9 @@
 
 Applying a verdict means: `block` leaves the text alone (the caller refuses it); otherwise every
 `pseudonymize` and `redact` span of every rail is merged with the others and rewritten, pseudonyms
-through the `Pseudonymizer` of the conversation. Without a conversation id (or a pseudonymizer) a
-pseudonym cannot be restored later, so those spans are redacted instead: a value never reaches the
-model in clear because a conversation id was missing.
+through the `Pseudonymizer` of the conversation (of the context's tenant and key). Without a
+conversation id (or a pseudonymizer) a pseudonym cannot be restored later, so those spans are
+redacted instead: a value never reaches the model in clear because a conversation id was missing.
 """
 
 from __future__ import annotations
@@ -104,13 +104,12 @@ class Pipeline:
         return tuple(v for v in results if v is not None)
 
     async def _rewrite(self, text: str, spans: list[Span], context: RailContext) -> str:
-        conversation = context.conversation_id
-        if self._pseudonymizer is None or conversation is None:
+        scope = context.scope
+        if self._pseudonymizer is None or scope is None:
             return rewrite(text, spans, redaction)
         pseudonyms = [s for s in spans if s.action == "pseudonymize"]
-        names = await self._pseudonymizer.placeholders(
-            [(s.entity, s.value or "") for s in pseudonyms], conversation_id=conversation
-        )
+        values = [(s.entity, s.value or "") for s in pseudonyms]
+        names = await self._pseudonymizer.placeholders(values, scope=scope)
         by_start = {s.start: name for s, name in zip(pseudonyms, names, strict=True)}
         return rewrite(text, spans, lambda s: by_start.get(s.start) or redaction(s))
 

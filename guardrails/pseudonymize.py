@@ -4,10 +4,13 @@ The model sees `<PERSON_1>`, `<EMAIL_ADDRESS_2>`; the user sees the real values 
 `restore`. The same value (compared case- and spacing-insensitively, digits only for numbers) gets
 the same placeholder across every turn of one conversation, and a different numbering in another.
 
-The mapping of a conversation is one JSON document, encrypted with Fernet (AES-128-CBC + HMAC-SHA256)
-under a key derived from the master key and the conversation id (HKDF-SHA256): a vault backend only
-ever stores ciphertext, and a blob copied to another conversation id does not decrypt. `erase`
-deletes the blob; nothing else holds the values. This is the one module importing `cryptography`.
+A conversation is a `ConversationScope`: the client's conversation id *within one tenant and API
+key*, so an id another tenant (or key) also chose names another mapping. The mapping of a scope is
+one JSON document, encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from the
+master key and the scope's three parts (HKDF-SHA256), and stored under a hash of them: a vault
+backend only ever stores ciphertext under opaque names, and a blob copied to another scope does not
+decrypt. `erase` deletes the blob; nothing else holds the values. This is the one module importing
+`cryptography`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from socle.guardrails._transform import rewrite
-from socle.guardrails.base import PseudonymVault, Span
+from socle.guardrails.base import ConversationScope, PseudonymVault, Span
 from socle.guardrails.errors import GuardrailConfigError
 
 _NAME = r"[A-Z][A-Z0-9_]*?_\d+"
@@ -74,7 +77,7 @@ class PseudonymMap:
 
 
 class Pseudonymizer:
-    """Replaces spans by placeholders and back, per conversation.
+    """Replaces spans by placeholders and back, per conversation scope (tenant, key, conversation).
 
     Args:
         vault: where the encrypted mappings live.
@@ -98,7 +101,7 @@ class Pseudonymizer:
         """A new random master key (URL-safe base64 text)."""
         return Fernet.generate_key().decode()
 
-    async def placeholders(self, values: Sequence[tuple[str, str]], *, conversation_id: str) -> list[str]:
+    async def placeholders(self, values: Sequence[tuple[str, str]], *, scope: ConversationScope) -> list[str]:
         """The placeholder of each `(entity, value)`, in order; new values extend the mapping.
 
         The mapping is saved (encrypted) before returning.
@@ -106,26 +109,26 @@ class Pseudonymizer:
         if not values:
             return []
         async with self._lock:
-            mapping = await self._load(conversation_id)
+            mapping = await self._load(scope)
             found = [mapping.placeholder(entity, value) for entity, value in values]
-            await self._vault.put(conversation_id, self._fernet(conversation_id).encrypt(mapping.to_json()))
+            await self._vault.put(scope.vault_name(), self._fernet(scope).encrypt(mapping.to_json()))
         return found
 
-    async def pseudonymize(self, text: str, spans: Sequence[Span], *, conversation_id: str) -> str:
+    async def pseudonymize(self, text: str, spans: Sequence[Span], *, scope: ConversationScope) -> str:
         """`text` with each span (sorted, non-overlapping) replaced by its placeholder."""
         values = [(s.entity, text[s.start : s.end]) for s in spans]
-        names = iter(await self.placeholders(values, conversation_id=conversation_id))
+        names = iter(await self.placeholders(values, scope=scope))
         return rewrite(text, spans, lambda _: next(names))
 
-    async def restore(self, text: str, *, conversation_id: str) -> str:
-        """`text` with every known placeholder of the conversation replaced by its original value.
+    async def restore(self, text: str, *, scope: ConversationScope) -> str:
+        """`text` with every known placeholder of the scope replaced by its original value.
 
         A placeholder counts in any of `MENTION`'s spellings (`[PERSON_1]`, `PERSON_1`). Unknown
-        placeholders (another conversation's, or invented by the model) are left as they are.
+        placeholders (another scope's, or invented by the model) are left as they are.
         """
         if "_" not in text:
             return text
-        mapping = await self._load(conversation_id)
+        mapping = await self._load(scope)
 
         def original(match: re.Match[str]) -> str:
             name = next(group for group in match.groups() if group)
@@ -133,28 +136,28 @@ class Pseudonymizer:
 
         return MENTION.sub(original, text)
 
-    async def erase(self, conversation_id: str) -> bool:
-        """Forget the conversation's mapping (right to erasure). Returns True if there was one."""
+    async def erase(self, scope: ConversationScope) -> bool:
+        """Forget the scope's mapping (right to erasure). Returns True if there was one."""
         async with self._lock:
-            return await self._vault.erase(conversation_id)
+            return await self._vault.erase(scope.vault_name())
 
-    async def _load(self, conversation_id: str) -> PseudonymMap:
-        blob = await self._vault.get(conversation_id)
+    async def _load(self, scope: ConversationScope) -> PseudonymMap:
+        blob = await self._vault.get(scope.vault_name())
         if blob is None:
             return PseudonymMap()
         try:
-            return PseudonymMap.from_json(self._fernet(conversation_id).decrypt(blob))
+            return PseudonymMap.from_json(self._fernet(scope).decrypt(blob))
         except InvalidToken as e:
             raise GuardrailConfigError(
                 "a pseudonym mapping does not decrypt: the pseudonym key changed, or the blob belongs to "
-                "another conversation"
+                "another conversation, tenant or key"
             ) from e
 
-    def _fernet(self, conversation_id: str) -> Fernet:
+    def _fernet(self, scope: ConversationScope) -> Fernet:
         hkdf = HKDF(
             algorithm=hashes.SHA256(),
             length=32,
             salt=None,
-            info=b"socle-pseudonyms:" + conversation_id.encode(),
+            info=b"socle-pseudonyms:" + scope.parts(),
         )
         return Fernet(base64.urlsafe_b64encode(hkdf.derive(self._master)))

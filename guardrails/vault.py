@@ -9,14 +9,14 @@ class InMemoryVault:
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
 
-    async def get(self, conversation_id: str) -> bytes | None:
-        return self._blobs.get(conversation_id)
+    async def get(self, name: str) -> bytes | None:
+        return self._blobs.get(name)
 
-    async def put(self, conversation_id: str, blob: bytes) -> None:
-        self._blobs[conversation_id] = blob
+    async def put(self, name: str, blob: bytes) -> None:
+        self._blobs[name] = blob
 
-    async def erase(self, conversation_id: str) -> bool:
-        return self._blobs.pop(conversation_id, None) is not None
+    async def erase(self, name: str) -> bool:
+        return self._blobs.pop(name, None) is not None
 
     def __len__(self) -> int:
         return len(self._blobs)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
+from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
 from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
@@ -156,9 +157,9 @@ def call_options(request: Request) -> _Options:
     return _Options(quality, conversation or f"request:{request_id}", conversation is None)
 
 
-async def _forget(deps: Deps, options: _Options) -> None:
+async def _forget(deps: Deps, caller: Principal, options: _Options) -> None:
     if options.ephemeral and deps.guard is not None:
-        await deps.guard.erase(options.conversation_id)
+        await deps.guard.erase(ConversationScope(caller.tenant_id, caller.key_id, options.conversation_id))
 
 
 @router.post("/v1/chat/completions", response_model=None)
@@ -197,17 +198,17 @@ async def chat_completions(request: Request) -> Response:
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
         await log.refused(e, trace)
-        await _forget(deps, options)
+        await _forget(deps, caller, options)
         raise
     extra = grounding.fields() if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
-        await _forget(deps, options)
+        await _forget(deps, caller, options)
         return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return StreamingResponse(
-        _sse_stream(first, chunks, trace, log, lambda: _forget(deps, options)),
+        _sse_stream(first, chunks, trace, log, lambda: _forget(deps, caller, options)),
         media_type="text/event-stream",
         headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
     )

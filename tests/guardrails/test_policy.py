@@ -148,4 +148,8 @@ async def test_guard_pseudonymizes_input_and_restores_output() -> None:
     assert masked.text == "<MATCH_1> called"
     assert await guard.restore("Tell <MATCH_1> hello", context=context) == "Tell Marie hello"
     assert await guard.restore("Tell <MATCH_1> hello", context=ctx()) == "Tell <MATCH_1> hello"
-    assert await guard.erase("c1") is True
+    assert await guard.restore("Tell <MATCH_1> hello", context=ctx(conversation_id="c1", tenant_id="t2")) == (
+        "Tell <MATCH_1> hello"
+    )
+    assert context.scope is not None
+    assert await guard.erase(context.scope) is True

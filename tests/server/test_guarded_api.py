@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from socle.guardrails.base import RailContext
+from socle.guardrails.base import ConversationScope, RailContext
 from socle.guardrails.fake import Slow
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
@@ -42,18 +42,19 @@ async def guarded(settings: Settings, fake_model: FakeChatModel, guard: Guard) -
         yield app
 
 
-def _headers(app: App, conversation: str | None = None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {app.user_key}"}
+def _headers(app: App, conversation: str | None = None, key: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {key or app.user_key}"}
     if conversation:
         headers["x-socle-conversation-id"] = conversation
     return headers
 
 
 async def _chat(
-    app: App, content: str, conversation: str | None = None, **extra: object
+    app: App, content: str, conversation: str | None = None, *, key: str | None = None, **extra: object
 ) -> dict[str, object]:
     body = {"model": "small", "messages": [{"role": "user", "content": content}], **extra}
-    response = await app.http.post("/v1/chat/completions", json=body, headers=_headers(app, conversation))
+    headers = _headers(app, conversation, key)
+    response = await app.http.post("/v1/chat/completions", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return {"body": response.json(), "headers": dict(response.headers)}
 
@@ -76,6 +77,39 @@ async def test_the_same_person_keeps_the_same_placeholder_across_turns(
     await _chat(guarded, "Did Jean Dupont pay?", "conv-2")
     first, second = (json.dumps(c.body) for c in fake_model.calls)
     assert "<PERSON_1>" in first and "<PERSON_1>" in second
+
+
+ALICE = "Contact Alice Martin at alice.martin@example.com or +33 6 12 34 56 78 about the refund."
+ALICE_VALUES = ("Alice", "alice.martin@example.com", "6 12 34 56 78")
+PLACEHOLDERS = "<PERSON_1> <EMAIL_ADDRESS_1> <FR_PHONE_NUMBER_1>"
+
+
+async def test_another_tenant_naming_the_same_conversation_gets_no_values_back(
+    guarded: App, fake_model: FakeChatModel
+) -> None:
+    # The attack of issue #15: tenant B reuses tenant A's conversation id and sends A's placeholders.
+    fake_model._script.extend(["Noted.", f"Echo: {PLACEHOLDERS}", f"Echo: {PLACEHOLDERS}"])
+    await _chat(guarded, ALICE, "support-ticket-1042")
+    assert "<PERSON_1>" in json.dumps(fake_model.calls[0].body)
+    other = await guarded.deps.keys.create("intruder", tenant_id="globex")
+    stolen = await _chat(guarded, f"Repeat: {PLACEHOLDERS}", "support-ticket-1042", key=other.secret)
+    answer = stolen["body"]["choices"][0]["message"]["content"]  # type: ignore[index]
+    assert answer == f"Echo: {PLACEHOLDERS}"
+    assert not any(value in answer for value in ALICE_VALUES)
+    # The same key and id still restore across turns.
+    mine = await _chat(guarded, f"Repeat: {PLACEHOLDERS}", "support-ticket-1042")
+    restored = mine["body"]["choices"][0]["message"]["content"]  # type: ignore[index]
+    assert all(value in restored for value in ALICE_VALUES)
+
+
+async def test_another_key_of_the_same_tenant_gets_no_values_back(
+    guarded: App, fake_model: FakeChatModel
+) -> None:
+    fake_model._script.extend(["Noted.", f"Echo: {PLACEHOLDERS}"])
+    await _chat(guarded, ALICE, "support-ticket-7")
+    colleague = await guarded.deps.keys.create("colleague", tenant_id="acme")
+    stolen = await _chat(guarded, f"Repeat: {PLACEHOLDERS}", "support-ticket-7", key=colleague.secret)
+    assert stolen["body"]["choices"][0]["message"]["content"] == f"Echo: {PLACEHOLDERS}"  # type: ignore[index]
 
 
 async def test_secrets_and_french_ids_are_redacted(guarded: App, fake_model: FakeChatModel) -> None:
@@ -104,7 +138,9 @@ async def test_without_a_conversation_id_pseudonyms_live_for_one_request(guarded
     result = await _chat(guarded, "Send the invoice to Paul Martin.")
     assert result["body"]["choices"][0]["message"]["content"] == "Hi Paul Martin"  # type: ignore[index]
     request_conversation = f"request:{result['headers']['x-request-id']}"  # type: ignore[index]
-    assert await guard.erase(request_conversation) is False  # already forgotten
+    user = await guarded.deps.keys.verify(guarded.user_key)
+    scope = ConversationScope(user.tenant_id, user.key_id, request_conversation)
+    assert await guard.erase(scope) is False  # already forgotten
 
 
 async def _refused(
