@@ -17,6 +17,7 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("groups", Text, nullable=False, server_default="[]"),
+    Column("scope", String(20), nullable=False, server_default="tenant"),
 )
 
 request_log = Table(

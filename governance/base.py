@@ -10,6 +10,14 @@ from typing import Literal, Protocol
 Role = Literal["admin", "user"]
 ROLES: tuple[Role, ...] = ("admin", "user")
 
+KeyScope = Literal["tenant", "platform"]
+"""Where a key's role applies: its own tenant (every key by default) or every tenant.
+
+A role says *what* a key may do, its scope *where*. A `tenant` admin administers its own tenant
+and nothing else; a `platform` admin (the key `socle serve` creates on first start, and keys made
+with `socle keys create --platform`) may act across tenants. Only admin keys may be `platform`."""
+KEY_SCOPES: tuple[KeyScope, ...] = ("tenant", "platform")
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -21,10 +29,17 @@ class Principal:
     _: KW_ONLY
     name: str = ""
     groups: tuple[str, ...] = ()
+    scope: KeyScope = "tenant"
 
     @property
     def is_admin(self) -> bool:
+        """An admin of its tenant, or of the platform (see `is_platform_admin`)."""
         return self.role == "admin"
+
+    @property
+    def is_platform_admin(self) -> bool:
+        """An admin whose reach is every tenant."""
+        return self.role == "admin" and self.scope == "platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +54,16 @@ class ApiKeyInfo:
     _: KW_ONLY
     revoked_at: datetime | None = None
     groups: tuple[str, ...] = ()
+    scope: KeyScope = "tenant"
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
     def principal(self) -> Principal:
-        return Principal(self.key_id, self.tenant_id, self.role, name=self.name, groups=self.groups)
+        return Principal(
+            self.key_id, self.tenant_id, self.role, name=self.name, groups=self.groups, scope=self.scope
+        )
 
 
 @dataclass(frozen=True, slots=True)

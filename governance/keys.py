@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from socle.governance.audit import AuditEvent, AuditLog
-from socle.governance.base import ROLES, ApiKeyInfo, KeyCache, KeyStore, Principal, Role
+from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyCache, KeyScope, KeyStore, Principal, Role
 
 from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 
@@ -67,25 +67,31 @@ class KeyManager:
 
     async def _record(self, action: str, info: ApiKeyInfo) -> None:
         if self._audit is not None:
-            details = {"name": info.name, "role": info.role, "groups": ",".join(info.groups)}
+            groups = ",".join(info.groups)
+            details = {"name": info.name, "role": info.role, "scope": info.scope, "groups": groups}
             event = AuditEvent(action, actor=self._actor, tenant_id=info.tenant_id, target=info.key_id)
             await self._audit.append(replace(event, details=details))
 
     async def create(
-        self, name: str, *, tenant_id: str = "default", role: Role = "user", groups: Sequence[str] = ()
+        self,
+        name: str,
+        *,
+        tenant_id: str = "default",
+        role: Role = "user",
+        groups: Sequence[str] = (),
+        scope: KeyScope = "tenant",
     ) -> CreatedKey:
-        """Create a key. Raises `InvalidRequestError` for an unknown role, an empty name or a bad group."""
-        bad = [g for g in groups if not _GROUP.match(g)]
-        if bad:
-            raise InvalidRequestError(
-                f"group names {bad} must be letters, digits, '.', '_' or '-'", param="groups"
-            )
-        if role not in ROLES:
-            raise InvalidRequestError(f"role {role!r} is not one of {list(ROLES)}", param="role")
-        if not name.strip() or not tenant_id.strip():
-            raise InvalidRequestError("a key needs a non-empty name and tenant", param="name")
+        """Create a key.
+
+        Raises:
+            InvalidRequestError: an unknown role or scope, a `platform` scope on a non-admin key, an
+                empty name or a bad group.
+        """
+        _check(name, tenant_id, role, groups, scope)
         key_id, secret = new_secret()
-        info = ApiKeyInfo(key_id, name, tenant_id, role, self._clock(), groups=tuple(dict.fromkeys(groups)))
+        info = ApiKeyInfo(
+            key_id, name, tenant_id, role, self._clock(), groups=tuple(dict.fromkeys(groups)), scope=scope
+        )
         await self._store.add(info, hash_secret(secret))
         await self._record("key.create", info)
         return CreatedKey(info, secret)
@@ -126,7 +132,22 @@ class KeyManager:
             await self._audit.append(AuditEvent("key.revoke", actor=self._actor, target=key_id))
 
     async def ensure_admin(self) -> CreatedKey | None:
-        """Create the first admin key if no key exists yet; None otherwise."""
+        """Create the first admin key, a platform admin, if no key exists yet; None otherwise."""
         if await self._store.count() > 0:
             return None
-        return await self.create("admin", tenant_id="default", role="admin")
+        return await self.create("admin", tenant_id="default", role="admin", scope="platform")
+
+
+def _check(name: str, tenant_id: str, role: str, groups: Sequence[str], scope: str) -> None:
+    bad = [g for g in groups if not _GROUP.match(g)]
+    if bad:
+        message = f"group names {bad} must be letters, digits, '.', '_' or '-'"
+        raise InvalidRequestError(message, param="groups")
+    if role not in ROLES:
+        raise InvalidRequestError(f"role {role!r} is not one of {list(ROLES)}", param="role")
+    if scope not in KEY_SCOPES:
+        raise InvalidRequestError(f"scope {scope!r} is not one of {list(KEY_SCOPES)}", param="scope")
+    if scope == "platform" and role != "admin":
+        raise InvalidRequestError("only an admin key can be a platform key", param="scope")
+    if not name.strip() or not tenant_id.strip():
+        raise InvalidRequestError("a key needs a non-empty name and tenant", param="name")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
-from socle.governance.base import ROLES, ApiKeyInfo
+from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo
 
 from socle.errors import StorageError
 
@@ -23,6 +23,7 @@ def dump_info(info: ApiKeyInfo) -> str:
             "created_at": info.created_at.isoformat(),
             "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
             "groups": list(info.groups),
+            "scope": info.scope,
         }
     )
 
@@ -31,8 +32,8 @@ def load_info(text: str | bytes) -> ApiKeyInfo | None:
     """The key from its JSON; None if the entry is not one Socle wrote (pure)."""
     try:
         data = json.loads(text)
-        role = data["role"]
-        if role not in ROLES:
+        role, scope = data["role"], data.get("scope", "tenant")  # entries cached before scopes: tenant
+        if role not in ROLES or scope not in KEY_SCOPES:
             return None
         revoked = data["revoked_at"]
         return ApiKeyInfo(
@@ -43,6 +44,7 @@ def load_info(text: str | bytes) -> ApiKeyInfo | None:
             datetime.fromisoformat(data["created_at"]),
             revoked_at=datetime.fromisoformat(revoked) if revoked else None,
             groups=tuple(str(g) for g in data.get("groups", [])),
+            scope=scope,
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socle.governance._tables import api_keys, request_log
-from socle.governance.base import ROLES, ApiKeyInfo, RequestRecord, Role
+from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -28,6 +28,13 @@ def _role(value: str) -> Role:
         if role == value:
             return role
     raise StorageError(f"stored key has unknown role {value!r}")
+
+
+def _scope(value: str) -> KeyScope:
+    for scope in KEY_SCOPES:
+        if scope == value:
+            return scope
+    raise StorageError(f"stored key has unknown scope {value!r}")
 
 
 _RECORD_FIELDS = tuple(RequestRecord.__dataclass_fields__)
@@ -61,6 +68,7 @@ class SqlStore:
             "created_at": info.created_at,
             "revoked_at": info.revoked_at,
             "groups": json.dumps(list(info.groups)),
+            "scope": info.scope,
         }
         try:
             async with self.engine.begin() as conn:
@@ -149,6 +157,7 @@ class SqlStore:
             created,
             revoked_at=_aware(data["revoked_at"]),
             groups=tuple(json.loads(data["groups"] or "[]")),
+            scope=_scope(data["scope"]),
         )
 
     async def aclose(self) -> None:

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from socle.errors import SocleError, as_socle_error
 from socle.governance.audit import AuditEvent
-from socle.governance.base import ROLES
+from socle.governance.base import ROLES, KeyScope
 from socle.governance.budgets import BudgetStore
 from socle.knowledge.base import DocumentSpec
 from socle.settings import Settings, load_settings
@@ -270,6 +270,14 @@ def keys_create(
     name: Annotated[str, typer.Argument(help="A label for the key, e.g. the application using it.")],
     tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")] = "default",
     role: Annotated[str, typer.Option(help="admin or user.")] = "user",
+    platform: Annotated[
+        bool,
+        typer.Option(
+            "--platform",
+            help="A platform admin key (needs --role admin): it may act in every tenant. "
+            "Without it an admin key administers its own tenant only.",
+        ),
+    ] = False,
     group: Annotated[
         list[str] | None,
         typer.Option(
@@ -293,7 +301,8 @@ def keys_create(
     async def run() -> str:
         async with open_store(settings) as store:
             keys = KeyManager(store, audit=SqlAuditLog(store.engine), actor="cli")
-            created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or ())
+            scope: KeyScope = "platform" if platform else "tenant"
+            created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or (), scope=scope)
             return created.secret
 
     secret = _run(run)
@@ -321,6 +330,7 @@ def keys_list(
                 i.name,
                 i.tenant_id,
                 i.role,
+                i.scope,
                 ",".join(i.groups),
                 i.created_at.isoformat(timespec="seconds"),
                 "revoked" if i.revoked_at else "active",
@@ -328,7 +338,7 @@ def keys_list(
             for i in infos
         ]
 
-    table = Table("id", "name", "tenant", "role", "groups", "created", "status")
+    table = Table("id", "name", "tenant", "role", "scope", "groups", "created", "status")
     for row in _run(run):
         table.add_row(*row)
     console.print(table)

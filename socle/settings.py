@@ -40,7 +40,8 @@ class ServerSettings(_Section):
         4 * 1024 * 1024, gt=0, description="Largest accepted request body; larger bodies get a 413."
     )
     metrics_require_key: bool = Field(
-        False, description="Require an admin key for GET /metrics (public by default, like vLLM's)."
+        False,
+        description="Require a platform admin key for GET /metrics (public by default, like vLLM's).",
     )
 
 

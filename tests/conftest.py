@@ -84,8 +84,10 @@ def redis_url() -> str:
 
 
 @asynccontextmanager
-async def postgres_schema(url: str, **engine_options: Any) -> AsyncIterator[AsyncEngine]:
-    """An engine on a fresh schema of the database at `url`, migrated to head, dropped on exit.
+async def postgres_schema(
+    url: str, revision: str = "head", **engine_options: Any
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh schema of the database at `url`, migrated to `revision`, dropped on exit.
 
     Each test gets its own schema, so tests never see each other's rows.
     """
@@ -97,7 +99,7 @@ async def postgres_schema(url: str, **engine_options: Any) -> AsyncIterator[Asyn
         url, connect_args={"server_settings": {"search_path": schema}}, **engine_options
     )
     try:
-        await upgrade(engine)
+        await upgrade(engine, revision)
         yield engine
     finally:
         await engine.dispose()
@@ -131,10 +133,11 @@ class App:
     deps: Deps
     store: InMemoryStore
     model: ChatModel
-    admin_key: str
+    admin_key: str  # an admin of tenant acme (a tenant admin)
     user_key: str
     http: httpx.AsyncClient
     client: openai.AsyncOpenAI
+    platform_key: str = ""  # a platform admin (tenant default), as `socle serve` makes on first start
 
 
 def fake_knowledge() -> Knowledge:
@@ -156,6 +159,7 @@ async def build_app(
     keys = KeyManager(store)
     admin = await keys.create("admin", tenant_id="acme", role="admin")
     user = await keys.create("app", tenant_id="acme", groups=["sales"])
+    platform = await keys.create("root", tenant_id="default", role="admin", scope="platform")
     deps = Deps(
         settings=settings,
         gateway=Gateway(StaticRouter(Catalog.from_settings(settings.models)), model),
@@ -169,7 +173,7 @@ async def build_app(
         client = openai.AsyncOpenAI(
             api_key=user.secret, base_url="http://socle.test/v1", http_client=http, max_retries=0
         )
-        yield App(deps, store, model, admin.secret, user.secret, http, client)
+        yield App(deps, store, model, admin.secret, user.secret, http, client, platform.secret)
 
 
 @pytest.fixture

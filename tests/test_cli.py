@@ -63,6 +63,14 @@ def test_keys_create_list_revoke(config: Path) -> None:
     assert again.exit_code == 1 and "no active API key" in again.output
 
 
+def test_keys_create_platform_makes_a_platform_admin(config: Path) -> None:
+    args = ["keys", "create", "root", "--role", "admin", "--platform", "--config", str(config)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "platform" in runner.invoke(app, ["keys", "list", "--config", str(config)]).output
+    refused = runner.invoke(app, ["keys", "create", "app", "--platform", "--config", str(config)])
+    assert refused.exit_code == 1 and "only an admin key can be a platform key" in refused.output
+
+
 def test_keys_create_rejects_an_unknown_role(config: Path) -> None:
     result = runner.invoke(app, ["keys", "create", "x", "--role", "root", "--config", str(config)])
     assert result.exit_code == 1 and "role 'root'" in result.output

@@ -1,7 +1,8 @@
 """GET /metrics (Prometheus text format), and the middleware that points metric helpers at the app.
 
 /metrics is public by default, as vLLM's and LiteLLM's are (scrapers rarely carry keys); set
-`server.metrics_require_key` to require an admin key.
+`server.metrics_require_key` to require a platform admin key (the series name every tenant, so a
+tenant's admin key is refused).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ async def metrics(request: Request) -> Response:
     deps = get_deps(request)
     if deps.settings.server.metrics_require_key:
         caller = await principal(request, deps)
-        if not caller.is_admin:
-            raise PermissionDeniedError("GET /metrics needs an admin key (server.metrics_require_key)")
+        if not caller.is_platform_admin:
+            raise PermissionDeniedError(
+                "GET /metrics needs a platform admin key (server.metrics_require_key): its series cover "
+                "every tenant"
+            )
     return Response(deps.metrics.render(), media_type=CONTENT_TYPE)
 
 

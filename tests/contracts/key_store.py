@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,6 +28,14 @@ class KeyStoreContract:
         await store.add(info("k1"), "h1")
         assert await store.find("h1") == info("k1")
         assert await store.find("other") is None
+
+    async def test_a_platform_scope_is_kept(self, store: KeyStore) -> None:
+        platform = replace(info("k1"), role="admin", scope="platform")
+        await store.add(platform, "h1")
+        await store.add(info("k2"), "h2")
+        found = await store.find("h1")
+        assert found == platform and found.principal().is_platform_admin
+        assert [i.scope for i in await store.list()] == ["platform", "tenant"]
 
     async def test_duplicate_id_is_a_storage_error(self, store: KeyStore) -> None:
         await store.add(info("k1"), "h1")

@@ -101,4 +101,20 @@ async def test_ensure_admin_only_on_an_empty_store() -> None:
     keys = KeyManager(InMemoryStore(), clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
     first = await keys.ensure_admin()
     assert first is not None and first.info.role == "admin"
+    assert (await keys.verify(first.secret)).is_platform_admin  # the first-start key reaches every tenant
     assert await keys.ensure_admin() is None
+
+
+async def test_keys_are_tenant_keys_unless_made_platform_admins() -> None:
+    keys = KeyManager(InMemoryStore())
+    tenant_admin = await keys.verify((await keys.create("ops", tenant_id="ta", role="admin")).secret)
+    assert tenant_admin.is_admin and not tenant_admin.is_platform_admin
+    platform = await keys.create("root", role="admin", scope="platform")
+    assert (await keys.verify(platform.secret)).is_platform_admin
+
+
+@pytest.mark.parametrize(("role", "scope"), [("user", "platform"), ("admin", "galaxy")])
+async def test_only_admins_are_platform_keys(role: str, scope: str) -> None:
+    with pytest.raises(InvalidRequestError, match=r"platform|scope") as info:
+        await KeyManager(InMemoryStore()).create("x", role=role, scope=scope)  # type: ignore[arg-type]
+    assert info.value.param == "scope"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import anyio
@@ -23,9 +25,19 @@ INFO = ApiKeyInfo("k1", "n", "t", "admin", datetime(2026, 1, 1, tzinfo=UTC))
 
 def test_info_round_trips_through_json() -> None:
     assert load_info(dump_info(INFO)) == INFO
+    platform = replace(INFO, scope="platform")
+    assert load_info(dump_info(platform)) == platform
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"{}", b'{"role": "root"}'])
+def test_an_entry_cached_before_scopes_is_a_tenant_key() -> None:
+    old = {k: v for k, v in json.loads(dump_info(replace(INFO, scope="platform"))).items() if k != "scope"}
+    loaded = load_info(json.dumps(old))
+    assert loaded is not None and loaded.scope == "tenant"
+
+
+@pytest.mark.parametrize(
+    "raw", [b"not json", b"{}", b'{"role": "root"}', dump_info(INFO).replace('"tenant"', '"galaxy"').encode()]
+)
 def test_foreign_entries_are_misses(raw: bytes) -> None:
     assert load_info(raw) is None
 

@@ -79,6 +79,6 @@ async def test_keys_created_and_revoked_are_audited() -> None:
     await keys.revoke(created.info.key_id)
     create, revoke = (r.event for r in log.chain)
     assert (create.action, create.actor, create.target) == ("key.create", "cli", created.info.key_id)
-    assert create.details == {"name": "ci", "role": "user", "groups": "sales,eu"}
+    assert create.details == {"name": "ci", "role": "user", "scope": "tenant", "groups": "sales,eu"}
     assert (revoke.action, revoke.target) == ("key.revoke", created.info.key_id)
     assert created.secret not in json.dumps([r.event.details for r in log.chain])

@@ -98,11 +98,14 @@ async def locked(tmp_path: Path, fake_model: FakeChatModel) -> AsyncIterator[App
         yield built
 
 
-async def test_metrics_can_require_an_admin_key(locked: App) -> None:
+async def test_metrics_can_require_a_platform_admin_key(locked: App) -> None:
     assert (await locked.http.get("/metrics")).status_code == 401
     user = await locked.http.get("/metrics", headers={"Authorization": f"Bearer {locked.user_key}"})
     assert user.status_code == 403
-    admin = await locked.http.get("/metrics", headers={"Authorization": f"Bearer {locked.admin_key}"})
+    # A tenant's admin would see every tenant's series: refused.
+    tenant_admin = await locked.http.get("/metrics", headers={"Authorization": f"Bearer {locked.admin_key}"})
+    assert tenant_admin.status_code == 403 and tenant_admin.json()["error"]["code"] == "permission_denied"
+    admin = await locked.http.get("/metrics", headers={"Authorization": f"Bearer {locked.platform_key}"})
     assert admin.status_code == 200 and "socle_requests_total" in admin.text
 
 
