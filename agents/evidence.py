@@ -19,18 +19,21 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def hit_to_json(hit: Hit) -> JSONObject:
-    """A checkpoint-safe copy of a hit (chunk text included: synthesis and verification read it)."""
+    """A checkpoint-safe copy of a hit (chunk text included: synthesis and verification read it).
+
+    The chunk's `acl` travels with it, so a run report shows a reader only the sources it may read.
+    """
     c = hit.chunk
     return {
         "chunk_id": c.chunk_id, "document_id": c.document_id, "text": c.text, "tenant_id": c.tenant_id,
         "tier": c.tier, "source": c.source, "title": c.title, "page": c.page, "heading": c.heading,
-        "version": c.version, "score": hit.score, "similarity": hit.similarity,
+        "version": c.version, "score": hit.score, "similarity": hit.similarity, "acl": list(c.acl),
     }  # fmt: skip
 
 
 def hit_from_json(data: Mapping[str, JSONValue]) -> Hit:
-    """The hit `hit_to_json` wrote."""
-    page, sim = data.get("page"), data.get("similarity")
+    """The hit `hit_to_json` wrote. A hit saved without its `acl` (older runs) is visible to no reader."""
+    page, sim, acl = data.get("page"), data.get("similarity"), data.get("acl")
     chunk = Chunk(
         str(data["chunk_id"]),
         str(data["document_id"]),
@@ -42,6 +45,7 @@ def hit_from_json(data: Mapping[str, JSONValue]) -> Hit:
         page=page if isinstance(page, int) else None,
         heading=str(data.get("heading") or ""),
         version=int(v) if isinstance(v := data.get("version"), int) else 1,
+        acl=tuple(str(a) for a in acl) if isinstance(acl, list) else (),
     )
     score = data.get("score")
     return Hit(

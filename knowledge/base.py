@@ -71,6 +71,10 @@ class Reader:
             grants.append(f"key:{key_id}")
         return cls(tenant_id, tuple(grants))
 
+    def may_read(self, tenant_id: str, acl: Sequence[str]) -> bool:
+        """True when a chunk of `tenant_id` shared with `acl` is visible to this reader (the ACL rule)."""
+        return tenant_id == self.tenant_id and bool(set(acl) & set(self.grants))
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:

@@ -14,11 +14,7 @@ from socle.knowledge.sparse import document_vector, query_vector
 
 
 def _visible(chunk: Chunk, reader: Reader) -> bool:
-    return (
-        chunk.tenant_id == reader.tenant_id
-        and not chunk.quarantined
-        and bool(set(chunk.acl) & set(reader.grants))
-    )
+    return not chunk.quarantined and reader.may_read(chunk.tenant_id, chunk.acl)
 
 
 class InMemoryKnowledgeStore:

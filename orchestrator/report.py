@@ -3,6 +3,10 @@
 The report answers "where does this answer come from": the plan, each task (agent, models, status,
 tokens, cost, latency, documents), every model call with the reason its model was chosen, the
 citations, the verifiers' verdicts and the human approvals. It holds no prompt text.
+
+Given a `Reader` (the HTTP route always gives one), the documents it names are those the reader may
+read under the knowledge ACLs: citations and task documents from other sources are left out, titles
+included, as `POST /v1/knowledge/search` would leave them out.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import cast, get_args
 
+from socle.knowledge.base import Reader
 from socle.orchestrator._schedule import current, spent, tasks_of
 from socle.orchestrator.base import RunResult, RunStatus
 from socle.orchestrator.state import RunState
@@ -39,16 +44,47 @@ def _json(items: Iterable[JSONValue]) -> list[JSONValue]:
     return list(items)
 
 
+def readable(source: JSONValue, reader: Reader | None) -> bool:
+    """True when `reader` (None: anyone) may read the document of a saved hit (`hit_to_json`).
+
+    A hit saved without its ACL (a run from before ACLs were saved) is readable by no reader.
+    """
+    if not isinstance(source, dict):
+        return False
+    if reader is None:
+        return True
+    acl = source.get("acl")
+    return isinstance(acl, list) and reader.may_read(str(source.get("tenant_id", "")), [str(a) for a in acl])
+
+
+def _sources(data: Mapping[str, JSONValue]) -> list[JSONValue]:
+    sources = data.get("sources")
+    return sources if isinstance(sources, list) else []
+
+
+def _citations(state: RunState, reader: Reader | None) -> list[JSONValue]:
+    """The citations whose source (`draft.sources[index - 1]`) `reader` may read."""
+    sources = _sources(state.get("draft") or {})
+    kept: list[JSONValue] = []
+    for citation in state.get("citations", []):
+        index = citation.get("index")
+        n = index - 1 if isinstance(index, int) else -1
+        if 0 <= n < len(sources) and readable(sources[n], reader):
+            kept.append(citation)
+    return kept
+
+
 def _task(
-    task: Mapping[str, JSONValue], result: JSONObject | None, calls: Sequence[JSONObject]
+    task: Mapping[str, JSONValue],
+    result: JSONObject | None,
+    calls: Sequence[JSONObject],
+    reader: Reader | None,
 ) -> JSONObject:
     result = result or {}
     mine = [c for c in calls if c.get("task_id") == task["id"]]
     usd, tokens = spent(mine)
-    sources = result.get("sources")
-    documents = sorted({str(s.get("document_id")) for s in sources if isinstance(s, dict)}) if isinstance(
-        sources, list
-    ) else []  # fmt: skip
+    shown = [s for s in _sources(result) if isinstance(s, dict) and readable(s, reader)]
+    documents = sorted({str(s.get("document_id")) for s in shown})
     return {
         **task, "status": result.get("status", "pending"), "error": result.get("error"),
         "round": result.get("round"), "models": result.get("models", []),
@@ -58,8 +94,8 @@ def _task(
     }  # fmt: skip
 
 
-def run_report(state: RunState, pending: Sequence[JSONObject]) -> JSONObject:
-    """The JSON lineage of a run (what `GET /v1/runs/{id}` returns)."""
+def run_report(state: RunState, pending: Sequence[JSONObject], *, reader: Reader | None = None) -> JSONObject:
+    """The JSON lineage of a run (`GET /v1/runs/{id}`), its documents as `reader` (None: all) may see them."""
     calls = state.get("calls", [])
     results = current(state)
     usd, _ = spent(calls)
@@ -70,11 +106,11 @@ def run_report(state: RunState, pending: Sequence[JSONObject]) -> JSONObject:
         "status": status_of(state, pending), "created_at": created, "finished_at": finished,
         "latency_ms": round((finished - created) * 1000, 3) if created and finished else None,
         "plan": {"source": plan.get("source"), "notes": plan.get("notes", [])},
-        "tasks": [_task(t.to_json(), results.get(t.task_id), calls) for t in tasks_of(state)],
+        "tasks": [_task(t.to_json(), results.get(t.task_id), calls, reader) for t in tasks_of(state)],
         "rounds": state.get("round", 0) + 1, "calls": _json(calls),
         "models": _json(sorted({str(c.get("deployment") or c.get("model")) for c in calls})),
         "usage": usage_of(calls).to_openai(), "cost_usd": usd,
-        "citations": _json(state.get("citations", [])), "verdicts": _json(state.get("verdicts", [])),
+        "citations": _citations(state, reader), "verdicts": _json(state.get("verdicts", [])),
         "approvals": _json(state.get("approvals", [])), "pending_approvals": _json(pending),
         "answer": state.get("answer"), "flags": _json(state.get("flags", [])), "error": state.get("error"),
     }  # fmt: skip

@@ -17,6 +17,8 @@ from typing import Any, cast
 import anyio
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot
+from socle.governance.access import Owner
+from socle.knowledge.base import Reader
 from socle.knowledge.grounding import last_user_text
 from socle.orchestrator.base import (
     AGENT_MODEL_PREFIX,
@@ -131,10 +133,22 @@ class Orchestrator:
         """`resume_stream` to the end."""
         return await _last(await self.resume_stream(run_id, approval, tenant_id=tenant_id))
 
-    async def report(self, run_id: str, *, tenant_id: str | None) -> JSONObject:
-        """The run's lineage (`report.run_report`). Raises `NotFoundError` like `resume_stream`."""
+    async def owner(self, run_id: str) -> Owner:
+        """The run's tenant and the key that started it, for access decisions (`governance.access`).
+
+        Raises:
+            NotFoundError: no run `run_id`.
+        """
+        values = (await self._snapshot(run_id, None)).values
+        return Owner(str(values.get("tenant_id", "")), str(values.get("key_id", "")))
+
+    async def report(self, run_id: str, *, tenant_id: str | None, reader: Reader | None = None) -> JSONObject:
+        """The run's lineage (`report.run_report`), its documents those `reader` may read (None: all).
+
+        Raises `NotFoundError` like `resume_stream`.
+        """
         snapshot = await self._snapshot(run_id, tenant_id)
-        return run_report(_values(snapshot), _pending(snapshot))
+        return run_report(_values(snapshot), _pending(snapshot), reader=reader)
 
     async def result(self, run_id: str, *, tenant_id: str | None) -> RunResult:
         """The run's result as it stands. Raises `NotFoundError` like `resume_stream`."""

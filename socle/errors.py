@@ -9,7 +9,7 @@ statuses.
     ├── InvalidRequestError         the client's request is malformed or asks the impossible
     │   └── RequestTooLargeError    the body is over `server.max_body_bytes`
     ├── AuthenticationError         missing, unknown or revoked API key
-    ├── PermissionDeniedError       the key is valid but its role may not do this
+    ├── PermissionDeniedError       the key is valid but its role or scope may not do this
     ├── BudgetExceededError         a budget of the key, tenant or agent is spent (402, not retried)
     ├── NotFoundError               a named thing (model, key) does not exist
     │   └── ModelNotFoundError
@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     MISSING_API_KEY = "missing_api_key"
     INVALID_API_KEY = "invalid_api_key"
     PERMISSION_DENIED = "permission_denied"
+    SELF_APPROVAL = "self_approval"
     NOT_FOUND = "not_found"
     MODEL_NOT_FOUND = "model_not_found"
     CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
@@ -94,7 +95,10 @@ class AuthenticationError(SocleError):
 
 
 class PermissionDeniedError(SocleError):
-    """The key is valid but its role may not do this (403)."""
+    """The key is valid but its role or scope may not do this (403).
+
+    `self_approval`: the key that started a run tried to approve its own pending actions.
+    """
 
     default_code = ErrorCode.PERMISSION_DENIED
 

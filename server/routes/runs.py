@@ -1,4 +1,9 @@
-"""/v1/runs: the lineage of an orchestrated answer, and resuming a run waiting for approval."""
+"""/v1/runs: the lineage of an orchestrated answer, and resuming a run waiting for approval.
+
+Who may do what is `governance.access`'s decision: a run is read by the key that started it and by
+the admins of its tenant (platform admins: any tenant), and other keys get a 404 that does not
+reveal the run exists; its pending actions are decided by an admin other than the starting key.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from socle.governance.access import approve_run, read_run
 from socle.governance.base import Principal
+from socle.knowledge.base import Reader
 from socle.orchestrator import Approval, Orchestrator, completion_body
 from socle.server._audit import audit
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
-from socle.errors import NotFoundError
+from socle.errors import NotFoundError, PermissionDeniedError
 
 router = APIRouter()
 
@@ -33,13 +40,22 @@ def _orchestrator(deps: Deps) -> Orchestrator:
     return deps.orchestrator
 
 
+def _hidden(run_id: str) -> NotFoundError:
+    """The error of a run the caller may not see: word for word the one of a run that does not exist."""
+    return NotFoundError(f"run {run_id!r} does not exist", param="run_id")
+
+
 @router.get("/v1/runs/{run_id}")
 async def get_run(
     run_id: str, deps: Annotated[Deps, Depends(get_deps)], caller: Annotated[Principal, Depends(principal)]
 ) -> JSONResponse:
-    """The run's plan, tasks, models, citations, tokens, cost, latencies and verdicts."""
-    tenant = None if caller.is_admin else caller.tenant_id
-    return JSONResponse(await _orchestrator(deps).report(run_id, tenant_id=tenant))
+    """The run's plan, tasks, models, citations (those the caller may read), tokens, cost and verdicts."""
+    orchestrator = _orchestrator(deps)
+    owner = await orchestrator.owner(run_id)
+    if not read_run(caller, owner).allowed:
+        raise _hidden(run_id)
+    reader = Reader.of(caller.tenant_id, key_id=caller.key_id, groups=caller.groups)
+    return JSONResponse(await orchestrator.report(run_id, tenant_id=owner.tenant_id, reader=reader))
 
 
 @router.post("/v1/runs/{run_id}/resume")
@@ -49,10 +65,18 @@ async def resume_run(
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
 ) -> JSONResponse:
-    """Approve or deny a run's pending tool calls and finish it."""
-    tenant = None if caller.is_admin else caller.tenant_id
-    approval = Approval(body.approve, decisions=body.decisions, comment=body.comment)
-    result = await _orchestrator(deps).resume(run_id, approval, tenant_id=tenant)
+    """Approve or deny a run's pending tool calls and finish it (an admin other than the starting key)."""
+    orchestrator = _orchestrator(deps)
     decisions = {"approve": body.approve, **{f"tool:{k}": v for k, v in sorted(body.decisions.items())}}
+    owner = await orchestrator.owner(run_id)
+    access = approve_run(caller, owner)
+    if not access.allowed:
+        reason = "not_visible" if access.hidden else access.code.value
+        await audit(deps, caller, "run.resume.refused", target=run_id, details={"reason": reason})
+        if access.hidden:
+            raise _hidden(run_id)
+        raise PermissionDeniedError(access.reason, code=access.code)
+    approval = Approval(body.approve, decisions=body.decisions, comment=body.comment)
+    result = await orchestrator.resume(run_id, approval, tenant_id=owner.tenant_id)
     await audit(deps, caller, "run.resume", target=run_id, details=decisions)
     return JSONResponse(completion_body(result, created=int(time.time())), headers={"x-socle-run-id": run_id})
