@@ -25,6 +25,7 @@ from socle.guardrails.policy import GuardrailPolicy, RailSpec, load_policy
 from socle.guardrails.pseudonymize import Pseudonymizer
 from socle.guardrails.registry import GUARDRAILS, SharedResources
 from socle.guardrails.secrets import RegexSecrets
+from socle.guardrails.shield import GuardShield
 from socle.guardrails.vault import InMemoryVault
 
 __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.py checks
@@ -35,6 +36,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "ConversationScope",
     "GUARDRAILS",
     "Guard",
+    "GuardShield",
     "Guardrail",
     "GuardrailConfigError",
     "GuardrailPolicy",

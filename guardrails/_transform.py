@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 
 from socle.guardrails.base import SEVERITY, TRANSFORMING, Span, stricter
@@ -34,6 +35,36 @@ def _union(a: Span, b: Span) -> Span:
         score=max(a.score, b.score),
         action=stricter(a.action, b.action),
     )
+
+
+def outside(spans: Iterable[Span], regions: Sequence[tuple[int, int]], text: str) -> list[Span]:
+    """The parts of `spans` outside `regions` (sorted, non-overlapping `(start, end)` pairs).
+
+    A span overlapping a region is cut around it, each remaining part trimmed of blanks and kept if
+    it still holds a letter or a digit: a finding that swallowed a region keeps hiding the rest.
+    """
+    starts = [start for start, _ in regions]
+    kept: list[Span] = []
+    for span in spans:
+        cursor = span.start
+        first = max(bisect_left(starts, span.start) - 1, 0)
+        for start, end in regions[first:]:
+            if start >= span.end:
+                break
+            if end > cursor:
+                kept += _part(span, cursor, start, text)
+                cursor = max(cursor, end)
+        kept += _part(span, cursor, span.end, text)
+    return kept
+
+
+def _part(span: Span, start: int, end: int, text: str) -> list[Span]:
+    piece = text[start:end]
+    if not any(c.isalnum() for c in piece):
+        return []
+    start += len(piece) - len(piece.lstrip())
+    end -= len(piece) - len(piece.rstrip())
+    return [Span(start, end, span.entity, score=span.score, action=span.action, value=text[start:end])]
 
 
 def with_values(text: str, spans: Sequence[Span]) -> list[Span]:

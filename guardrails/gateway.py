@@ -14,7 +14,7 @@ client has seen text that a second model would contradict).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 
 from socle.guardrails.base import RailContext
@@ -53,11 +53,17 @@ async def _run(guard: Guard, text: str, context: RailContext, trace: CallTrace) 
 
 
 class OutputRails:
-    """The guard's output stage as the gateway's `AnswerCheck`, and per text for streams."""
+    """The guard's output stage as the gateway's `AnswerCheck`, and per text for streams.
 
-    def __init__(self, guard: Guard, *, route: str = "chat") -> None:
+    With `restore` (the API's case) placeholders are put back for the user; without it (an
+    orchestrated run's steps, whose answers are saved and passed on) they stay, in their canonical
+    `<NAME_N>` spelling, and the run reveals only its final answer.
+    """
+
+    def __init__(self, guard: Guard, *, route: str = "chat", restore: bool = True) -> None:
         self.guard = guard
         self.route = route
+        self._finish = guard.restore if restore else guard.canonical
 
     async def check(self, request: ChatRequest, completion: Completion, trace: CallTrace) -> Checked:
         """Every choice's text checked and restored; the first block fails the answer (escalation)."""
@@ -78,7 +84,7 @@ class OutputRails:
                     verdict = result.verdict
                     error = ContentBlockedError(verdict.rail, verdict.reason)
                     return Checked(completion, failure=f"output blocked by {verdict.rail}", error=error)
-                restored = await self.guard.restore(result.text, context=context)
+                restored = await self._finish(result.text, context=context)
                 choice = {**choice, "message": {**message, "content": restored}}
             served.append(choice)
         return Checked(replace(completion, body={**completion.body, "choices": served}))
@@ -88,54 +94,70 @@ class OutputRails:
         context = self._context(request)
         result = await _run(self.guard, text, context, trace)
         result.raise_if_blocked()
-        return await self.guard.restore(result.text, context=context)
+        return await self._finish(result.text, context=context)
 
     def _context(self, request: ChatRequest) -> RailContext:
         return replace(_context(request, self.route), stage="output", sources=request.sources)
 
 
-class GuardedGateway:
-    """A `Gateway` whose calls pass the guard's rails for the request's tenant and conversation."""
+async def guard_messages(
+    guard: Guard, messages: Sequence[JSONValue], context: RailContext, trace: CallTrace
+) -> list[JSONValue]:
+    """`messages` as the model may see them: user, assistant and tool texts through the input rails.
 
-    def __init__(self, inner: Gateway, guard: Guard, *, route: str = "chat") -> None:
+    Raises `ContentBlockedError` when a rail blocks one of them.
+    """
+    guarded: list[JSONValue] = []
+    for message in messages:
+        if isinstance(message, dict) and message.get("role") in _GUARDED_ROLES:
+            message = await _guard_message(guard, message, context, trace)
+        guarded.append(message)
+    return guarded
+
+
+async def _guard_message(
+    guard: Guard, message: JSONObject, context: RailContext, trace: CallTrace
+) -> JSONObject:
+    async def check(text: str) -> str:
+        result = await _run(guard, text, context, trace)
+        result.raise_if_blocked()
+        return result.text
+
+    content = message.get("content")
+    if isinstance(content, str) and content:
+        return {**message, "content": await check(content)}
+    if isinstance(content, list):
+        parts: list[JSONValue] = []
+        for part in content:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                part = {**part, "text": await check(str(part["text"]))}
+            parts.append(part)
+        return {**message, "content": parts}
+    return message
+
+
+class GuardedGateway:
+    """A `Gateway` whose calls pass the guard's rails for the request's tenant and conversation.
+
+    `restore=False` keeps placeholders in answers (see `OutputRails`): the orchestrator's gateway.
+    """
+
+    def __init__(self, inner: Gateway, guard: Guard, *, route: str = "chat", restore: bool = True) -> None:
         self.inner = inner
         self.guard = guard
         self.route = route
-        self.output = OutputRails(guard, route=route)
+        self.output = OutputRails(guard, route=route, restore=restore)
 
     @property
     def router(self) -> Router:
         return self.inner.router
 
-    async def _check(self, text: str, context: RailContext, trace: CallTrace) -> str:
-        result = await _run(self.guard, text, context, trace)
-        result.raise_if_blocked()
-        return result.text
-
     async def _guard_input(self, request: ChatRequest, trace: CallTrace) -> ChatRequest:
-        context = _context(request, self.route)
         messages = request.body.get("messages")
         if not isinstance(messages, list):
             return request
-        guarded: list[JSONValue] = []
-        for message in messages:
-            if isinstance(message, dict) and message.get("role") in _GUARDED_ROLES:
-                message = await self._guard_message(message, context, trace)
-            guarded.append(message)
+        guarded = await guard_messages(self.guard, messages, _context(request, self.route), trace)
         return replace(request, body={**request.body, "messages": guarded})
-
-    async def _guard_message(self, message: JSONObject, context: RailContext, trace: CallTrace) -> JSONObject:
-        content = message.get("content")
-        if isinstance(content, str) and content:
-            return {**message, "content": await self._check(content, context, trace)}
-        if isinstance(content, list):
-            parts: list[JSONValue] = []
-            for part in content:
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    part = {**part, "text": await self._check(str(part["text"]), context, trace)}
-                parts.append(part)
-            return {**message, "content": parts}
-        return message
 
     async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
         """As `Gateway.complete`, the answer checked by `OutputRails` inside the call.

@@ -95,6 +95,13 @@ class Guard:
             return text
         return await self._pseudonymizer.restore(text, scope=scope)
 
+    async def canonical(self, text: str, *, context: RailContext) -> str:
+        """`text` with the context's known placeholders, in any spelling, written `<NAME_N>` (no value)."""
+        scope = context.scope
+        if scope is None:
+            return text
+        return await self._pseudonymizer.canonical(text, scope=scope)
+
     async def erase(self, scope: ConversationScope) -> bool:
         """Forget a conversation's pseudonyms. Returns True if there were any."""
         return await self._pseudonymizer.erase(scope)

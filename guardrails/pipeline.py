@@ -5,22 +5,29 @@ Applying a verdict means: `block` leaves the text alone (the caller refuses it);
 through the `Pseudonymizer` of the conversation (of the context's tenant and key). Without a
 conversation id (or a pseudonymizer) a pseudonym cannot be restored later, so those spans are
 redacted instead: a value never reaches the model in clear because a conversation id was missing.
+Text that was concealed already (a placeholder `<PERSON_1>` or a marker `[REDACTED:FR_IBAN]`) is left
+as it is: an orchestrated run stores its request concealed and its steps pass the rails again, which
+must not pseudonymize `FR_IBAN]` as a person. Only these exact spellings are kept: a bare
+`ABC_123` may be a secret.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
-from socle.guardrails._transform import merge_spans, redaction, rewrite, with_values
+from socle.guardrails._transform import merge_spans, outside, redaction, rewrite, with_values
 from socle.guardrails.base import Guardrail, RailContext, Span, Verdict
 from socle.guardrails.errors import ContentBlockedError
-from socle.guardrails.pseudonymize import Pseudonymizer
+from socle.guardrails.pseudonymize import PLACEHOLDER, Pseudonymizer
 
 from socle.metrics import record_guardrail_latency
+
+_CONCEALED = re.compile(rf"\[REDACTED:[A-Z][A-Z0-9_]*\]|{PLACEHOLDER.pattern}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,8 @@ class Pipeline:
         strictest = max(verdicts, key=lambda v: v.severity)  # max keeps the first of equals
         if strictest.action == "block":
             return PipelineResult(strictest, verdicts, text)
-        spans = merge_spans(s for v in verdicts for s in v.spans)
+        concealed = [m.span() for m in _CONCEALED.finditer(text)]
+        spans = merge_spans(outside((s for v in verdicts for s in v.spans), concealed, text))
         if not spans:
             return PipelineResult(strictest, verdicts, text)
         rewritten = await self._rewrite(text, with_values(text, spans), context)

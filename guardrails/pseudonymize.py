@@ -19,7 +19,7 @@ import base64
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import anyio
@@ -35,6 +35,9 @@ MENTION = re.compile(rf"<({_NAME})>|\[({_NAME})\]|\(({_NAME})\)|\{{({_NAME})\}}|
 """A placeholder is `<ENTITY_N>`; a model may write it back so, in other brackets, or bare
 (`[PERSON_1]`, `(PERSON_1)`, `PERSON_1`: small models rewrite the angle brackets). Only a known
 one is restored."""
+
+PLACEHOLDER = re.compile(rf"<{_NAME}>")
+"""A placeholder as the pseudonymizer writes it (`<PERSON_1>`): the one spelling a run stores."""
 
 _MIN_KEY_BYTES = 16
 
@@ -126,15 +129,29 @@ class Pseudonymizer:
         A placeholder counts in any of `MENTION`'s spellings (`[PERSON_1]`, `PERSON_1`). Unknown
         placeholders (another scope's, or invented by the model) are left as they are.
         """
+        return await self._substitute(text, scope, lambda placeholder, value: value)
+
+    async def canonical(self, text: str, *, scope: ConversationScope) -> str:
+        """`text` with every known placeholder of the scope written `<NAME_N>`, whatever its spelling.
+
+        What an orchestrated run keeps of a model's answer: still concealed, and in the one spelling
+        the rails leave alone when the answer is passed to the next model (`Pipeline`).
+        """
+        return await self._substitute(text, scope, lambda placeholder, value: placeholder)
+
+    async def _substitute(
+        self, text: str, scope: ConversationScope, replacement: Callable[[str, str], str]
+    ) -> str:
         if "_" not in text:
             return text
         mapping = await self._load(scope)
 
-        def original(match: re.Match[str]) -> str:
-            name = next(group for group in match.groups() if group)
-            return mapping.originals.get(f"<{name}>", match.group(0))
+        def known(match: re.Match[str]) -> str:
+            placeholder = f"<{next(group for group in match.groups() if group)}>"
+            value = mapping.originals.get(placeholder)
+            return match.group(0) if value is None else replacement(placeholder, value)
 
-        return MENTION.sub(original, text)
+        return MENTION.sub(known, text)
 
     async def erase(self, scope: ConversationScope) -> bool:
         """Forget the scope's mapping (right to erasure). Returns True if there was one."""

@@ -143,3 +143,26 @@ async def test_spans_keep_values_for_audit_but_not_in_reason() -> None:
     result = await Pipeline([BlockOn("Marie", action="redact", entity="PERSON")]).run("Marie", context=ctx())
     assert result.verdicts[0].spans == (Span(0, 5, "PERSON", action="redact", value="Marie"),)
     assert "Marie" not in result.verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # NER tagged `FR_IBAN]` of a redaction marker as a person: the marker stays as it is.
+        (r"FR_IBAN\]", "IBAN [REDACTED:FR_IBAN], call me", "IBAN [REDACTED:FR_IBAN], call me"),
+        (r"<PERSON_1>", "Dear <PERSON_1>,", "Dear <PERSON_1>,"),
+        # A finding that swallowed a marker keeps hiding the rest of it.
+        (r"Marie \[REDACTED", "Ask Marie [REDACTED:FR_IBAN] now", "Ask <PERSON_2> [REDACTED:FR_IBAN] now"),
+        (r"Jo <PERSON_1> Li", "Ask Jo <PERSON_1> Li", "Ask <PERSON_1> <PERSON_1> <PERSON_2>"),
+        # Only the pseudonymizer's own spelling is kept: a bare `ABC_12` may be a secret.
+        (r"TOKEN_123", "key TOKEN_123", "key <PERSON_2>"),
+    ],
+)
+async def test_concealed_text_is_left_as_it_is(pattern: str, text: str, expected: str) -> None:
+    pseudonyms = pseudonymizer()
+    context = ctx(conversation_id="c1")
+    assert context.scope is not None
+    await pseudonyms.placeholders([("PERSON", "Jo")], scope=context.scope)  # Jo is <PERSON_1>
+    rails = [BlockOn(pattern, action="pseudonymize", entity="PERSON")]
+    result = await Pipeline(rails, pseudonymizer=pseudonyms).run(text, context=context)
+    assert result.text == expected

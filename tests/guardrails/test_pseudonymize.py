@@ -175,3 +175,17 @@ async def test_restore_accepts_the_spellings_models_write(
         == "<PERSON_1> travels to <LOCATION_1>"
     )
     assert await pseudonymizer.restore(answer, scope=conv("c1")) == restored
+
+
+async def test_canonical_writes_known_placeholders_one_way_and_keeps_values_out(
+    pseudonymizer: Pseudonymizer,
+) -> None:
+    text = "Jean Dupont travels to Paris"
+    spans = spans_of(text, ("PERSON", "Jean Dupont"), ("LOCATION", "Paris"))
+    await pseudonymizer.pseudonymize(text, spans, scope=conv("c1"))
+    answer = "Ask [PERSON_1] about LOCATION_1 and {PERSON_9}."
+    assert (
+        await pseudonymizer.canonical(answer, scope=conv("c1"))
+        == "Ask <PERSON_1> about <LOCATION_1> and {PERSON_9}."
+    )
+    assert await pseudonymizer.canonical(answer, scope=conv("c1", key_id="k2")) == answer
