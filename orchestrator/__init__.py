@@ -15,11 +15,12 @@ from socle.orchestrator.base import (
     RunRequest,
     RunResult,
     RunStatus,
+    Shield,
     Verifier,
 )
 from socle.orchestrator.checkpoints import CHECKPOINTERS, open_checkpointer
 from socle.orchestrator.chunks import completion_body, event_chunk, openai_chunks
-from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.deps import NoShield, OrchestratorDeps
 from socle.orchestrator.graph import build_graph
 from socle.orchestrator.runs import Orchestrator
 from socle.orchestrator.service import open_orchestrator
@@ -32,6 +33,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "AnswerVerdict",
     "Approval",
     "CHECKPOINTERS",
+    "NoShield",
     "ORCHESTRATOR_MODEL",
     "Orchestrator",
     "OrchestratorDeps",
@@ -41,6 +43,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "RunRequest",
     "RunResult",
     "RunStatus",
+    "Shield",
     "VERIFIERS",
     "Verifier",
     "build_graph",

@@ -75,6 +75,28 @@ class Verifier(Protocol):
         ...
 
 
+class Shield(Protocol):
+    """What a run keeps of its request: the text the model may see; and the way back for the user.
+
+    A run's request is concealed before anything of it is saved, so its checkpoints, its report and
+    every model call hold only the concealed text (the input rails' placeholders and redactions).
+    Only the final answer given back to the user is revealed, and that is never saved.
+    """
+
+    async def conceal(
+        self, messages: Sequence[JSONObject], *, tenant_id: str, key_id: str, conversation_id: str | None
+    ) -> list[JSONObject]:
+        """The messages as the model may see them.
+
+        Raises a `SocleError` (`ContentBlockedError`) when a rail refuses one of them.
+        """
+        ...
+
+    async def reveal(self, text: str, *, tenant_id: str, key_id: str, conversation_id: str | None) -> str:
+        """`text` (a run's answer) as the user may see it: the conversation's placeholders restored."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RunRequest:
     """One request to a virtual model.

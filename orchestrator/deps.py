@@ -7,14 +7,14 @@ so nodes stay plain `async def node(state, deps)` functions, testable without La
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import datetime
 
 from socle.agents.base import ChatGateway, ModelPicker, Outbox, Retriever, Tool
 from socle.agents.expert import ExpertAgent
 from socle.agents.spec import AgentSpec
-from socle.orchestrator.base import Verifier
+from socle.orchestrator.base import Shield, Verifier
 from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import AllowAll
 from socle.router.base import JSONObject, JSONValue
@@ -26,6 +26,18 @@ def _no_progress(event: JSONObject) -> None:
 
 def _no_interrupt(value: JSONValue) -> JSONValue:
     raise RuntimeError("approval needs a graph with a checkpointer (bind `interrupt`)")
+
+
+class NoShield:
+    """The `Shield` of a server without guardrails: the model sees the request as sent, so it is kept."""
+
+    async def conceal(
+        self, messages: Sequence[JSONObject], *, tenant_id: str, key_id: str, conversation_id: str | None
+    ) -> list[JSONObject]:
+        return list(messages)
+
+    async def reveal(self, text: str, *, tenant_id: str, key_id: str, conversation_id: str | None) -> str:
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,9 @@ class OrchestratorDeps:
         retriever: the tiered retriever (None: agents answer without documents).
         verifier: the guardrail hook on answers (default: allow all).
         outbox: where side-effecting tools deliver (None: those tools report they cannot).
+        shield: conceals each run's request before it is saved, reveals its answer (`Shield`);
+            with guardrails, `GuardShield` over the same guard as `gateway`, whose answers then
+            keep their placeholders (`GuardedGateway(..., restore=False)`).
         settings: limits and tiers.
         now: wall clock for tools and timestamps; `monotonic` for deadlines.
     """
@@ -52,6 +67,7 @@ class OrchestratorDeps:
     retriever: Retriever | None = None
     verifier: Verifier = field(default_factory=AllowAll)
     outbox: Outbox | None = None
+    shield: Shield = field(default_factory=NoShield)
     settings: OrchestratorSettings = field(default_factory=OrchestratorSettings)
     now: Callable[[], datetime] = datetime.now
     monotonic: Callable[[], float] = time.monotonic

@@ -1,4 +1,4 @@
-"""Fakes for tests and the benchmark: a `ChatModel` answering from a function, with a fixed latency.
+"""Fakes for tests and the benchmark: a `ChatModel` answering from a function, a verifier, a shield.
 
 `FunctionChatModel` sees each call, so replies can depend on the step (planner, agent, synthesizer)
 whatever order parallel agents call in; a reply can be text, an assistant message with tool calls,
@@ -93,3 +93,31 @@ class ScriptedVerifier:
     async def verify(self, answer: str, evidence: Sequence[Hit]) -> AnswerVerdict:
         self.seen.append((answer, len(evidence)))
         return self.verdicts[min(len(self.seen) - 1, len(self.verdicts) - 1)]
+
+
+@dataclass
+class MaskingShield:
+    """A `Shield` that conceals one `value` as `placeholder` in user texts, and reveals it back.
+
+    With `refuse`, `conceal` raises it instead, as a blocking input rail would.
+    """
+
+    value: str
+    placeholder: str
+    refuse: Exception | None = None
+
+    async def conceal(
+        self, messages: Sequence[JSONObject], *, tenant_id: str, key_id: str, conversation_id: str | None
+    ) -> list[JSONObject]:
+        if self.refuse is not None:
+            raise self.refuse
+        concealed: list[JSONObject] = []
+        for message in messages:
+            content = message.get("content")
+            if isinstance(content, str):
+                message = {**message, "content": content.replace(self.value, self.placeholder)}
+            concealed.append(dict(message))
+        return concealed
+
+    async def reveal(self, text: str, *, tenant_id: str, key_id: str, conversation_id: str | None) -> str:
+        return text.replace(self.placeholder, self.value)

@@ -12,7 +12,8 @@ import re
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any, cast
+from dataclasses import replace
+from typing import Any, TypedDict, cast
 
 import anyio
 from langchain_core.runnables import RunnableConfig
@@ -42,6 +43,12 @@ from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 logger = logging.getLogger(__name__)
 
 _PIECE = re.compile(r"(?:\S+\s*){1,8}|\s+")
+
+
+class _Who(TypedDict):
+    tenant_id: str
+    key_id: str
+    conversation_id: str | None
 
 
 class Orchestrator:
@@ -151,9 +158,14 @@ class Orchestrator:
         return run_report(_values(snapshot), _pending(snapshot), reader=reader)
 
     async def result(self, run_id: str, *, tenant_id: str | None) -> RunResult:
-        """The run's result as it stands. Raises `NotFoundError` like `resume_stream`."""
-        snapshot = await self._snapshot(run_id, tenant_id)
-        return run_result(_values(snapshot), _pending(snapshot))
+        """The run's result as it stands, answer revealed. Raises `NotFoundError` like `resume_stream`."""
+        return await self._revealed(await self._snapshot(run_id, tenant_id))
+
+    async def _revealed(self, snapshot: StateSnapshot) -> RunResult:
+        """The result for the user: the saved answer (as the model wrote it) with its values restored."""
+        values = _values(snapshot)
+        result = run_result(values, _pending(snapshot))
+        return replace(result, answer=await self.deps.shield.reveal(result.answer, **_who(values)))
 
     async def recover(self) -> list[str]:
         """Finish the runs a crash left unfinished (not those waiting for approval); returns their ids.
@@ -253,6 +265,8 @@ class Orchestrator:
         config = self._config(run_id)
         if start and (await self._graph.aget_state(config)).values:
             raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
+        if start:  # nothing of the request is saved before the input rails concealed it
+            start["messages"] = await self.deps.shield.conceal(start.get("messages", []), **_who(start))
         conversation = start.get("conversation_id")
         if conversation:
             tenant = start.get("tenant_id", "")
@@ -280,8 +294,7 @@ class Orchestrator:
         if error is not None:
             status = "timeout" if isinstance(error, TimeoutError) else "failed"
             await self._close(config, start, status, f"{type(error).__name__}: {error}")
-        snapshot = await self._graph.aget_state(config)
-        result = run_result(_values(snapshot), _pending(snapshot))
+        result = await self._revealed(await self._graph.aget_state(config))
         for piece in _PIECE.findall(result.answer):
             yield RunEvent("answer.delta", run_id, {"content": piece})
         yield RunEvent("run.finished", run_id, {"status": result.status}, result=result)
@@ -303,6 +316,12 @@ class Orchestrator:
 
 def _values(snapshot: StateSnapshot) -> RunState:
     return cast(RunState, snapshot.values)
+
+
+def _who(state: RunState) -> _Who:
+    """Whose run it is: the scope of its pseudonyms (`Shield`)."""
+    return {"tenant_id": state.get("tenant_id", ""), "key_id": state.get("key_id", ""),
+            "conversation_id": state.get("conversation_id")}  # fmt: skip
 
 
 def _pending(snapshot: StateSnapshot) -> list[JSONObject]:

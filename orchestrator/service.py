@@ -11,9 +11,9 @@ from socle.agents.base import ChatGateway, Outbox, Retriever
 from socle.agents.picker import CheapestAdequate
 from socle.agents.spec import load_agents
 from socle.agents.tools import TOOLS
-from socle.orchestrator.base import Verifier
+from socle.orchestrator.base import Shield, Verifier
 from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer
-from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.deps import NoShield, OrchestratorDeps
 from socle.orchestrator.leases import LocalLeases, PostgresLeases, RunLeases
 from socle.orchestrator.runs import Orchestrator
 from socle.orchestrator.settings import OrchestratorSettings
@@ -31,8 +31,12 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
     retriever: Retriever | None = None,
     verifier: Verifier | None = None,
     outbox: Outbox | None = None,
+    shield: Shield | None = None,
 ) -> AsyncIterator[Orchestrator]:
     """Load the agents, open the checkpointer, and yield the orchestrator (closed on exit).
+
+    With guardrails, `gateway` keeps placeholders in answers and `shield` conceals each run's request
+    with the same guard (see `OrchestratorDeps`).
 
     Raises:
         AgentConfigError: an agent file is invalid.
@@ -42,6 +46,7 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
     deps = OrchestratorDeps(
         gateway, CheapestAdequate(deployments), agents, tools=TOOLS, retriever=retriever,
         verifier=verifier or build_verifier(settings.verifiers, settings), outbox=outbox, settings=settings,
+        shield=shield or NoShield(),
     )  # fmt: skip
     async with open_checkpointer(settings, data_dir) as checkpointer:
         yield Orchestrator(deps, checkpointer, await _leases(settings, checkpointer))

@@ -26,6 +26,7 @@ from socle.guardrails.chunk_screen import GuardScreen
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
+from socle.guardrails.shield import GuardShield
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.router.base import ChatModel
@@ -199,13 +200,17 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             metrics=metrics,
         )
         if settings.orchestrator.enabled:
+            # A run saves what its model saw: its steps keep placeholders, and only its answer is
+            # revealed for the user (`GuardShield`), never saved.
+            steps = GuardedGateway(inner, guard, restore=False) if guard is not None else inner
             deps.orchestrator = await stack.enter_async_context(
                 open_orchestrator(
                     settings.orchestrator,
                     data_dir=settings.storage.data_dir,
-                    gateway=gateway,
+                    gateway=steps,
                     deployments=catalog.all(),
                     retriever=knowledge.retriever if knowledge else None,
+                    shield=GuardShield(guard) if guard is not None else None,
                 )
             )
         async with anyio.create_task_group() as tg:

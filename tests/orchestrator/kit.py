@@ -13,7 +13,14 @@ from socle.agents.spec import AgentSpec
 from socle.knowledge.base import Chunk, KnowledgeStore, Tier
 from socle.knowledge.memory import InMemoryKnowledgeStore
 from socle.knowledge.tiers import TieredRetriever
-from socle.orchestrator import AllowAll, Orchestrator, OrchestratorDeps, OrchestratorSettings, Verifier
+from socle.orchestrator import (
+    AllowAll,
+    NoShield,
+    Orchestrator,
+    OrchestratorDeps,
+    OrchestratorSettings,
+    Verifier,
+)
 from socle.orchestrator.fake import FunctionChatModel, ReplyFunction, system_text
 from socle.orchestrator.nodes.synthesize import INSTRUCTIONS as SYNTHESIZER
 from socle.orchestrator.planning import PLANNER_INSTRUCTIONS
@@ -107,6 +114,7 @@ def build(
     outbox: InMemoryOutbox | None = None,
     knowledge: Any = None,
     leases: Any = None,
+    shield: Any = None,
 ) -> tuple[Orchestrator, FunctionChatModel]:
     """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents."""
     model = FunctionChatModel(reply, latency_s=latency)
@@ -120,5 +128,6 @@ def build(
         outbox=outbox or InMemoryOutbox(),
         settings=settings or OrchestratorSettings(checkpointer="memory"),
         verifier=verifier or AllowAll(),
+        shield=shield or NoShield(),
     )
     return Orchestrator(deps, checkpointer or InMemorySaver(), leases), model
