@@ -2,8 +2,8 @@
 
 Every route that touches a tenant's resources asks here instead of testing `is_admin` itself:
 
-- `tenant_filter`: the tenant a caller's listings and look-ups are confined to (None: all tenants,
-  for platform admins only). A tenant admin stays in its tenant on every route.
+- `in_reach`: may a caller act in a tenant at all (its own; platform admins: any). A tenant admin
+  stays in its tenant on every route.
 - `read_run` and `approve_run`: the separation of duties on orchestrator runs. A run is read by
   the key that started it and by the admins of its tenant (and platform admins); other keys get a
   "not found", so a run's existence is not revealed. A pending action is approved by an admin of
@@ -49,11 +49,6 @@ class Access:
 
 ALLOWED = Access(True)
 NOT_VISIBLE = Access(False, hidden=True, reason="not visible to this key")
-
-
-def tenant_filter(caller: Principal) -> str | None:
-    """The only tenant `caller` may act in, or None for a platform admin (every tenant)."""
-    return None if caller.is_platform_admin else caller.tenant_id
 
 
 def in_reach(caller: Principal, tenant_id: str) -> bool:

@@ -30,8 +30,8 @@ async def principal(request: Request, deps: Annotated[Deps, Depends(get_deps)]) 
 async def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     """The caller, who must hold an admin key (403 otherwise).
 
-    A tenant admin passes too: routes behind this act in `caller.tenant_id` only (see
-    `governance.access.tenant_filter` for routes that may reach other tenants).
+    A tenant admin passes too: routes behind this act in `caller.tenant_id` only (a route that may
+    reach other tenants asks `governance.access.in_reach`).
     """
     if not caller.is_admin:
         raise PermissionDeniedError("this endpoint needs an admin key")
