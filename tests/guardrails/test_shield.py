@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from socle.guardrails.base import RailContext
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
@@ -72,3 +73,9 @@ async def test_a_streamed_step_keeps_its_placeholders() -> None:
     chunks = [c async for c in _steps(model, the_guard).stream(request, CallTrace())]
     text = "".join(str(c["choices"][0]["delta"].get("content") or "") for c in chunks if c.get("choices"))  # type: ignore[index,union-attr]
     assert "Marie" not in text and "<MATCH_1>" in text
+
+
+async def test_without_a_conversation_nothing_is_rewritten() -> None:
+    the_guard = guard()
+    await GuardShield(the_guard).conceal([{"role": "user", "content": "Ask Marie"}], **WHO)
+    assert await the_guard.canonical("MATCH_1", context=RailContext("output", tenant_id="acme")) == "MATCH_1"
