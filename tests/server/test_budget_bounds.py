@@ -1,0 +1,117 @@
+"""Budgets hold against the attacks of issue #15: `n` and tools. Each test runs on the four budget
+stores (memory, SQLite, PostgreSQL, Redis), through the app in process and a real HTTP upstream
+(the fake, on loopback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from socle.governance.budget_admission import BudgetAdmission
+from socle.governance.budgets import Budget, BudgetStore, BudgetUsage, Scope
+from socle.router.catalog import Catalog
+from socle.router.gateway import Gateway
+from socle.router.registry import CHAT_MODELS
+from socle.router.static import StaticRouter
+
+from socle.metrics import deployment_label
+from socle.tokens import count_request_tokens
+from tests.conftest import App, build_app, make_settings
+from tests.fakes.openai_upstream import FakeUpstream, Reply, serve_upstream
+
+pytestmark = pytest.mark.anyio
+MESSAGES = [{"role": "user", "content": "What will the weather be in Paris tomorrow?"}]
+ACME = Scope("tenant", "acme")
+PRICE = 1000.0  # USD per million tokens, in and out: one token costs $0.001
+LIMIT = 5.0
+CONCURRENCY = 200
+TOOLS = [
+    {"type": "function", "function": {
+        "name": f"tool_{i}", "description": "Look something up about a city and return it as JSON. " * 3,
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }}
+    for i in range(5)
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[tuple[FakeUpstream, str]]:
+    fake = FakeUpstream()
+    with serve_upstream(fake) as url:
+        yield fake, url
+
+
+@pytest.fixture
+async def budgeted(
+    upstream: tuple[FakeUpstream, str], budget_store: BudgetStore, tmp_path: Path
+) -> AsyncIterator[tuple[App, FakeUpstream, BudgetStore]]:
+    fake, url = upstream
+    fake.script.clear()
+    fake.requests.clear()
+    fake.default = Reply()
+    deployment = {"name": "small", "model": "vllm:small-model", "api_base": url, "context_window": 4096,
+                  "input_cost_per_mtok": PRICE, "output_cost_per_mtok": PRICE}  # fmt: skip
+    settings = make_settings(
+        tmp_path, models={"default": "small", "manage_local": False, "deployments": [deployment]}
+    )
+    model = CHAT_MODELS["direct"]()
+    await budget_store.put(Budget(ACME, LIMIT))
+    async for app in build_app(settings, model):
+        router = StaticRouter(Catalog.from_settings(settings.models))
+        app.deps.gateway = Gateway(router, model, admission=BudgetAdmission(budget_store))
+        yield app, fake, budget_store
+    await model.aclose()
+
+
+async def usage_of(store: BudgetStore) -> BudgetUsage:
+    return next(u for u in await store.usage(datetime.now(UTC)) if u.budget.scope == ACME)
+
+
+async def fire(app: App, body: dict[str, Any], times: int = CONCURRENCY) -> list[int]:
+    """POST `body` `times` times at once; the statuses."""
+    statuses: list[int] = []
+    headers = {"authorization": f"Bearer {app.user_key}"}
+
+    async def one() -> None:
+        response = await app.http.post("/v1/chat/completions", json=body, headers=headers)
+        statuses.append(response.status_code)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(times):
+            tg.start_soon(one)
+    return statuses
+
+
+def sample(app: App, name: str, **labels: str) -> float:
+    return app.deps.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+async def test_n_and_tools_cannot_overspend(budgeted: tuple[App, FakeUpstream, BudgetStore]) -> None:
+    app, upstream, store = budgeted
+    words = 20
+    body = {"model": "small", "messages": MESSAGES, "n": 16, "tools": TOOLS, "max_tokens": words}
+    # An honest upstream whose tokenizer counts a fifth more prompt tokens than Socle's.
+    prompt = int(count_request_tokens({k: v for k, v in body.items() if k != "model"}) * 1.2)
+    upstream.default = Reply(text=" ".join(["sunny"] * words), prompt_tokens=prompt)
+    statuses = await fire(app, body)
+    served = statuses.count(200)
+    assert served + statuses.count(402) == CONCURRENCY and served > 0
+    usage = await usage_of(store)
+    assert usage.spent_usd <= LIMIT + 1e-9
+    # Every call is charged what the upstream billed: n completions of `words` tokens and the prompt.
+    assert usage.spent_usd == pytest.approx(served * (prompt + 16 * words) * PRICE / 1e6)
+    assert usage.reserved_usd == pytest.approx(0.0)
+    assert sample(app, "socle_budget_overruns_total", deployment=label(upstream_url(app))) == 0.0
+
+
+def upstream_url(app: App) -> str:
+    return app.deps.settings.models.deployments[0].api_base
+
+
+def label(url: str) -> str:
+    return deployment_label("small", url)
