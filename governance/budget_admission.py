@@ -1,6 +1,8 @@
 """`BudgetAdmission`: the gateway's `Admission` that reserves on budgets before each model call.
 
-The reservation is the worst case of what the call can be billed (`max_cost`).
+The reservation is the worst case of what the call can be billed (`max_cost`); settling charges
+what the upstream billed, at most that reservation (`settlement`): a bill over it is recorded as an
+anomaly, not charged, so that no number of concurrent calls can overspend a budget.
 
 The hot path is the call no budget applies to: the admission keeps the set of budgeted scopes in
 process, refreshed every `refresh_s`, and such a call costs no store round trip. A budget set with
@@ -9,18 +11,21 @@ the CLI is therefore enforced within `refresh_s` on every replica.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import anyio
-from socle.governance.budgets import Budget, BudgetStore, Refusal, Reservation, Scope
+from socle.governance.budgets import Budget, BudgetStore, Refusal, Reservation, Scope, settlement
 from socle.router.base import Deployment, RouteDecision
 from socle.router.gateway import CallTrace, ChatRequest, Ticket
 
 from socle.errors import BudgetExceededError
-from socle.metrics import record_budget_rejection
+from socle.metrics import deployment_label, record_budget_overrun, record_budget_rejection
 from socle.tokens import count_request_tokens
+
+logger = logging.getLogger(__name__)
 
 # Socle counts prompts with cl100k_base; a model's own tokenizer and chat template count more. SmolLM2's
 # counts 1.12x on English prose and code, 1.22x on French; templates add a default system prompt
@@ -122,8 +127,18 @@ class _Held:
         self._admission, self.reservation = admission, reservation
 
     async def settle(self, trace: CallTrace) -> None:
-        admission = self._admission
-        await admission.store.settle(self.reservation, trace.cost, now=admission.clock())
+        admission, reserved = self._admission, self.reservation.amount_usd
+        outcome = settlement(reserved, trace.cost)
+        if outcome.overrun_usd:
+            deployment = trace.deployment
+            label = deployment_label(deployment.name, deployment.api_base) if deployment else "none"
+            record_budget_overrun(label, outcome.overrun_usd)
+            logger.warning(
+                "deployment %r billed $%.6f for a call that reserved $%.6f (%d prompt + %d completion "
+                "tokens): the budgets were charged the reservation",
+                label, trace.cost, reserved, trace.usage.prompt_tokens, trace.usage.completion_tokens,
+            )  # fmt: skip
+        await admission.store.settle(self.reservation, outcome.charged_usd, now=admission.clock())
 
 
 class BudgetAdmission:

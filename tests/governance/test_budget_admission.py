@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -15,12 +16,13 @@ from socle.governance.budget_admission import (
     scopes_of,
 )
 from socle.governance.budget_store_memory import InMemoryBudgetStore
-from socle.governance.budgets import Budget, Reservation, Scope
-from socle.router.base import Deployment, RouteDecision, RouteRequest
+from socle.governance.budgets import Budget, Reservation, Scope, Settlement, settlement
+from socle.router.base import Completion, Deployment, ModelCall, RouteDecision, RouteRequest, Usage
 from socle.router.fake import FakeChatModel
 from socle.router.gateway import CallTrace, ChatRequest, Gateway
 
 from socle.errors import BudgetExceededError, UpstreamUnavailableError
+from socle.metrics import Metrics, bind
 from socle.tokens import MEDIA_PART_TOKENS, count_request_tokens
 
 pytestmark = pytest.mark.anyio
@@ -235,3 +237,45 @@ async def test_leaked_reservations_are_reclaimed_once_their_lease_expires() -> N
     assert ticket is not None  # a budget applies: the call holds a claim
     await ticket.settle(CallTrace())
     assert (await store.usage(clock.now))[0].reserved_usd == 0.0
+
+
+@pytest.mark.parametrize(("reserved", "billed", "charged", "overrun"), [
+    (1.0, 0.25, 0.25, 0.0),  # the usual case: the bill, the rest released
+    (1.0, 1.0, 1.0, 0.0),
+    (1.0, 7.5, 1.0, 6.5),  # billed over the worst case: the reservation, and the overrun on record
+    (1.0, -3.0, 0.0, 0.0),  # a nonsense bill charges nothing back
+])  # fmt: skip
+def test_settlement_charges_the_bill_up_to_the_reservation(
+    reserved: float, billed: float, charged: float, overrun: float
+) -> None:
+    assert settlement(reserved, billed) == Settlement(charged, pytest.approx(overrun))  # type: ignore[arg-type]
+
+
+class OverBilling(FakeChatModel):
+    """An upstream that reports a million completion tokens, whatever `max_tokens` said."""
+
+    async def complete(self, call: ModelCall) -> Completion:
+        completion = await super().complete(call)
+        usage = Usage(prompt_tokens=completion.usage.prompt_tokens, completion_tokens=1_000_000)
+        return Completion(body={**completion.body, "usage": usage.to_openai()}, usage=usage)
+
+
+async def test_a_call_billed_over_its_reservation_is_charged_the_reservation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, clock, metrics = InMemoryBudgetStore(), Clock(), Metrics()
+    await store.put(Budget(ACME, 1.0))
+    gateway = Gateway(FixedRouter(CHEAP), OverBilling(["ok"]), admission=BudgetAdmission(store, clock=clock))
+    request = chat({"max_tokens": 100}, tenant_id="acme")
+    trace = CallTrace()
+    with bind(metrics), caplog.at_level(logging.WARNING):
+        await gateway.complete(request, trace)
+    reserved = max_cost(request, (CHEAP,))
+    assert trace.cost == pytest.approx(2.0, rel=1e-3)  # what the upstream billed, as logged
+    usage = (await store.usage(clock.now))[0]
+    assert (usage.spent_usd, usage.reserved_usd) == (pytest.approx(reserved), 0.0)
+    label = {"deployment": "cheap@127.0.0.1:9"}
+    assert metrics.registry.get_sample_value("socle_budget_overruns_total", label) == 1.0
+    overrun = metrics.registry.get_sample_value("socle_budget_overrun_usd_total", label)
+    assert overrun == pytest.approx(trace.cost - reserved)
+    assert "the budgets were charged the reservation" in caplog.text

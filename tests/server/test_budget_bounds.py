@@ -1,6 +1,6 @@
-"""Budgets hold against the attacks of issue #15: `n` and tools. Each test runs on the four budget
-stores (memory, SQLite, PostgreSQL, Redis), through the app in process and a real HTTP upstream
-(the fake, on loopback).
+"""Budgets hold against the attacks of issue #15: `n` and tools, an upstream billing over `max_tokens`.
+Each test runs on the four budget stores (memory, SQLite, PostgreSQL, Redis), through the app in
+process and a real HTTP upstream (the fake, on loopback).
 """
 
 from __future__ import annotations
@@ -107,6 +107,24 @@ async def test_n_and_tools_cannot_overspend(budgeted: tuple[App, FakeUpstream, B
     assert usage.spent_usd == pytest.approx(served * (prompt + 16 * words) * PRICE / 1e6)
     assert usage.reserved_usd == pytest.approx(0.0)
     assert sample(app, "socle_budget_overruns_total", deployment=label(upstream_url(app))) == 0.0
+
+
+async def test_an_upstream_billing_over_max_tokens_cannot_overspend(
+    budgeted: tuple[App, FakeUpstream, BudgetStore],
+) -> None:
+    app, upstream, store = budgeted
+    upstream.default = Reply(text="a b c", completion_tokens=100_000)  # bills $100 for 3 tokens
+    statuses = await fire(app, {"model": "small", "messages": MESSAGES, "max_tokens": 20})
+    served = statuses.count(200)
+    assert served + statuses.count(402) == CONCURRENCY and served > 0
+    usage = await usage_of(store)
+    assert usage.spent_usd <= LIMIT + 1e-9
+    assert usage.reserved_usd == pytest.approx(0.0)
+    # The anomaly is on record: counted per deployment, and each call's log row has what was billed.
+    assert sample(app, "socle_budget_overruns_total", deployment=label(upstream_url(app))) == served
+    await app.deps.request_log.flush()
+    billed = [r.cost_usd for r in app.store.records if r.status == 200]
+    assert len(billed) == served and min(billed) > 100.0
 
 
 def upstream_url(app: App) -> str:
