@@ -279,3 +279,19 @@ async def test_a_call_billed_over_its_reservation_is_charged_the_reservation(
     overrun = metrics.registry.get_sample_value("socle_budget_overrun_usd_total", label)
     assert overrun == pytest.approx(trace.cost - reserved)
     assert "the budgets were charged the reservation" in caplog.text
+
+
+async def test_a_stream_closed_early_settles_what_it_received() -> None:
+    store, clock = InMemoryBudgetStore(), Clock()
+    await store.put(Budget(ACME, 1.0))
+    gateway = Gateway(FixedRouter(CHEAP), FakeChatModel([" ".join(["rain"] * 40)]),
+                      admission=BudgetAdmission(store, clock=clock))  # fmt: skip
+    trace = CallTrace()
+    stream = gateway.stream(chat({"max_tokens": 100}, tenant_id="acme"), trace)
+    for _ in range(30):
+        await anext(stream)
+    await stream.aclose()  # type: ignore[attr-defined]  # an async generator
+    assert trace.usage.completion_tokens == 30
+    usage = (await store.usage(clock.now))[0]
+    assert (usage.spent_usd, usage.reserved_usd) == (pytest.approx(trace.cost), 0.0)
+    assert usage.spent_usd > 0

@@ -1,10 +1,11 @@
-"""Budgets hold against the attacks of issue #15: `n` and tools, an upstream billing over `max_tokens`.
-Each test runs on the four budget stores (memory, SQLite, PostgreSQL, Redis), through the app in
-process and a real HTTP upstream (the fake, on loopback).
+"""Budgets hold against the attacks of issue #15: `n` and tools, an upstream billing over `max_tokens`,
+and streams that end early. Each test runs on the four budget stores (memory, SQLite, PostgreSQL,
+Redis), through the app in process and a real HTTP upstream (the fake, on loopback).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.registry import CHAT_MODELS
 from socle.router.static import StaticRouter
+from starlette.types import ASGIApp, Message
 
 from socle.metrics import deployment_label
 from socle.tokens import count_request_tokens
@@ -133,3 +135,94 @@ def upstream_url(app: App) -> str:
 
 def label(url: str) -> str:
     return deployment_label("small", url)
+
+
+async def hang_up_after(app: ASGIApp, body: dict[str, Any], key: str, events: int) -> int:
+    """POST a stream as a client that reads `events` events, then goes away while one is being sent.
+
+    Messages go as uvicorn sends them (ASGI 2.3): the write of the next event never completes and
+    `receive` answers `http.disconnect`. Returns how many events were read.
+    """
+    raw = json.dumps(body).encode()
+    headers = [
+        (b"host", b"socle.test"),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(raw)).encode()),
+        (b"authorization", f"Bearer {key}".encode()),
+    ]
+    path = "/v1/chat/completions"
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+        "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("socle.test", 80),
+    }  # fmt: skip
+    read, gone, asked = 0, anyio.Event(), False
+
+    async def receive() -> Message:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal read
+        if message["type"] == "http.response.body" and message.get("body"):
+            if read == events:
+                gone.set()
+                await anyio.sleep_forever()  # the socket is closed: this write never completes
+            read += 1
+
+    await app(scope, receive, send)
+    return read
+
+
+async def test_streams_dropped_by_the_client_pay_for_what_they_received(
+    budgeted: tuple[App, FakeUpstream, BudgetStore],
+) -> None:
+    app, upstream, store = budgeted
+    upstream.default = Reply(text=" ".join(["rain"] * 40))  # 40 chunks of one token each
+    body = {"model": "small", "messages": MESSAGES, "stream": True, "max_tokens": 100}
+    reads: list[int] = []
+
+    async def drop() -> None:
+        assert app.asgi is not None
+        reads.append(await hang_up_after(app.asgi, body, app.user_key, 30))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(5):
+            tg.start_soon(drop)
+    assert reads == [30] * 5
+    await app.deps.request_log.flush()
+    records = app.store.records
+    assert [r.status for r in records] == [499] * 5
+    prompt = count_request_tokens({"messages": MESSAGES, "max_tokens": 100})
+    for record in records:
+        assert record.prompt_tokens == prompt
+        assert record.completion_tokens == 31  # the 30 events read, and the one being sent
+        assert record.cost_usd == pytest.approx(
+            (record.prompt_tokens + record.completion_tokens) * PRICE / 1e6
+        )
+    usage = await usage_of(store)
+    assert usage.spent_usd == pytest.approx(sum(r.cost_usd for r in records))
+    assert usage.reserved_usd == pytest.approx(0.0)
+    completion = sample(app, "socle_tokens_total", deployment=label(upstream_url(app)), kind="completion")
+    assert completion == sum(r.completion_tokens for r in records)
+
+
+async def test_a_stream_cut_by_the_upstream_pays_for_what_it_sent(
+    budgeted: tuple[App, FakeUpstream, BudgetStore],
+) -> None:
+    app, upstream, store = budgeted
+    upstream.default = Reply(text=" ".join(["rain"] * 40), break_stream_after=30)
+    body = {"model": "small", "messages": MESSAGES, "stream": True, "max_tokens": 100}
+    headers = {"authorization": f"Bearer {app.user_key}"}
+    response = await app.http.post("/v1/chat/completions", json=body, headers=headers)
+    assert '"upstream_error"' in response.text
+    await app.deps.request_log.flush()
+    (record,) = app.store.records
+    assert (record.status, record.completion_tokens) == (502, 30)
+    assert record.cost_usd > 0
+    usage = await usage_of(store)
+    assert (usage.spent_usd, usage.reserved_usd) == (pytest.approx(record.cost_usd), pytest.approx(0.0))
