@@ -94,8 +94,19 @@ def count_prompt_tokens(messages: object) -> int:
     return total
 
 
+# Tool definitions and schemas come back call after call (an agent sends the same ones at every
+# step): their counts are kept, for texts up to this size (the cache holds at most 4 MB of text).
+_CACHED_CHARS = 16_384
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_count(text: str) -> int:
+    return count_completion_tokens(text)
+
+
 def _json_tokens(value: object) -> int:
-    return count_completion_tokens(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str))
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _cached_count(text) if len(text) <= _CACHED_CHARS else count_completion_tokens(text)
 
 
 def _content_tokens(content: object) -> int:
