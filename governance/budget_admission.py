@@ -103,10 +103,10 @@ def refusal_error(refusal: Refusal, amount_usd: float) -> BudgetExceededError:
     """The client's error for a refusal of `amount_usd`: the scope, the period and what to do, no amounts.
 
     A call whose worst case is over the whole limit would be refused however little was spent: the
-    message says how to make it smaller rather than to wait.
+    message says how to make it smaller rather than to wait (unless the limit is 0: nothing fits).
     """
     budget: Budget = refusal.budget
-    if amount_usd > budget.limit_usd:
+    if 0 < budget.limit_usd < amount_usd:
         per = {"total": "in total", "day": "per day", "month": "per month"}[budget.period]
         return BudgetExceededError(
             f"this call could cost more than the budget of {budget.scope} allows {per}: reserve less "
