@@ -2,9 +2,9 @@
 
 Before a model call, the most it can cost is *reserved* on every budget that applies to it, all at
 once or not at all; when the call ends the reservation is *settled* with the real cost and the rest
-is released. A budget admits a reservation only while `spent + reserved + amount <= limit`, so
-concurrent calls never overspend it, whatever their number, unless a call costs more than its
-reservation said (the estimate counts tokens before the call).
+is released. A budget admits a reservation only while `spent + reserved + amount <= limit`, and a
+call is charged at most what it reserved (`settlement`), so concurrent calls never overspend it,
+whatever their number and whatever an upstream bills.
 
 Reservations are leases: one whose process died is reclaimed once `expires_at` has passed.
 
@@ -82,6 +82,26 @@ class Refusal:
     """A reservation was refused: `budget` would go over its limit. Nothing was held anywhere."""
 
     budget: Budget
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one settled call is charged to its budgets, and what it was billed beyond its reservation."""
+
+    charged_usd: float
+    overrun_usd: float  # billed over the reservation: not charged, an anomaly to look into
+
+
+def settlement(reserved_usd: float, billed_usd: float) -> Settlement:
+    """Charge what was billed, at most what was reserved (pure).
+
+    The reservation is the most the call could legitimately cost, so a bill over it is an upstream
+    reporting more than it was allowed to produce (or an estimate miss): charging it would let
+    concurrent calls overspend the budget.
+    """
+    charged = min(max(billed_usd, 0.0), reserved_usd)
+    overrun = billed_usd - charged
+    return Settlement(charged, overrun if overrun > EPSILON_USD else 0.0)
 
 
 def window_of(period: Period, now: datetime) -> str:

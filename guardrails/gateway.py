@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import replace
 
 from socle.guardrails.base import RailContext
@@ -171,19 +172,22 @@ class GuardedGateway:
         """As `Gateway.stream`, with the answer released sentence by sentence once checked."""
         pending = ""
         template: JSONObject | None = None
-        async for chunk in self.inner.stream(await self._guard_input(request, trace), trace):
-            delta = _delta_text(chunk)
-            if delta is None:
-                if pending and template is not None:
-                    yield _with_text(template, await self.output.text(pending, request, trace))
-                    pending = ""
-                yield chunk
-                continue
-            template = chunk
-            pending += delta
-            ready, pending = _split_sentences(pending)
-            if ready:
-                yield _with_text(chunk, await self.output.text(ready, request, trace))
+        # Closed with this stream, not when collected: the inner stream settles the call's usage.
+        inner = self.inner.stream(await self._guard_input(request, trace), trace)
+        async with aclosing(inner) as chunks:  # type: ignore[type-var]  # an async generator
+            async for chunk in chunks:
+                delta = _delta_text(chunk)
+                if delta is None:
+                    if pending and template is not None:
+                        yield _with_text(template, await self.output.text(pending, request, trace))
+                        pending = ""
+                    yield chunk
+                    continue
+                template = chunk
+                pending += delta
+                ready, pending = _split_sentences(pending)
+                if ready:
+                    yield _with_text(chunk, await self.output.text(ready, request, trace))
         if pending and template is not None:
             yield _with_text(template, await self.output.text(pending, request, trace))
 

@@ -20,6 +20,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import Protocol
 
 import anyio
+from socle.router._metering import answer_usage, counted_usage, generated_text
 from socle.router.affinity import AffinityStore, InMemoryAffinity, RedisAffinity, affinity_key, prefer_affine
 from socle.router.base import (
     ChatModel,
@@ -39,7 +40,7 @@ from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_hea
 from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.metrics import record_escalation, record_fallback, record_route_decision, record_usage
 from socle.settings import ResilienceSettings
-from socle.tokens import count_completion_tokens, count_prompt_tokens
+from socle.tokens import count_prompt_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -317,7 +318,7 @@ class Gateway:
             finally:
                 self.health.release(deployment)
             await self._served(request, deployment)
-            trace.usage = completion.usage
+            trace.usage = answer_usage(request.body, completion)
             _collect_message_text(completion.body, trace.text)
             return completion
         assert last is not None
@@ -326,7 +327,9 @@ class Gateway:
     async def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
         """OpenAI chunks; with `stream_options.include_usage`, a last chunk with `usage` alone.
 
-        The usage is the upstream's, or counted by Socle when the upstream sent none.
+        The usage is the upstream's, or counted by Socle when the upstream sent none: also when the
+        stream ends early (closed by the caller, cancelled, cut by the upstream), then the prompt and
+        what was received. The budget ticket is settled with it however the stream ends.
         """
         trace.decision = await self.decide(request)
         ticket = await self.admission.admit(request, trace.decision) if self.admission else None
@@ -372,6 +375,9 @@ class Gateway:
                     yield chunk
         finally:
             self.health.release(deployment)
+            # Now, not when collected: the upstream stops generating (and billing) once disconnected.
+            with anyio.CancelScope(shield=True):
+                await _aclose(chunks)
 
     async def _relay(
         self,
@@ -382,27 +388,30 @@ class Gateway:
     ) -> AsyncGenerator[JSONObject, None]:
         assert trace.deployment is not None
         upstream_usage: Usage | None = None
+        received: list[str] = []  # all generated text, for the count when the upstream reports none
         stream_id = str(first.get("id", "chatcmpl-socle")) if first else "chatcmpl-socle"
-        if first is not None:
-            try:
-                async for chunk in _chain(first, chunks):
-                    # Usage is always sent last, alone, as OpenAI does, whatever the upstream's habit.
-                    usage = Usage.from_openai(chunk.pop("usage", None))
-                    upstream_usage = usage or upstream_usage
-                    _collect_text(chunk, trace.text)
-                    if chunk.get("choices"):
-                        yield chunk
-            except UpstreamError as e:
-                # Whatever the cause, output has started: the stream is broken, not the server down.
-                if isinstance(e, _RETRYABLE):
-                    self._failed(trace.deployment, e, trace)
-                name = trace.deployment.name
-                raise UpstreamError(f"model {name!r} broke the stream after it started: {e.message}") from e
-        await self._served(request, trace.deployment)
-        trace.usage = upstream_usage or Usage(
-            prompt_tokens=count_prompt_tokens(request.body.get("messages")),
-            completion_tokens=count_completion_tokens("".join(trace.text)),
-        )
+        try:
+            if first is not None:
+                try:
+                    async for chunk in _chain(first, chunks):
+                        # Usage is always sent last, alone, as OpenAI does, whatever the upstream's habit.
+                        usage = Usage.from_openai(chunk.pop("usage", None))
+                        upstream_usage = usage or upstream_usage
+                        _collect_text(chunk, trace.text)
+                        received.append(generated_text(chunk))
+                        if chunk.get("choices"):
+                            yield chunk
+                except UpstreamError as e:
+                    # Whatever the cause, output has started: the stream is broken, not the server down.
+                    if isinstance(e, _RETRYABLE):
+                        self._failed(trace.deployment, e, trace)
+                    name = trace.deployment.name
+                    raise UpstreamError(
+                        f"model {name!r} broke the stream after it started: {e.message}"
+                    ) from e
+            await self._served(request, trace.deployment)
+        finally:
+            trace.usage = upstream_usage or counted_usage(request.body, received)
         if request.include_usage:
             yield _usage_chunk(trace, stream_id)
 
@@ -447,6 +456,12 @@ async def _chain(first: JSONObject, rest: AsyncIterator[JSONObject]) -> AsyncIte
     yield first
     async for chunk in rest:
         yield chunk
+
+
+async def _aclose(chunks: AsyncIterator[JSONObject]) -> None:
+    """Close a model's stream (an async generator: its `finally` releases the connection)."""
+    if isinstance(chunks, AsyncGenerator):
+        await chunks.aclose()
 
 
 def _collect_text(chunk: JSONObject, sink: list[str]) -> None:

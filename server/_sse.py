@@ -1,8 +1,13 @@
-"""Server-sent events framing for OpenAI-style streams."""
+"""Server-sent events framing for OpenAI-style streams, and a response that always closes its stream."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator, Mapping
+
+import anyio
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 DONE = b"data: [DONE]\n\n"
 
@@ -10,3 +15,25 @@ DONE = b"data: [DONE]\n\n"
 def event(data: object) -> bytes:
     """One `data:` event carrying `data` as compact JSON."""
     return b"data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+
+
+class ClosingStreamingResponse(StreamingResponse):
+    """A `StreamingResponse` whose body generator is closed when the response ends, however it ends.
+
+    When a client goes away while an event is being written, Starlette stops iterating and leaves
+    the generator suspended; it would be closed only when collected, outside the request. Closing it
+    here runs its `finally` (settling the call's budget, writing its request log) in the request.
+    """
+
+    def __init__(
+        self, content: AsyncGenerator[bytes, None], *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(content, headers=headers, media_type="text/event-stream")
+        self._generator = content
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._generator.aclose()

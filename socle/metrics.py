@@ -129,6 +129,14 @@ class Metrics(Collector):
         self.budget_rejections = _Counter(
             "socle_budget_rejections", "Calls refused by a budget, by scope kind.", ("scope_kind",)
         )
+        self.budget_overruns = _Counter(
+            "socle_budget_overruns", "Calls billed over their budget reservation (charged it) by deployment.",
+            ("deployment",),
+        )  # fmt: skip
+        self.budget_overrun_usd = _Counter(
+            "socle_budget_overrun_usd", "USD billed over budget reservations and not charged, by deployment.",
+            ("deployment",),
+        )  # fmt: skip
         self.claims = _Counter(
             "socle_grounding_claims", "Answer claims checked for grounding, and those unsupported.",
             ("route", "model", "kind"),
@@ -141,7 +149,8 @@ class Metrics(Collector):
         for family in (
             self.requests, self.latency, self.tokens, self.cost, self.route_decisions, self.fallbacks,
             self.cooldowns, self.escalations, self.guardrail_verdicts, self.guardrail_latency,
-            self.guardrail_timeouts, self.budget_rejections, self.claims,
+            self.guardrail_timeouts, self.budget_rejections, self.budget_overruns,
+            self.budget_overrun_usd, self.claims,
         ):  # fmt: skip
             yield family.collect()
 
@@ -257,6 +266,13 @@ def record_budget_rejection(scope_kind: str) -> None:
     """A budget of `scope_kind` (key, tenant, agent, ...) refused a call."""
     if (m := _current.get()) is not None:
         m.budget_rejections.inc((scope_kind,))
+
+
+def record_budget_overrun(deployment: str, overrun_usd: float) -> None:
+    """A call on `deployment` was billed `overrun_usd` over its budget reservation (not charged)."""
+    if (m := _current.get()) is not None:
+        m.budget_overruns.inc((deployment,))
+        m.budget_overrun_usd.inc((deployment,), overrun_usd)
 
 
 def record_claims(checked: int, unsupported: int, *, route: str, model: str) -> None:

@@ -1,13 +1,16 @@
 """Token counting with tiktoken's cl100k_base, read from the copy LiteLLM ships (never downloaded).
 
 Counts are estimates for models with other tokenizers; they are used where an upstream reports no
-usage and for routing, never where exactness matters more than a few percent.
+usage, for routing and for budget reservations (which add a margin), never where exactness matters
+more than a few percent.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import tiktoken
@@ -21,6 +24,13 @@ _CL100K_PATTERN = (
     r"""\s*[\r\n]|\s+(?!\S)|\s"""
 )
 _PER_MESSAGE_OVERHEAD = 4
+# A content part that is not text (`image_url`, `input_audio`, `file`) counts as this many prompt
+# tokens, whatever its size: a base64 image is not read as text. It covers an image on GPT-4o (at most
+# 765 tokens in high detail), Claude (about 1,600), LLaVA-NeXT (2,880) and Pixtral (about 4,160 for
+# 1024x1024), not Qwen2-VL at its largest images (16,384).
+MEDIA_PART_TOKENS = 8192
+# Body fields that put no text in the prompt (`messages` is counted message by message).
+_NOT_PROMPT = frozenset({"messages", "logit_bias", "metadata", "stop", "stream_options"})
 
 
 def _bundled_file() -> Path | None:
@@ -81,4 +91,67 @@ def count_prompt_tokens(messages: object) -> int:
     for message in messages:
         if isinstance(message, dict):
             total += _PER_MESSAGE_OVERHEAD + count_completion_tokens(_text_of(message.get("content")))
+    return total
+
+
+# Tool definitions and schemas come back call after call (an agent sends the same ones at every
+# step): their counts are kept, for texts up to this size (the cache holds at most 4 MB of text).
+_CACHED_CHARS = 16_384
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_count(text: str) -> int:
+    return count_completion_tokens(text)
+
+
+def _json_tokens(value: object) -> int:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _cached_count(text) if len(text) <= _CACHED_CHARS else count_completion_tokens(text)
+
+
+def _content_tokens(content: object) -> int:
+    if isinstance(content, str):
+        return count_completion_tokens(content)
+    if not isinstance(content, list):
+        return 0
+    total = 0
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "text":
+            total += count_completion_tokens(str(part.get("text", "")))
+        elif isinstance(part, dict) and part.get("type") == "refusal":
+            total += count_completion_tokens(str(part.get("refusal", "")))
+        else:
+            total += MEDIA_PART_TOKENS
+    return total
+
+
+def count_message_tokens(message: Mapping[str, object]) -> int:
+    """Tokens of one message, with the per-message overhead.
+
+    Text content and text parts are counted, other parts at `MEDIA_PART_TOKENS` each; the name, tool
+    calls and tool call id count too.
+    """
+    total = _PER_MESSAGE_OVERHEAD + _content_tokens(message.get("content"))
+    for key, value in message.items():
+        if key in ("role", "content") or value is None:
+            continue
+        total += count_completion_tokens(value) if isinstance(value, str) else _json_tokens(value)
+    return total
+
+
+def count_request_tokens(body: Mapping[str, object]) -> int:
+    """Prompt tokens of a whole chat-completion body, as sent upstream.
+
+    The messages (`count_message_tokens`), plus the JSON of every other structured field that ends
+    up in the prompt: tool and function definitions, the `response_format` schema, a `tool_choice`
+    object, and fields for the server's chat template. Scalars (`n`, `max_tokens`, ...) and
+    `logit_bias`, `metadata`, `stop` and `stream_options` add nothing.
+    """
+    total = 3
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        total += sum(count_message_tokens(m) for m in messages if isinstance(m, dict))
+    for key, value in body.items():
+        if key not in _NOT_PROMPT and isinstance(value, dict | list):
+            total += _json_tokens(value)
     return total

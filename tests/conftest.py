@@ -20,6 +20,11 @@ from urllib.parse import urlparse
 import httpx
 import openai
 import pytest
+import redis.asyncio as aioredis
+from socle.governance.budget_store_memory import InMemoryBudgetStore
+from socle.governance.budget_store_redis import RedisBudgetStore
+from socle.governance.budget_store_sql import SqlBudgetStore
+from socle.governance.budgets import BudgetStore
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
@@ -40,6 +45,7 @@ from socle.server.app import create_app
 from socle.server.deps import Deps
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from starlette.types import ASGIApp
 
 from socle.settings import Settings, load_settings
 
@@ -108,6 +114,48 @@ async def postgres_schema(
         await admin.dispose()
 
 
+@asynccontextmanager
+async def redis_budget_store(url: str) -> AsyncIterator[RedisBudgetStore]:
+    """A Redis budget store under a fresh key prefix, its keys deleted on exit."""
+    prefix = f"socle-test-{uuid.uuid4().hex}:"
+    store = RedisBudgetStore.from_url(url, prefix=prefix)
+    try:
+        yield store
+    finally:
+        await store.aclose()
+        client = aioredis.Redis.from_url(url)
+        keys = [k async for k in client.scan_iter(f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+BUDGET_STORES = [
+    "memory",
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("redis", marks=pytest.mark.redis),
+]
+
+
+@pytest.fixture(params=BUDGET_STORES)
+async def budget_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BudgetStore]:
+    """Each budget store in turn: in memory, SQLite, PostgreSQL (own schema), Redis (own prefix)."""
+    if request.param == "memory":
+        yield InMemoryBudgetStore()
+    elif request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'budgets.db'}")
+        await upgrade(engine)
+        yield SqlBudgetStore(engine)
+        await engine.dispose()
+    elif request.param == "postgres":
+        async with postgres_schema(request.getfixturevalue("postgres_url"), pool_size=20) as engine:
+            yield SqlBudgetStore(engine)
+    else:
+        async with redis_budget_store(request.getfixturevalue("redis_url")) as store:
+            yield store
+
+
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings for tests: a temp data dir, no local model, one deployment at a dead address."""
     base: dict[str, object] = {
@@ -138,6 +186,7 @@ class App:
     http: httpx.AsyncClient
     client: openai.AsyncOpenAI
     platform_key: str = ""  # a platform admin (tenant default), as `socle serve` makes on first start
+    asgi: ASGIApp | None = None  # the app itself, for tests that speak ASGI to it directly
 
 
 def fake_knowledge() -> Knowledge:
@@ -173,7 +222,7 @@ async def build_app(
         client = openai.AsyncOpenAI(
             api_key=user.secret, base_url="http://socle.test/v1", http_client=http, max_retries=0
         )
-        yield App(deps, store, model, admin.secret, user.secret, http, client, platform.secret)
+        yield App(deps, store, model, admin.secret, user.secret, http, client, platform.secret, app)
 
 
 @pytest.fixture

@@ -76,6 +76,33 @@ def test_stream_include_usage_adds_usage_chunk(upstream: FakeUpstream, client: h
     assert usage_chunk["usage"] == {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
 
 
+def test_n_choices_are_answered_and_billed(upstream: FakeUpstream, client: httpx.Client) -> None:
+    upstream.push(Reply(text="a b c"))
+    body = client.post("/chat/completions", json={**CHAT, "n": 3}).json()
+    assert [c["index"] for c in body["choices"]] == [0, 1, 2]
+    assert body["usage"]["completion_tokens"] == 9
+
+
+@pytest.mark.parametrize("cap", ["max_tokens", "max_completion_tokens"])
+def test_answers_stop_at_the_token_cap(upstream: FakeUpstream, client: httpx.Client, cap: str) -> None:
+    upstream.push(Reply(text="one two three four"), Reply(text="one two three four"))
+    body = client.post("/chat/completions", json={**CHAT, cap: 2}).json()
+    assert body["choices"][0]["message"]["content"] == "one two"
+    assert body["usage"]["completion_tokens"] == 2
+    request = {**CHAT, cap: 3, "stream": True}
+    with client.stream("POST", "/chat/completions", json=request) as response:
+        payloads = events(response)
+    contents = [json.loads(p)["choices"][0]["delta"].get("content") for p in payloads[:-1]]
+    assert contents == ["one", " two", " three", None]
+
+
+def test_a_reply_can_bill_more_than_it_sent(upstream: FakeUpstream, client: httpx.Client) -> None:
+    upstream.push(Reply(text="a b", completion_tokens=5000))
+    body = client.post("/chat/completions", json={**CHAT, "max_tokens": 10}).json()
+    assert body["choices"][0]["message"]["content"] == "a b"
+    assert body["usage"]["completion_tokens"] == 5000
+
+
 def test_error_status_gives_openai_error_body(upstream: FakeUpstream, client: httpx.Client) -> None:
     upstream.push(Reply(status=500))
     response = client.post("/chat/completions", json=CHAT)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from socle.governance.base import Principal
-from socle.orchestrator import Orchestrator, RunRequest, completion_body, openai_chunks
+from socle.orchestrator import Orchestrator, RunEvent, RunRequest, RunResult, completion_body, openai_chunks
 from socle.server import _sse
 from socle.server._calls import Outcome, log_call
 from socle.server.deps import Deps
@@ -46,9 +46,11 @@ async def orchestrated(
     events = orchestrator.stream(run)  # validation errors raise here, before any byte is sent
     include_usage = bool(chat.stream_options and chat.stream_options.include_usage)
     progress = deps.settings.orchestrator.progress
+    finished: list[RunResult] = []
     chunks = openai_chunks(
-        events, model=chat.model, created=created, progress=progress, include_usage=include_usage
-    )
+        _results(events, finished), model=chat.model, created=created, progress=progress,
+        include_usage=include_usage,
+    )  # fmt: skip
 
     async def body() -> AsyncIterator[bytes]:
         status = 499
@@ -61,9 +63,25 @@ async def orchestrated(
                 status = status_of(e)[0]
                 yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
             finally:
-                log_call(
-                    deps, request, caller, "chat.completions", Outcome(chat.model, status=status, stream=True)
-                )
+                log_call(deps, request, caller, "chat.completions", _outcome(chat.model, status, finished))
         yield _sse.DONE
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"cache-control": "no-cache"})
+
+
+async def _results(events: AsyncIterator[RunEvent], sink: list[RunResult]) -> AsyncIterator[RunEvent]:
+    """`events`, the result of the run put in `sink` as it passes (`run.finished` carries it)."""
+    async for event in events:
+        if event.result is not None:
+            sink.append(event.result)
+        yield event
+
+
+def _outcome(model: str, status: int, finished: list[RunResult]) -> Outcome:
+    """A streamed run's log outcome: its usage and cost once it finished (a run cut short has none)."""
+    if not finished:
+        return Outcome(model, status=status, stream=True)
+    result = finished[-1]
+    usage = result.usage
+    return Outcome(model, usage.prompt_tokens, status=status, completion_tokens=usage.completion_tokens,
+                   cost_usd=result.cost_usd, stream=True)  # fmt: skip

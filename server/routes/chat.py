@@ -6,14 +6,14 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
 import anyio
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
@@ -207,9 +207,8 @@ async def chat_completions(request: Request) -> Response:
         return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
-    return StreamingResponse(
+    return _sse.ClosingStreamingResponse(
         _sse_stream(first, chunks, trace, log, lambda: _forget(deps, caller, options)),
-        media_type="text/event-stream",
         headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
     )
 
@@ -220,7 +219,7 @@ async def _sse_stream(
     trace: CallTrace,
     log: _CallLog,
     on_close: Callable[[], Awaitable[None]],
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     status, error = 499, None  # stays 499 if the client goes away before the end
     try:
         if first is not None:
@@ -234,7 +233,9 @@ async def _sse_stream(
         yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
         await log.refused(e, trace)
     finally:
-        log.write(trace, status=status, error=error)
         with anyio.CancelScope(shield=True):
+            if isinstance(rest, AsyncGenerator):  # closing the gateway's stream settles its usage
+                await rest.aclose()
+            log.write(trace, status=status, error=error)
             await on_close()
     yield _sse.DONE

@@ -3,6 +3,10 @@
 It stands in for vLLM or llama.cpp: `/v1/chat/completions` (JSON and SSE), `/v1/models`,
 `/v1/embeddings` and `/v1/rerank` (vLLM's Cohere-style reranking), answering from a script of
 `Reply` objects and recording every request body.
+
+Like a real server it answers `n` choices and stops each at `max_tokens` (or `max_completion_tokens`)
+words, one word being one token; a `Reply` can misbehave: bill more than it sent
+(`completion_tokens`), or drop the connection mid-stream (`break_stream_after`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import uvicorn
@@ -39,6 +43,7 @@ class Reply:
     break_stream_after: int | None = None
     usage: bool = True
     prompt_tokens: int = 7
+    completion_tokens: int | None = None  # what usage reports (None: the words sent, all choices)
 
 
 class StreamBroken(RuntimeError):
@@ -104,20 +109,22 @@ class FakeUpstream:
         if reply.status != 200:
             return error_response(reply.status, f"scripted error {reply.status}")
         model = body.get("model", self.models[0])
+        reply = capped(reply, body)
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             chunks = self.stream_chunks(reply, model, include_usage=include_usage and reply.usage)
             return StreamingResponse(chunks, media_type="text/event-stream")
+        choices = int(body.get("n") or 1)
         message = {"role": "assistant", "content": reply.text}
         payload: dict[str, Any] = {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "choices": [{"index": i, "message": message, "finish_reason": "stop"} for i in range(choices)],
         }
         if reply.usage:
-            payload["usage"] = usage_of(reply)
+            payload["usage"] = usage_of(reply, choices=choices)
         return JSONResponse(payload)
 
     async def stream_chunks(self, reply: Reply, model: str, *, include_usage: bool) -> AsyncIterator[bytes]:
@@ -181,9 +188,20 @@ class FakeUpstream:
         )
 
 
-def usage_of(reply: Reply) -> dict[str, int]:
-    """OpenAI usage numbers for a reply: one completion token per word."""
-    completion = len(reply.text.split())
+def capped(reply: Reply, body: dict[str, Any]) -> Reply:
+    """`reply` with its text cut at the body's `max_completion_tokens` or `max_tokens` words."""
+    cap = body.get("max_completion_tokens") or body.get("max_tokens")
+    words = re.findall(r"\s*\S+", reply.text)
+    if not isinstance(cap, int) or len(words) <= cap:
+        return reply
+    return replace(reply, text="".join(words[:cap]))
+
+
+def usage_of(reply: Reply, *, choices: int = 1) -> dict[str, int]:
+    """OpenAI usage numbers for a reply: one completion token per word and choice, unless scripted."""
+    completion = reply.completion_tokens
+    if completion is None:
+        completion = len(reply.text.split()) * choices
     return {
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": completion,

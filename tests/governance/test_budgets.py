@@ -6,17 +6,14 @@ every reservation that fits must be admitted.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
 import pytest
-import redis.asyncio as aioredis
 from alembic import command
 from socle.governance.budget_store_memory import InMemoryBudgetStore
-from socle.governance.budget_store_redis import RedisBudgetStore
 from socle.governance.budget_store_sql import SqlBudgetStore
 from socle.governance.budgets import (
     Budget,
@@ -32,7 +29,7 @@ from socle.governance.migrate import alembic_config, upgrade
 from socle.governance.sql import create_engine
 from sqlalchemy import Connection, text
 
-from tests.conftest import postgres_schema
+from tests.conftest import postgres_schema, redis_budget_store
 
 pytestmark = pytest.mark.anyio
 
@@ -214,15 +211,8 @@ class TestPostgresBudgetStore(BudgetStoreContract):
 class TestRedisBudgetStore(BudgetStoreContract):
     @pytest.fixture
     async def store(self, redis_url: str) -> AsyncIterator[BudgetStore]:
-        prefix = f"socle-test-{uuid.uuid4().hex}:"
-        store = RedisBudgetStore.from_url(redis_url, prefix=prefix)
-        yield store
-        await store.aclose()
-        client = aioredis.Redis.from_url(redis_url)
-        keys = [k async for k in client.scan_iter(f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        async with redis_budget_store(redis_url) as store:
+            yield store
 
 
 async def test_migration_0004_creates_and_drops_the_budget_tables(tmp_path: Path) -> None:

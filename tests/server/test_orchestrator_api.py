@@ -67,6 +67,21 @@ async def test_orchestrated_stream_is_plain_openai_chunks(orchestrated: App) -> 
     assert chunks[-1].usage is not None
 
 
+async def test_an_orchestrated_stream_is_logged_with_its_usage(orchestrated: App) -> None:
+    stream = await orchestrated.client.chat.completions.create(
+        model="socle-orchestrator",
+        messages=[{"role": "user", "content": "What is the hotel refund limit?"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    usage = [c async for c in stream][-1].usage
+    assert usage is not None and usage.completion_tokens > 0
+    await orchestrated.deps.request_log.flush()
+    record = orchestrated.store.records[-1]
+    assert (record.status, record.stream) == (200, True)
+    assert (record.prompt_tokens, record.completion_tokens) == (usage.prompt_tokens, usage.completion_tokens)
+
+
 async def test_an_unknown_run_is_404(orchestrated: App) -> None:
     response = await orchestrated.http.get(
         "/v1/runs/run_nope", headers={"Authorization": f"Bearer {orchestrated.user_key}"}
