@@ -256,6 +256,7 @@ def keys_create(
 ) -> None:
     """Create a key and print its secret (shown once)."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyManager
     from socle.server.deps import open_store
 
@@ -267,7 +268,7 @@ def keys_create(
 
     async def run() -> str:
         async with open_store(settings) as store:
-            keys = KeyManager(store, audit=SqlAuditLog(store.engine), actor="cli")
+            keys = KeyManager(store, audit=SqlAuditLog(store.engine, signer_for(settings)), actor="cli")
             created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or ())
             return created.secret
 
@@ -316,6 +317,7 @@ def keys_revoke(
 ) -> None:
     """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyManager
     from socle.server.deps import key_cache, open_store
 
@@ -323,7 +325,8 @@ def keys_revoke(
 
     async def run() -> None:
         async with open_store(settings) as store:
-            keys = KeyManager(store, key_cache(settings), audit=SqlAuditLog(store.engine), actor="cli")
+            audit = SqlAuditLog(store.engine, signer_for(settings))
+            keys = KeyManager(store, key_cache(settings), audit=audit, actor="cli")
             await keys.revoke(key_id)
 
     _run(run)
@@ -335,16 +338,18 @@ def _with_budgets(
 ) -> T:
     """`use` the configured budget store; `audit` (a change) is recorded once `use` returned truthy."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.budget_service import open_budgets
     from socle.server.deps import open_store
 
     settings = _settings(config)
 
     async def run() -> T:
+        signer = signer_for(settings) if audit is not None else None  # before the change, not after
         async with open_store(settings) as store, open_budgets(settings, store.engine) as budgets:
             done = await use(budgets)
-            if audit is not None and done is not False:
-                await SqlAuditLog(store.engine).append(audit)
+            if signer is not None and audit is not None and done is not False:
+                await SqlAuditLog(store.engine, signer).append(audit)
             return done
 
     return _run(run)

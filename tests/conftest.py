@@ -84,8 +84,10 @@ def redis_url() -> str:
 
 
 @asynccontextmanager
-async def postgres_schema(url: str, **engine_options: Any) -> AsyncIterator[AsyncEngine]:
-    """An engine on a fresh schema of the database at `url`, migrated to head, dropped on exit.
+async def postgres_schema(
+    url: str, *, revision: str = "head", **engine_options: Any
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh schema of the database at `url`, migrated to `revision`, dropped on exit.
 
     Each test gets its own schema, so tests never see each other's rows.
     """
@@ -97,7 +99,7 @@ async def postgres_schema(url: str, **engine_options: Any) -> AsyncIterator[Asyn
         url, connect_args={"server_settings": {"search_path": schema}}, **engine_options
     )
     try:
-        await upgrade(engine)
+        await upgrade(engine, revision)
         yield engine
     finally:
         await engine.dispose()
