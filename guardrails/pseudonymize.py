@@ -7,7 +7,7 @@ the same placeholder across every turn of one conversation, and a different numb
 The mapping of a conversation is one JSON document, encrypted with Fernet (AES-128-CBC + HMAC-SHA256)
 under a key derived from the master key and the conversation id (HKDF-SHA256): a vault backend only
 ever stores ciphertext, and a blob copied to another conversation id does not decrypt. `erase`
-deletes the blob; nothing else holds the values. This is the one module importing `cryptography`.
+deletes the blob; nothing else holds the values. This is the one guardrails module importing `cryptography`.
 """
 
 from __future__ import annotations
