@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,10 +111,8 @@ class TestInMemoryAuditLog(AuditLogContract):
 class TestSqliteAuditLog(AuditLogContract):
     @pytest.fixture
     async def log(self, tmp_path: Path) -> AsyncIterator[SqlAuditLog]:
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
-        await upgrade(engine)
-        yield SqlAuditLog(engine, SIGNER)
-        await engine.dispose()
+        async with sqlite_engine(tmp_path) as engine:
+            yield SqlAuditLog(engine, SIGNER)
 
     async def test_an_edited_row_is_found(self, log: SqlAuditLog) -> None:
         for i in range(3):
@@ -149,6 +148,17 @@ class TestPostgresAuditLog(AuditLogContract):
             for i in range(40):
                 tg.start_soon(queued.append, AuditEvent("key.create", target=f"k{i}"))
         assert (await verify(log, KEYS)).records == 40
+
+
+@asynccontextmanager
+async def sqlite_engine(tmp_path: Path, revision: str = "head") -> AsyncIterator[AsyncEngine]:
+    """An engine on a new SQLite file, migrated to `revision`, disposed on exit."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
+    try:
+        await upgrade(engine, revision)
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 def _keys(log: AuditLog):

@@ -11,12 +11,11 @@ import pytest
 from socle.governance._tables import audit_log
 from socle.governance.audit import LEGACY, AuditEvent, SqlAuditLog, seal_unsigned, verify
 from socle.governance.migrate import upgrade
-from socle.governance.sql import create_engine
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import postgres_schema
-from tests.governance.test_audit import KEYS, SIGNER
+from tests.governance.test_audit import KEYS, SIGNER, sqlite_engine
 
 pytestmark = pytest.mark.anyio
 
@@ -76,10 +75,8 @@ class LegacyContract:
 class TestSqliteLegacy(LegacyContract):
     @pytest.fixture
     async def log(self, tmp_path: Path) -> AsyncIterator[SqlAuditLog]:
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
-        await upgrade(engine, "0007")
-        yield await _old_chain_migrated(engine)
-        await engine.dispose()
+        async with sqlite_engine(tmp_path, "0007") as engine:
+            yield await _old_chain_migrated(engine)
 
 
 @pytest.mark.postgres

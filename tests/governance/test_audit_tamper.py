@@ -24,13 +24,11 @@ from socle.governance.audit import (
 )
 from socle.governance.audit_anchor import make_anchor
 from socle.governance.audit_keys import AuditSigner
-from socle.governance.migrate import upgrade
-from socle.governance.sql import create_engine
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.sql import Executable
 
 from tests.conftest import postgres_schema
-from tests.governance.test_audit import KEYS, SIGNER
+from tests.governance.test_audit import KEYS, SIGNER, sqlite_engine
 
 pytestmark = pytest.mark.anyio
 
@@ -206,10 +204,8 @@ class TamperContract:
 class TestSqliteTampering(TamperContract):
     @pytest.fixture
     async def log(self, tmp_path: Path) -> AsyncIterator[SqlAuditLog]:
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
-        await upgrade(engine)
-        yield SqlAuditLog(engine, SIGNER)
-        await engine.dispose()
+        async with sqlite_engine(tmp_path) as engine:
+            yield SqlAuditLog(engine, SIGNER)
 
     async def test_a_repeated_key_shows_sqlite_another_value_than_was_hashed(self, log: SqlAuditLog) -> None:
         await _append(log, 1)

@@ -10,13 +10,12 @@ from socle.governance.audit import InMemoryAuditLog, verify
 from socle.governance.audit_keys import key_file, keyring, load_signer
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
-from socle.governance.migrate import upgrade
-from socle.governance.sql import create_engine
 from socle.guardrails.gateway import GuardedGateway
 from socle.router.fake import FakeChatModel
 from socle.server.deps import build_deps
 
 from tests.conftest import App, make_settings
+from tests.governance.test_audit import sqlite_engine
 from tests.governance.test_audit_legacy import ROWS, _old_chain_migrated
 from tests.guardrails.test_output_escalation import guard
 
@@ -95,10 +94,8 @@ async def test_the_first_start_after_the_upgrade_seals_the_unsigned_records(tmp_
         tmp_path, knowledge={"enabled": False}, guardrails={"enabled": False}, orchestrator={"enabled": False}
     )
     settings.storage.data_dir.mkdir(parents=True)
-    engine = create_engine(settings.storage.resolved_database_url())
-    await upgrade(engine, "0007")
-    await _old_chain_migrated(engine)
-    await engine.dispose()
+    async with sqlite_engine(settings.storage.data_dir, "0007") as engine:  # where the server looks
+        await _old_chain_migrated(engine)
     async with build_deps(settings, chat_model=FakeChatModel()) as deps:
         keys = keyring([load_signer(key_file(settings)).public_key])
         check = await verify(deps.audit, keys)
