@@ -95,6 +95,9 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("scheme", Integer, nullable=False, server_default="1"),
+    Column("key_id", String(16), nullable=True),
+    Column("signature", String(100), nullable=True),
 )
 
 model_promotions = Table(

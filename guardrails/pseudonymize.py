@@ -9,8 +9,8 @@ key*, so an id another tenant (or key) also chose names another mapping. The map
 one JSON document, encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from the
 master key and the scope's three parts (HKDF-SHA256), and stored under a hash of them: a vault
 backend only ever stores ciphertext under opaque names, and a blob copied to another scope does not
-decrypt. `erase` deletes the blob; nothing else holds the values. This is the one module importing
-`cryptography`.
+decrypt. `erase` deletes the blob; nothing else holds the values. This is the one guardrails module
+importing `cryptography`.
 """
 
 from __future__ import annotations

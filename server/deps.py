@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import anyio
 import httpx
 from fastapi import Request
-from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog
+from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog, seal_unsigned
+from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
 from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
@@ -187,7 +188,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         admission = BudgetAdmission(budgets)
         inner = Gateway(router, model, resilience=resilience, admission=admission)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
-        audit = SqlAuditLog(store.engine)
+        audit = SqlAuditLog(store.engine, signer_for(settings))
+        await seal_unsigned(audit)  # once, after the upgrade that started signing records
         deps = Deps(
             settings=settings,
             gateway=gateway,

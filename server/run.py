@@ -13,6 +13,7 @@ import anyio
 import uvicorn
 from rich.console import Console
 from socle.governance.audit import SqlAuditLog
+from socle.governance.audit_keys import signer_for
 from socle.governance.keys import CreatedKey, KeyManager
 from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
@@ -92,7 +93,8 @@ def banner(settings: Settings, admin: CreatedKey | None) -> str:
 
 async def _first_admin(settings: Settings) -> CreatedKey | None:
     async with open_store(settings) as store:
-        return await KeyManager(store, audit=SqlAuditLog(store.engine)).ensure_admin()
+        audit = SqlAuditLog(store.engine, signer_for(settings))
+        return await KeyManager(store, audit=audit).ensure_admin()
 
 
 async def serve(settings: Settings, console: Console) -> None:

@@ -10,15 +10,16 @@ from typing import Annotated, TypeVar
 import anyio
 import httpx
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from socle.errors import SocleError, as_socle_error
+from socle._cli import ConfigOption, console
+from socle._cli import run as _run
+from socle._cli import settings as _settings
+from socle.audit_cli import audit_app
 from socle.governance.audit import AuditEvent
 from socle.governance.base import ROLES, KeyScope
 from socle.governance.budgets import BudgetStore
 from socle.knowledge.base import DocumentSpec
-from socle.settings import Settings, load_settings
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -30,34 +31,8 @@ models_app = typer.Typer(
     help="Promote models in the registry (on passing evaluations).", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
-audit_app = typer.Typer(help="Read and verify the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-console = Console()
 T = TypeVar("T")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="YAML config (default: $SOCLE_CONFIG or config/socle.yaml)."),
-]
-
-
-def _settings(config: Path | None, **overrides: object) -> Settings:
-    try:
-        return load_settings(config, **overrides)
-    except SocleError as e:
-        console.print(f"[red]{e.message}[/]", highlight=False)
-        raise typer.Exit(2) from e
-
-
-def _run(make: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return anyio.run(make)
-    except Exception as e:
-        error = as_socle_error(e)
-        if error is None:
-            raise
-        console.print(f"[red]error:[/] {error.message}", highlight=False)
-        raise typer.Exit(1) from e
 
 
 @app.command()
@@ -289,6 +264,7 @@ def keys_create(
 ) -> None:
     """Create a key and print its secret (shown once)."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyManager
     from socle.server.deps import open_store
 
@@ -300,7 +276,7 @@ def keys_create(
 
     async def run() -> str:
         async with open_store(settings) as store:
-            keys = KeyManager(store, audit=SqlAuditLog(store.engine), actor="cli")
+            keys = KeyManager(store, audit=SqlAuditLog(store.engine, signer_for(settings)), actor="cli")
             scope: KeyScope = "platform" if platform else "tenant"
             created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or (), scope=scope)
             return created.secret
@@ -351,6 +327,7 @@ def keys_revoke(
 ) -> None:
     """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyManager
     from socle.server.deps import key_cache, open_store
 
@@ -358,7 +335,8 @@ def keys_revoke(
 
     async def run() -> None:
         async with open_store(settings) as store:
-            keys = KeyManager(store, key_cache(settings), audit=SqlAuditLog(store.engine), actor="cli")
+            audit = SqlAuditLog(store.engine, signer_for(settings))
+            keys = KeyManager(store, key_cache(settings), audit=audit, actor="cli")
             await keys.revoke(key_id)
 
     _run(run)
@@ -370,16 +348,18 @@ def _with_budgets(
 ) -> T:
     """`use` the configured budget store; `audit` (a change) is recorded once `use` returned truthy."""
     from socle.governance.audit import SqlAuditLog
+    from socle.governance.audit_keys import signer_for
     from socle.governance.budget_service import open_budgets
     from socle.server.deps import open_store
 
     settings = _settings(config)
 
     async def run() -> T:
+        signer = signer_for(settings) if audit is not None else None  # before the change, not after
         async with open_store(settings) as store, open_budgets(settings, store.engine) as budgets:
             done = await use(budgets)
-            if audit is not None and done is not False:
-                await SqlAuditLog(store.engine).append(audit)
+            if signer is not None and audit is not None and done is not False:
+                await SqlAuditLog(store.engine, signer).append(audit)
             return done
 
     return _run(run)
@@ -446,62 +426,6 @@ def budgets_delete(
         console.print(f"[red]error:[/] no budget for {target}", highlight=False)
         raise typer.Exit(1)
     console.print(f"budget of {target} deleted", highlight=False)
-
-
-@audit_app.command("verify")
-def audit_verify(config: ConfigOption = None) -> None:
-    """Check every record's hash and link; exit 1 naming the first record that was altered."""
-    from socle.governance.audit import SqlAuditLog, verify
-    from socle.server.deps import open_store
-
-    settings = _settings(config)
-
-    async def run() -> tuple[int, int | None, str]:
-        async with open_store(settings) as store:
-            found = await verify(SqlAuditLog(store.engine))
-        return found.records, found.broken_at, found.reason
-
-    records, broken_at, reason = _run(run)
-    if broken_at is not None:
-        console.print(f"[red]audit log broken at record {broken_at}:[/] {reason} ({records} sound before it)")
-        raise typer.Exit(1)
-    console.print(f"[green]audit log intact:[/] {records} records")
-
-
-@audit_app.command("list")
-def audit_list(
-    last: Annotated[int, typer.Option(min=1, help="How many of the newest records.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (for a SIEM).")] = False,
-    config: ConfigOption = None,
-) -> None:
-    """Show the newest audit records, oldest first."""
-    import json
-    from dataclasses import asdict
-
-    from socle.governance.audit import AuditRecord, SqlAuditLog
-    from socle.server.deps import open_store
-
-    settings = _settings(config)
-
-    async def run() -> list[AuditRecord]:
-        async with open_store(settings) as store:
-            log = SqlAuditLog(store.engine)
-            newest = await log.last()
-            return list(await log.records(after=max(0, newest.seq - last), limit=last)) if newest else []
-
-    records = _run(run)
-    if as_json:
-        for r in records:
-            print(json.dumps(asdict(r), ensure_ascii=False))  # noqa: T201 - machine-readable output
-        return
-    table = Table("seq", "at", "action", "actor", "tenant", "target", "details", "hash")
-    for r in records:
-        e = r.event
-        details = ", ".join(f"{k}={v}" for k, v in e.details.items())
-        table.add_row(
-            str(r.seq), r.at[:19], e.action, e.actor, e.tenant_id or "", e.target, details, r.hash[:12]
-        )
-    console.print(table)
 
 
 @models_app.command("promote")

@@ -10,6 +10,7 @@ from socle.errors import ConfigError
 from socle.eval.gates import load_gates
 from socle.eval.provenance import config_hash
 from socle.governance.audit import AuditEvent, SqlAuditLog
+from socle.governance.audit_keys import signer_for
 from socle.governance.eval_runs import SqlEvalRuns
 from socle.governance.registry import Promotion, PromotionCheck, SqlModelRegistry, Stage, check_promotion
 from socle.server.deps import open_store
@@ -42,6 +43,7 @@ async def promote(settings: Settings, request: PromoteRequest) -> tuple[Promotio
     if request.model not in names:
         raise ConfigError(f"no model {request.model!r} in the catalog; it has {sorted(names)}")
     digest = config_hash(settings)
+    signer = signer_for(settings)  # before any change: a key that cannot be read stops it
     async with open_store(settings) as store:
         if request.stage == "production":
             check = await check_promotion(
@@ -54,7 +56,7 @@ async def promote(settings: Settings, request: PromoteRequest) -> tuple[Promotio
                                   note=request.note)  # fmt: skip
             await SqlModelRegistry(store.engine).add(promotion)
             details = {"stage": request.stage, "config_hash": digest[:16], **check.evidence}
-            await SqlAuditLog(store.engine).append(
+            await SqlAuditLog(store.engine, signer).append(
                 AuditEvent("model.promote", actor="cli", target=request.model, details=details)
             )
     return check, digest

@@ -57,6 +57,12 @@ class StorageSettings(_Section):
     redis_url: str | None = Field(
         None, description="Redis URL shared by replicas (key cache). None keeps the cache in process."
     )
+    audit_key_file: Path | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs audit records and anchors, created with mode "
+        "0600 if missing; replicas sharing a database need the same file. "
+        "Default: <data_dir>/audit_signing_key.pem.",
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the SQLite file in `data_dir`."""

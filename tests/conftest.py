@@ -91,7 +91,7 @@ def redis_url() -> str:
 
 @asynccontextmanager
 async def postgres_schema(
-    url: str, revision: str = "head", **engine_options: Any
+    url: str, *, revision: str = "head", **engine_options: Any
 ) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh schema of the database at `url`, migrated to `revision`, dropped on exit.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from socle.governance.audit import (
     verify,
     verify_chain,
 )
+from socle.governance.audit_keys import AuditSigner, keyring
 from socle.governance.migrate import upgrade
 from socle.governance.sql import create_engine
 from sqlalchemy import text, update
@@ -27,6 +29,8 @@ from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 
+SIGNER = AuditSigner.generate()
+KEYS = keyring([SIGNER.public_key])
 DELETE = AuditEvent(
     "knowledge.delete", actor="key:k1", tenant_id="acme", target="leave.md", details={"chunks": 3}
 )
@@ -35,7 +39,9 @@ DELETE = AuditEvent(
 def _chain(n: int) -> list:
     records, prev = [], GENESIS
     for i in range(1, n + 1):
-        records.append(seal(i, f"2026-11-25T10:00:0{i}+00:00", replace(DELETE, target=f"doc{i}"), prev))
+        records.append(
+            seal(i, f"2026-11-25T10:00:0{i}+00:00", replace(DELETE, target=f"doc{i}"), prev, SIGNER)
+        )
         prev = records[-1].hash
     return records
 
@@ -43,8 +49,8 @@ def _chain(n: int) -> list:
 def test_a_sealed_chain_verifies() -> None:
     records = _chain(4)
     assert records[0].prev_hash == GENESIS and records[1].prev_hash == records[0].hash
-    assert verify_chain(records).intact and verify_chain(records).records == 4
-    assert verify_chain([]).intact
+    assert verify_chain(records, KEYS).intact and verify_chain(records, KEYS).records == 4
+    assert verify_chain([], KEYS).intact
 
 
 @pytest.mark.parametrize(
@@ -62,14 +68,14 @@ def test_a_sealed_chain_verifies() -> None:
     ],
 )
 def test_any_change_breaks_the_chain_where_it_happened(tamper, broken_at: int, reason: str) -> None:
-    check = verify_chain(tamper(_chain(4)))
+    check = verify_chain(tamper(_chain(4)), KEYS)
     assert not check.intact and check.broken_at == broken_at and reason in check.reason
 
 
 def test_rehashing_a_changed_record_still_breaks_the_next_one() -> None:
     records = _chain(3)
-    forged = seal(2, records[1].at, replace(records[1].event, target="forged"), records[0].hash)
-    check = verify_chain([records[0], forged, records[2]])
+    forged = seal(2, records[1].at, replace(records[1].event, target="forged"), records[0].hash, SIGNER)
+    check = verify_chain([records[0], forged, records[2]], KEYS)
     assert check.broken_at == 3 and "does not chain" in check.reason
 
 
@@ -84,7 +90,7 @@ class AuditLogContract:
         assert [r.seq for r in await log.records(after=1)] == [2]
         assert (await log.last()) == second
         assert (await log.records())[0].event == DELETE  # details and tenant round-trip exactly
-        assert (await verify(log, page=1)).records == 2
+        assert (await verify(log, _keys(log), page=1)).records == 2
 
     async def test_concurrent_writers_never_fork_the_chain(self, log: AuditLog) -> None:
         async with anyio.create_task_group() as tg:
@@ -93,7 +99,7 @@ class AuditLogContract:
         records = await log.records()
         assert [r.seq for r in records] == list(range(1, 31))
         assert {r.event.target for r in records} == {f"k{i}" for i in range(30)}
-        assert (await verify(log, page=7)).intact
+        assert (await verify(log, _keys(log), page=7)).intact
 
 
 class TestInMemoryAuditLog(AuditLogContract):
@@ -105,10 +111,8 @@ class TestInMemoryAuditLog(AuditLogContract):
 class TestSqliteAuditLog(AuditLogContract):
     @pytest.fixture
     async def log(self, tmp_path: Path) -> AsyncIterator[SqlAuditLog]:
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
-        await upgrade(engine)
-        yield SqlAuditLog(engine)
-        await engine.dispose()
+        async with sqlite_engine(tmp_path) as engine:
+            yield SqlAuditLog(engine, SIGNER)
 
     async def test_an_edited_row_is_found(self, log: SqlAuditLog) -> None:
         for i in range(3):
@@ -117,7 +121,7 @@ class TestSqliteAuditLog(AuditLogContract):
             from socle.governance._tables import audit_log
 
             await conn.execute(update(audit_log).where(audit_log.c.seq == 2).values(actor="key:someone-else"))
-        check = await verify(log)
+        check = await verify(log, KEYS)
         assert (check.intact, check.broken_at, check.records) == (False, 2, 1)
 
 
@@ -126,24 +130,40 @@ class TestPostgresAuditLog(AuditLogContract):
     @pytest.fixture
     async def log(self, postgres_url: str) -> AsyncIterator[SqlAuditLog]:
         async with postgres_schema(postgres_url) as engine:
-            yield SqlAuditLog(engine)
+            yield SqlAuditLog(engine, SIGNER)
 
     async def test_two_replicas_share_one_chain(self, log: SqlAuditLog, postgres_url: str) -> None:
-        other = SqlAuditLog(_postgres(postgres_url, await _schema(log)))
+        other = SqlAuditLog(_postgres(postgres_url, await _schema(log)), SIGNER)
         try:
             async with anyio.create_task_group() as tg:
                 for i in range(20):
                     tg.start_soon((log if i % 2 else other).append, AuditEvent("key.create", target=f"k{i}"))
         finally:
             await other.engine.dispose()
-        assert (await verify(log)).records == 20
+        assert (await verify(log, KEYS)).records == 20
 
     async def test_writers_queue_instead_of_racing(self, log: SqlAuditLog) -> None:
-        queued = SqlAuditLog(log.engine, attempts=1)  # a lost race would fail at once
+        queued = SqlAuditLog(log.engine, SIGNER, attempts=1)  # a lost race would fail at once
         async with anyio.create_task_group() as tg:
             for i in range(40):
                 tg.start_soon(queued.append, AuditEvent("key.create", target=f"k{i}"))
-        assert (await verify(log)).records == 40
+        assert (await verify(log, KEYS)).records == 40
+
+
+@asynccontextmanager
+async def sqlite_engine(tmp_path: Path, revision: str = "head") -> AsyncIterator[AsyncEngine]:
+    """An engine on a new SQLite file, migrated to `revision`, disposed on exit."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
+    try:
+        await upgrade(engine, revision)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def _keys(log: AuditLog):
+    assert isinstance(log, InMemoryAuditLog | SqlAuditLog)
+    return keyring([log.signer.public_key])
 
 
 def _postgres(url: str, schema: str) -> AsyncEngine:

@@ -35,7 +35,7 @@ async def at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await engine.dispose()
         return
     url = request.getfixturevalue("postgres_url")
-    async with postgres_schema(url, "0007") as engine:
+    async with postgres_schema(url, revision="0007") as engine:
         yield engine
 
 

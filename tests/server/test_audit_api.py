@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from socle.governance.audit import InMemoryAuditLog, verify
+from socle.governance.audit_keys import key_file, keyring, load_signer
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
 from socle.guardrails.gateway import GuardedGateway
 from socle.router.fake import FakeChatModel
+from socle.server.deps import build_deps
 
-from tests.conftest import App
+from tests.conftest import App, make_settings
+from tests.governance.test_audit import sqlite_engine
+from tests.governance.test_audit_legacy import ROWS, _old_chain_migrated
 from tests.guardrails.test_output_escalation import guard
 
 pytestmark = pytest.mark.anyio
@@ -49,7 +54,7 @@ async def test_ingest_and_erasure_are_audited_and_an_unchanged_upload_is_not(app
                               "quarantined": 0, "acl": "group:hr"}  # fmt: skip
     assert delete.details == {"chunks": 1}
     assert "25 days" not in json.dumps([r.event.details for r in records])
-    assert (await verify(_log(app))).records == 2
+    assert (await verify(_log(app), keyring([_log(app).signer.public_key]))).records == 2
 
 
 async def test_a_guardrail_block_is_audited_with_its_rail_never_its_text(
@@ -82,3 +87,18 @@ async def test_keys_created_and_revoked_are_audited() -> None:
     assert create.details == {"name": "ci", "role": "user", "scope": "tenant", "groups": "sales,eu"}
     assert (revoke.action, revoke.target) == ("key.revoke", created.info.key_id)
     assert created.secret not in json.dumps([r.event.details for r in log.chain])
+
+
+async def test_the_first_start_after_the_upgrade_seals_the_unsigned_records(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, knowledge={"enabled": False}, guardrails={"enabled": False}, orchestrator={"enabled": False}
+    )
+    settings.storage.data_dir.mkdir(parents=True)
+    async with sqlite_engine(settings.storage.data_dir, "0007") as engine:  # where the server looks
+        await _old_chain_migrated(engine)
+    async with build_deps(settings, chat_model=FakeChatModel()) as deps:
+        keys = keyring([load_signer(key_file(settings)).public_key])
+        check = await verify(deps.audit, keys)
+        last = await deps.audit.last()
+    assert (check.intact, check.records, check.legacy) == (True, len(ROWS) + 1, len(ROWS))
+    assert last is not None and last.event.action == "audit.seal"
