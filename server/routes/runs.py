@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from socle.governance.base import Principal
 from socle.orchestrator import Approval, Orchestrator, completion_body
 from socle.server._audit import audit
+from socle.server._body import json_body
+from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
@@ -33,7 +35,7 @@ def _orchestrator(deps: Deps) -> Orchestrator:
     return deps.orchestrator
 
 
-@router.get("/v1/runs/{run_id}")
+@router.get("/v1/runs/{run_id}", name="runs.get", **documented())
 async def get_run(
     run_id: str, deps: Annotated[Deps, Depends(get_deps)], caller: Annotated[Principal, Depends(principal)]
 ) -> JSONResponse:
@@ -42,12 +44,12 @@ async def get_run(
     return JSONResponse(await _orchestrator(deps).report(run_id, tenant_id=tenant))
 
 
-@router.post("/v1/runs/{run_id}/resume")
+@router.post("/v1/runs/{run_id}/resume", name="runs.resume", **documented(ResumeIn, calls_models=True))
 async def resume_run(
     run_id: str,
-    body: ResumeIn,
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
+    body: Annotated[ResumeIn, Depends(json_body(ResumeIn))],
 ) -> JSONResponse:
     """Approve or deny a run's pending tool calls and finish it."""
     tenant = None if caller.is_admin else caller.tenant_id
