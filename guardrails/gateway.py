@@ -14,7 +14,7 @@ client has seen text that a second model would contradict).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import replace
 
 from socle.guardrails.base import RailContext
@@ -39,13 +39,21 @@ def _context(request: ChatRequest, route: str) -> RailContext:
 
 async def _run(guard: Guard, text: str, context: RailContext, trace: CallTrace) -> PipelineResult:
     """The guard's verdict on `text`, recorded in `trace.verdicts` and the metrics."""
-    result = await guard.check(text, context=context)
-    trace.verdicts.extend(
-        f"{context.stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"
-    )
-    for verdict in result.verdicts:
-        record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
-    return result
+    return (await _run_many(guard, [text], context, trace))[0]
+
+
+async def _run_many(
+    guard: Guard, texts: Sequence[str], context: RailContext, trace: CallTrace
+) -> list[PipelineResult]:
+    """The guard's verdicts on `texts` (checked as one batch), each recorded as `_run` does."""
+    results = await guard.check_many(texts, context=context)
+    for result in results:
+        trace.verdicts.extend(
+            f"{context.stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"
+        )
+        for verdict in result.verdicts:
+            record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
+    return results
 
 
 class OutputRails:
@@ -103,35 +111,23 @@ class GuardedGateway:
     def router(self) -> Router:
         return self.inner.router
 
-    async def _check(self, text: str, context: RailContext, trace: CallTrace) -> str:
-        result = await _run(self.guard, text, context, trace)
-        result.raise_if_blocked()
-        return result.text
-
     async def _guard_input(self, request: ChatRequest, trace: CallTrace) -> ChatRequest:
-        context = _context(request, self.route)
+        """The request with every guarded text checked, all messages in one batch (`check_many`).
+
+        Raises `ContentBlockedError` for the first blocked text, in message order.
+        """
         messages = request.body.get("messages")
         if not isinstance(messages, list):
             return request
-        guarded: list[JSONValue] = []
-        for message in messages:
-            if isinstance(message, dict) and message.get("role") in _GUARDED_ROLES:
-                message = await self._guard_message(message, context, trace)
-            guarded.append(message)
+        texts = [text for message in messages for text in _guarded_texts(message)]
+        if not texts:
+            return request
+        results = await _run_many(self.guard, texts, _context(request, self.route), trace)
+        for result in results:
+            result.raise_if_blocked()
+        checked = iter(result.text for result in results)
+        guarded = [_with_texts(message, checked) for message in messages]
         return replace(request, body={**request.body, "messages": guarded})
-
-    async def _guard_message(self, message: JSONObject, context: RailContext, trace: CallTrace) -> JSONObject:
-        content = message.get("content")
-        if isinstance(content, str) and content:
-            return {**message, "content": await self._check(content, context, trace)}
-        if isinstance(content, list):
-            parts: list[JSONValue] = []
-            for part in content:
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    part = {**part, "text": await self._check(str(part["text"]), context, trace)}
-                parts.append(part)
-            return {**message, "content": parts}
-        return message
 
     async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
         """As `Gateway.complete`, the answer checked by `OutputRails` inside the call.
@@ -160,6 +156,34 @@ class GuardedGateway:
                 yield _with_text(chunk, await self.output.text(ready, request, trace))
         if pending and template is not None:
             yield _with_text(template, await self.output.text(pending, request, trace))
+
+
+def _guarded_texts(message: JSONValue) -> list[str]:
+    """The texts of `message` the input rails check: its content, or its text parts, in order."""
+    if not isinstance(message, dict) or message.get("role") not in _GUARDED_ROLES:
+        return []
+    content = message.get("content")
+    if isinstance(content, str):
+        return [content] if content else []
+    if isinstance(content, list):
+        return [str(p["text"]) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    return []
+
+
+def _with_texts(message: JSONValue, checked: Iterator[str]) -> JSONValue:
+    """`message` with the texts `_guarded_texts` found replaced, in order, by the next of `checked`."""
+    if not _guarded_texts(message):
+        return message
+    assert isinstance(message, dict)
+    content = message["content"]
+    if isinstance(content, str):
+        return {**message, "content": next(checked)}
+    assert isinstance(content, list)
+    parts: list[JSONValue] = [
+        {**p, "text": next(checked)} if isinstance(p, dict) and isinstance(p.get("text"), str) else p
+        for p in content
+    ]
+    return {**message, "content": parts}
 
 
 def _delta_text(chunk: JSONObject) -> str | None:
