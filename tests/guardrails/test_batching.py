@@ -91,3 +91,10 @@ async def test_placeholders_are_numbered_as_one_by_one(presidio_engine: Presidio
             results = [await pipeline.run(text, context=context) for text in texts]
         numbered.append([r.text for r in results])
     assert numbered[0] == numbered[1] == ["I am <PERSON_1>.", "Write to <PERSON_2>.", "<PERSON_1> again."]
+
+
+def test_the_ner_runs_numpys_blas_on_one_thread(presidio_engine: PresidioEngine) -> None:
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
