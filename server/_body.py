@@ -5,14 +5,13 @@ same way: bytes that are not JSON (`invalid_json`), JSON nested deeper than
 `server.max_json_depth` (`invalid_json`: Python's parser would otherwise hit its recursion limit
 and fail with a 500), and strings holding a lone UTF-16 surrogate such as `"\ud800"` (valid JSON,
 but not Unicode text: it cannot be encoded to UTF-8 for the model, the embedder or the database).
-Both checks after the parse cost one C-speed scan of the raw bytes for a typical body, which has no
-surrogate escape and fewer brackets than the depth limit.
+Both checks are one walk of the parsed value (`_first_problem`): a few microseconds for a typical
+body, since CPython knows a string is ASCII without reading it.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -24,10 +23,6 @@ from socle.errors import ErrorCode, InvalidRequestError
 
 M = TypeVar("M", bound=BaseModel)
 
-# A JSON escape of a UTF-16 surrogate (`\ud800`-`\udfff`), or one encoded raw as UTF-8 (`ED A0..BF`),
-# which `json.loads` decodes with `surrogatepass`. Pairs are fine; only a scan tells them apart.
-_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]|\xed[\xa0-\xbf]")
-
 
 def parse_json(raw: bytes, *, max_depth: int) -> object:
     """The JSON value of `raw`. Raises `InvalidRequestError` naming what to change."""
@@ -37,16 +32,16 @@ def parse_json(raw: bytes, *, max_depth: int) -> object:
         raise InvalidRequestError("the request body is not valid JSON", code=ErrorCode.INVALID_JSON) from e
     except RecursionError as e:
         raise _too_deep(max_depth) from e
-    if raw.count(b"[") + raw.count(b"{") > max_depth and _depth_exceeds(data, max_depth):
+    problem = _first_problem(data, max_depth)
+    if problem is _TOO_DEEP:
         raise _too_deep(max_depth)
-    if _MAYBE_SURROGATE.search(raw):
-        bad = next(_surrogate_paths(data, ""), None)
-        if bad is not None:
-            raise InvalidRequestError(
-                f"{bad or 'the body'} contains a lone UTF-16 surrogate (such as \\ud800), which is not "
-                "valid Unicode text; send UTF-8 text, with any surrogate escapes in high-low pairs",
-                param=bad or None,
-            )
+    if problem is not None:
+        bad = next(_surrogate_paths(data, ""), "")
+        raise InvalidRequestError(
+            f"{bad or 'the body'} contains a lone UTF-16 surrogate (such as \\ud800), which is not "
+            "valid Unicode text; send UTF-8 text, with any surrogate escapes in high-low pairs",
+            param=bad or None,
+        )
     return data
 
 
@@ -86,18 +81,36 @@ def _too_deep(max_depth: int) -> InvalidRequestError:
     )
 
 
-def _depth_exceeds(data: object, max_depth: int) -> bool:
-    """True when arrays and objects nest more than `max_depth` levels (iterative: no recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+_TOO_DEEP = object()
+_NOT_TEXT = object()
+
+
+def _first_problem(data: object, max_depth: int) -> object | None:
+    """`_TOO_DEEP`, `_NOT_TEXT` (a string or key not encodable as UTF-8) or None, in one walk.
+
+    Iterative, so no depth can make it recurse. A string is tested only when it is not ASCII,
+    which CPython knows without reading it: a typical body costs a few microseconds.
+    """
+    if isinstance(data, str):
+        return None if data.isascii() or _encodable(data) else _NOT_TEXT
+    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
     while stack:
         value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value
+        if depth > max_depth:
+            return _TOO_DEEP
+        if isinstance(value, dict):
+            if not all(key.isascii() or _encodable(key) for key in value):
+                return _NOT_TEXT
+            children = value.values()
+        else:
+            children = value
         for child in children:
-            if isinstance(child, dict | list):
-                if depth + 1 > max_depth:
-                    return True
+            if isinstance(child, str):
+                if not child.isascii() and not _encodable(child):
+                    return _NOT_TEXT
+            elif isinstance(child, dict | list):
                 stack.append((child, depth + 1))
-    return False
+    return None
 
 
 def _surrogate_paths(value: object, path: str) -> Iterator[str]:
