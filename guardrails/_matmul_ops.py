@@ -24,6 +24,7 @@ import numpy.typing as npt
 from spacy.language import Language
 from thinc.api import NumpyOps
 from thinc.backends import cblas as thinc_cblas
+from threadpoolctl import threadpool_limits
 
 Matrix = npt.NDArray[numpy.float32]
 
@@ -55,7 +56,11 @@ class MatmulOps(NumpyOps):  # type: ignore[misc]  # thinc's NumpyOps is a Cython
 
 
 def use_matmul_ops(nlp: Language) -> Language:
-    """Give every layer of `nlp`'s components `MatmulOps` (inference only); returns `nlp`."""
+    """Give every layer of `nlp`'s components `MatmulOps` (inference only); returns `nlp`.
+
+    Also puts NumPy's BLAS on one thread (`one_blas_thread`).
+    """
+    one_blas_thread()
     ops = MatmulOps()
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
@@ -63,6 +68,20 @@ def use_matmul_ops(nlp: Language) -> Language:
             for node in model.walk():
                 node.ops = ops
     return nlp
+
+
+@cache
+def one_blas_thread() -> None:
+    """Run NumPy's BLAS (OpenBLAS) on one thread, for the whole process, once.
+
+    The NER's products are small (a few hundred rows): a second BLAS thread saves little on an
+    idle machine, and on a busy one (a server's cores are taken by the other requests) its
+    threads wait on each other: measured on the 2-core machine under load, one (640 x 288) .
+    (288 x 288) product took 34-60 ms on two threads and about 1 ms on one, and a chat of 300
+    short messages went from 21 to 4.6 ms per message (docs/benchmarks.md). Requests run in
+    parallel already; each product needs no more than one core.
+    """
+    threadpool_limits(limits=1, user_api="blas")
 
 
 @cache

@@ -21,6 +21,7 @@ to stop at, and its verdict, once there, is kept. Every budget overrun counts in
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,7 +44,11 @@ class Budget:
 
     def for_text(self, text: str) -> float:
         """The budget of a check of `text`, in milliseconds."""
-        return self.base_ms + self.per_kb_ms * len(text) / 1000
+        return self.for_chars(len(text))
+
+    def for_chars(self, chars: int) -> float:
+        """The budget of a check of texts of `chars` characters in all, in milliseconds."""
+        return self.base_ms + self.per_kb_ms * chars / 1000
 
 
 class Budgeted:
@@ -59,16 +64,40 @@ class Budgeted:
         return self.rail.name
 
     async def check(self, text: str, *, context: RailContext) -> Verdict:
+        return (await self._within_budget([text], context, lambda: self._one(text, context)))[0]
+
+    async def check_many(self, texts: Sequence[str], *, context: RailContext) -> list[Verdict]:
+        """`check_many` of the rail (each text in turn if it has none), held to one budget.
+
+        The budget is that of one text as long as all of them together.
+        """
+        return await self._within_budget(texts, context, lambda: check_each(self.rail, texts, context))
+
+    async def _one(self, text: str, context: RailContext) -> list[Verdict]:
+        return [await self.rail.check(text, context=context)]
+
+    async def _within_budget(
+        self, texts: Sequence[str], context: RailContext, work: Callable[[], Awaitable[list[Verdict]]]
+    ) -> list[Verdict]:
         if not self._loaded:  # the first check loads the rail's models: no budget
-            verdict = await self.rail.check(text, context=context)
+            verdicts = await work()
             self._loaded = True
-            return verdict
-        budget_ms = self.budget.for_text(text)
+            return verdicts
+        budget_ms = self.budget.for_chars(sum(map(len, texts)))
         with anyio.move_on_after(budget_ms / 1000):
-            return await self.rail.check(text, context=context)
+            return await work()
         outcome = self.budget.on_timeout
         record_guardrail_timeout(self.name, context.stage, outcome)
         if outcome == "error":
             raise GuardrailTimeoutError(self.name, budget_ms)
         reason = f"no verdict within the latency budget of {budget_ms:g} ms (on_timeout: {outcome})"
-        return Verdict(outcome, self.name, reason=reason)
+        return [Verdict(outcome, self.name, reason=reason)] * len(texts)
+
+
+async def check_each(rail: Guardrail, texts: Sequence[str], context: RailContext) -> list[Verdict]:
+    """The rail's verdict on each text: its `check_many` when it has one, else `check` in turn."""
+    many = getattr(rail, "check_many", None)
+    if many is not None and len(texts) > 1:
+        verdicts: list[Verdict] = await many(texts, context=context)
+        return verdicts
+    return [await rail.check(text, context=context) for text in texts]

@@ -11,6 +11,7 @@ The artifacts ship in the package (`socle/guardrails/artifacts/<task>.json`, wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -57,10 +58,22 @@ class ClassifierRail:
         A long text is scored in a worker thread (milliseconds of pure Python would stall every other
         request on the event loop); a short one inline, where a thread hop would cost more.
         """
-        if len(text) > INLINE_CHARS:
-            score = await anyio.to_thread.run_sync(self._classifier.probability, text, abandon_on_cancel=True)
+        return (await self.check_many([text], context=context))[0]
+
+    async def check_many(self, texts: Sequence[str], *, context: RailContext) -> list[Verdict]:
+        """`check` of each text, in one worker-thread call when they are long together.
+
+        Each text is scored alone: joined, one text's score would be diluted by the others.
+        """
+        if sum(map(len, texts)) > INLINE_CHARS:
+            scores = await anyio.to_thread.run_sync(
+                self._classifier.probabilities, texts, abandon_on_cancel=True
+            )
         else:
-            score = self._classifier.probability(text)
+            scores = self._classifier.probabilities(texts)
+        return [self._verdict(score) for score in scores]
+
+    def _verdict(self, score: float) -> Verdict:
         task = self._classifier.task
         if score >= self._threshold:
             reason = f"{task} score {score:.2f} >= {self._threshold:.2f}"

@@ -14,7 +14,7 @@ client has seen text that a second model would contradict).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 
@@ -44,13 +44,21 @@ def _context(request: ChatRequest, route: str) -> RailContext:
 
 async def _run(guard: Guard, text: str, context: RailContext, trace: CallTrace) -> PipelineResult:
     """The guard's verdict on `text`, recorded in `trace.verdicts` and the metrics."""
-    result = await guard.check(text, context=context)
-    trace.verdicts.extend(
-        f"{context.stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"
-    )
-    for verdict in result.verdicts:
-        record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
-    return result
+    return (await _run_many(guard, [text], context, trace))[0]
+
+
+async def _run_many(
+    guard: Guard, texts: Sequence[str], context: RailContext, trace: CallTrace
+) -> list[PipelineResult]:
+    """The guard's verdicts on `texts` (checked as one batch), each recorded as `_run` does."""
+    results = await guard.check_many(texts, context=context)
+    for result in results:
+        trace.verdicts.extend(
+            f"{context.stage}:{v.rail}:{v.action}" for v in result.verdicts if v.action != "allow"
+        )
+        for verdict in result.verdicts:
+            record_guardrail_verdict(verdict.rail, context.stage, verdict.action)
+    return results
 
 
 class OutputRails:
@@ -106,35 +114,17 @@ async def guard_messages(
 ) -> list[JSONValue]:
     """`messages` as the model may see them: user, assistant and tool texts through the input rails.
 
-    Raises `ContentBlockedError` when a rail blocks one of them.
+    Every text is checked in one batch (`check_many`). Raises `ContentBlockedError` for the first
+    blocked text, in message order.
     """
-    guarded: list[JSONValue] = []
-    for message in messages:
-        if isinstance(message, dict) and message.get("role") in _GUARDED_ROLES:
-            message = await _guard_message(guard, message, context, trace)
-        guarded.append(message)
-    return guarded
-
-
-async def _guard_message(
-    guard: Guard, message: JSONObject, context: RailContext, trace: CallTrace
-) -> JSONObject:
-    async def check(text: str) -> str:
-        result = await _run(guard, text, context, trace)
+    texts = [text for message in messages for text in _guarded_texts(message)]
+    if not texts:
+        return list(messages)
+    results = await _run_many(guard, texts, context, trace)
+    for result in results:
         result.raise_if_blocked()
-        return result.text
-
-    content = message.get("content")
-    if isinstance(content, str) and content:
-        return {**message, "content": await check(content)}
-    if isinstance(content, list):
-        parts: list[JSONValue] = []
-        for part in content:
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                part = {**part, "text": await check(str(part["text"]))}
-            parts.append(part)
-        return {**message, "content": parts}
-    return message
+    checked = iter(result.text for result in results)
+    return [_with_texts(message, checked) for message in messages]
 
 
 class GuardedGateway:
@@ -154,6 +144,10 @@ class GuardedGateway:
         return self.inner.router
 
     async def _guard_input(self, request: ChatRequest, trace: CallTrace) -> ChatRequest:
+        """The request with every guarded text checked, all messages in one batch (`guard_messages`).
+
+        Raises `ContentBlockedError` for the first blocked text, in message order.
+        """
         messages = request.body.get("messages")
         if not isinstance(messages, list):
             return request
@@ -190,6 +184,34 @@ class GuardedGateway:
                     yield _with_text(chunk, await self.output.text(ready, request, trace))
         if pending and template is not None:
             yield _with_text(template, await self.output.text(pending, request, trace))
+
+
+def _guarded_texts(message: JSONValue) -> list[str]:
+    """The texts of `message` the input rails check: its content, or its text parts, in order."""
+    if not isinstance(message, dict) or message.get("role") not in _GUARDED_ROLES:
+        return []
+    content = message.get("content")
+    if isinstance(content, str):
+        return [content] if content else []
+    if isinstance(content, list):
+        return [str(p["text"]) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    return []
+
+
+def _with_texts(message: JSONValue, checked: Iterator[str]) -> JSONValue:
+    """`message` with the texts `_guarded_texts` found replaced, in order, by the next of `checked`."""
+    if not _guarded_texts(message):
+        return message
+    assert isinstance(message, dict)
+    content = message["content"]
+    if isinstance(content, str):
+        return {**message, "content": next(checked)}
+    assert isinstance(content, list)
+    parts: list[JSONValue] = [
+        {**p, "text": next(checked)} if isinstance(p, dict) and isinstance(p.get("text"), str) else p
+        for p in content
+    ]
+    return {**message, "content": parts}
 
 
 def _delta_text(chunk: JSONObject) -> str | None:

@@ -12,7 +12,7 @@ user_sees = await guard.restore(answer.text, context=context)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from socle.guardrails.base import ConversationScope, RailContext, Stage
 from socle.guardrails.errors import TextTooLongError
@@ -83,10 +83,21 @@ class Guard:
             TextTooLongError: the stage has rails and `text` is longer than the policy's
                 `max_text_chars` (nothing ran).
         """
+        return (await self.check_many([text], context=context))[0]
+
+    async def check_many(self, texts: Sequence[str], *, context: RailContext) -> list[PipelineResult]:
+        """`check` of each text, in order, batched (`Pipeline.run_many`).
+
+        The cost of a chat's history grows with its length, not with its number of messages.
+
+        Raises:
+            TextTooLongError: as `check`, for the first text over the limit (nothing ran).
+        """
         pipeline = self.pipeline(context.stage, tenant_id=context.tenant_id, route=context.route)
-        if pipeline.rails and len(text) > self.policy.max_text_chars:
-            raise TextTooLongError(len(text), self.policy.max_text_chars)
-        return await pipeline.run(text, context=context)
+        longest = max(map(len, texts), default=0)
+        if pipeline.rails and longest > self.policy.max_text_chars:
+            raise TextTooLongError(longest, self.policy.max_text_chars)
+        return await pipeline.run_many(texts, context=context)
 
     async def restore(self, text: str, *, context: RailContext) -> str:
         """`text` with the placeholders of the context's conversation (of its tenant and key) restored."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -67,6 +67,8 @@ KNOWN_ENTITIES = NER_ENTITIES | PATTERN_ENTITIES
 CHECKSUMMED = frozenset({"FR_NIR", "FR_SIRET", "FR_SIREN", "FR_IBAN", "FR_VAT", "IBAN_CODE"})
 MAX_CHUNK_CHARS = 100_000
 """Longer texts are analyzed in pieces of at most this many characters (`chunks`)."""
+_NER_BATCH = 64
+"""Documents per `nlp.pipe` batch in `analyze_many`."""
 _CONTEXT_WORDS: Mapping[type[EntityRecognizer], list[str]] = {
     CreditCardRecognizer: [
         "credit",
@@ -300,22 +302,42 @@ class PresidioEngine:
         Blocking and CPU-bound: call it through `anyio.to_thread.run_sync`. The spans carry the
         matched values and the placeholder action `flag`; the rail sets the configured action.
         """
+        return self.analyze_many([text], language=language, entities=entities, threshold=threshold)[0]
+
+    def analyze_many(
+        self, texts: Sequence[str], *, language: str, entities: Collection[str], threshold: float
+    ) -> list[list[Span]]:
+        """`analyze` of each text, the NER of all of them in one `nlp.pipe` batch.
+
+        The recognizers and the context scoring still see one text at a time, so each text's
+        findings are exactly those it has alone; the batch saves spaCy's per-document costs (most
+        of them matrix products too small to use the BLAS well). Blocking, like `analyze`.
+        """
         if language not in self.options.models:
             language = self.languages[0]
-        analyzer, wanted = self.load(), list(entities)
-        found: list[Span] = []
-        names: set[tuple[int, int]] = set()  # people and places from NER, for the name check
-        for start, end in chunks(text, MAX_CHUNK_CHARS):
-            piece = text[start:end]
+        analyzer = self.load()
+        pieces = [(index, start, end) for index, text in enumerate(texts) for start, end in chunks(text)]
+        docs = analyzer.nlp_engine.process_batch(
+            [texts[i][start:end] for i, start, end in pieces], language, batch_size=_NER_BATCH
+        )
+        found: list[list[Span]] = [[] for _ in texts]
+        names: list[set[tuple[int, int]]] = [set() for _ in texts]  # people and places from NER
+        for (index, start, _), (piece, artifacts) in zip(pieces, docs, strict=True):
             results: list[RecognizerResult] = analyzer.analyze(
-                text=piece, language=language, entities=wanted, score_threshold=threshold
-            )
+                text=piece, language=language, entities=list(entities), score_threshold=threshold,
+                nlp_artifacts=artifacts,
+            )  # fmt: skip
             for result in results:
                 span = to_span(piece, result) if result.end > result.start else None
                 if span is not None:
-                    found.append(replace(span, start=span.start + start, end=span.end + start))
+                    found[index].append(replace(span, start=span.start + start, end=span.end + start))
                     if is_ner_name(result):
-                        names.add((span.start + start, span.end + start))
+                        names[index].add((span.start + start, span.end + start))
+        return [
+            self._kept(text, spans, named) for text, spans, named in zip(texts, found, names, strict=True)
+        ]
+
+    def _kept(self, text: str, found: list[Span], names: set[tuple[int, int]]) -> list[Span]:
         spans = join_intersections(text, resolve_overlaps(found))
         if self._plain is None:
             return spans
@@ -384,10 +406,30 @@ class PresidioPII:
 
     async def check(self, text: str, *, context: RailContext) -> Verdict:
         """Analyze `text` in a worker thread (the first call loads the models: seconds)."""
-        if not text.strip() or not self._actions:
-            return Verdict.allow(self._name)
-        language = context.language or guess_language(text, default=self._engine.languages[0])
-        found = await anyio.to_thread.run_sync(self._analyze, text, language, abandon_on_cancel=True)
+        return (await self.check_many([text], context=context))[0]
+
+    async def check_many(self, texts: Sequence[str], *, context: RailContext) -> list[Verdict]:
+        """`check` of each text; the texts of one language in one thread call and one NER batch.
+
+        The per-text costs (a thread hop, spaCy's per-document setup) are paid once per language,
+        not once per message; the findings are each text's own (`PresidioEngine.analyze_many`).
+        """
+        verdicts = [Verdict.allow(self._name)] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for index, text in enumerate(texts):
+            if text.strip() and self._actions:
+                language = context.language or guess_language(text, default=self._engine.languages[0])
+                groups.setdefault(language, []).append(index)
+        for language, indexes in groups.items():
+            members = [texts[i] for i in indexes]
+            found = await anyio.to_thread.run_sync(
+                self._analyze_many, members, language, abandon_on_cancel=True
+            )
+            for index, spans in zip(indexes, found, strict=True):
+                verdicts[index] = self._verdict(spans)
+        return verdicts
+
+    def _verdict(self, found: Iterable[Span]) -> Verdict:
         spans = (
             Span(s.start, s.end, s.entity, score=s.score, action=self._actions[s.entity], value=s.value)
             for s in found
@@ -395,7 +437,7 @@ class PresidioPII:
         )
         return Verdict.from_spans(self._name, spans, empty_reason="no personal data found")
 
-    def _analyze(self, text: str, language: str) -> list[Span]:
-        return self._engine.analyze(
-            text, language=language, entities=self._actions, threshold=self._threshold
+    def _analyze_many(self, texts: list[str], language: str) -> list[list[Span]]:
+        return self._engine.analyze_many(
+            texts, language=language, entities=self._actions, threshold=self._threshold
         )

@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
 from socle.guardrails._transform import merge_spans, outside, redaction, rewrite, with_values
 from socle.guardrails.base import Guardrail, RailContext, Span, Verdict
+from socle.guardrails.budget import check_each
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.pseudonymize import PLACEHOLDER, Pseudonymizer
 
@@ -80,26 +81,45 @@ class Pipeline:
             Whatever a rail raises when it cannot work (a `GuardrailConfigError`): a guardrail
             that fails never lets the text through unchecked.
         """
-        verdicts = await self._check_all(text, context)
-        if not verdicts:
-            return PipelineResult(Verdict.allow("pipeline", "no rail configured"), (), text)
-        strictest = max(verdicts, key=lambda v: v.severity)  # max keeps the first of equals
-        if strictest.action == "block":
-            return PipelineResult(strictest, verdicts, text)
-        concealed = [m.span() for m in _CONCEALED.finditer(text)]
-        spans = merge_spans(outside((s for v in verdicts for s in v.spans), concealed, text))
-        if not spans:
-            return PipelineResult(strictest, verdicts, text)
-        rewritten = await self._rewrite(text, with_values(text, spans), context)
-        return PipelineResult(dataclasses.replace(strictest, text=rewritten), verdicts, rewritten)
+        return (await self.run_many([text], context=context))[0]
 
-    async def _check_all(self, text: str, context: RailContext) -> tuple[Verdict, ...]:
-        results: list[Verdict | None] = [None] * len(self.rails)
+    async def run_many(self, texts: Sequence[str], *, context: RailContext) -> list[PipelineResult]:
+        """`run` of each text, in order, for about the cost of one run on all of them together.
+
+        Each rail checks every text at once (its `check_many`, when it has one), and the pseudonyms
+        of every text are assigned in one step, in text order: the same placeholders as texts
+        run one by one. Raises as `run`.
+        """
+        per_rail = await self._check_all(texts, context)
+        decided: list[tuple[str, Verdict, tuple[Verdict, ...], list[Span]]] = []
+        for index, text in enumerate(texts):
+            verdicts = tuple(verdicts_of_rail[index] for verdicts_of_rail in per_rail)
+            if not verdicts:
+                decided.append((text, Verdict.allow("pipeline", "no rail configured"), (), []))
+                continue
+            strictest = max(verdicts, key=lambda v: v.severity)  # max keeps the first of equals
+            spans = [] if strictest.action == "block" else _spans(text, verdicts)
+            decided.append((text, strictest, verdicts, spans))
+        names = await self._pseudonyms([spans for *_, spans in decided], context)
+        results = []
+        for (text, strictest, verdicts, spans), placeholders in zip(decided, names, strict=True):
+            if not spans:
+                results.append(PipelineResult(strictest, verdicts, text))
+                continue
+            rewritten = rewrite(text, spans, _replacement(placeholders))
+            results.append(
+                PipelineResult(dataclasses.replace(strictest, text=rewritten), verdicts, rewritten)
+            )
+        return results
+
+    async def _check_all(self, texts: Sequence[str], context: RailContext) -> list[list[Verdict]]:
+        """Each rail's verdicts on the texts, rails run concurrently, in the configured order."""
+        results: list[list[Verdict] | None] = [None] * len(self.rails)
 
         async def check(index: int, rail: Guardrail) -> None:
             started = time.perf_counter()
             try:
-                results[index] = await rail.check(text, context=context)
+                results[index] = await check_each(rail, texts, context)
             finally:
                 record_guardrail_latency(rail.name, context.stage, time.perf_counter() - started)
 
@@ -109,17 +129,34 @@ class Pipeline:
                     group.start_soon(check, index, rail)
         except BaseExceptionGroup as errors:
             raise _first_leaf(errors) from errors
-        return tuple(v for v in results if v is not None)
+        return [v for v in results if v is not None]
 
-    async def _rewrite(self, text: str, spans: list[Span], context: RailContext) -> str:
+    async def _pseudonyms(self, spans: list[list[Span]], context: RailContext) -> list[dict[int, str]]:
+        """For each text, the placeholder of each pseudonymized span by its start: one vault step."""
         scope = context.scope
         if self._pseudonymizer is None or scope is None:
-            return rewrite(text, spans, redaction)
-        pseudonyms = [s for s in spans if s.action == "pseudonymize"]
-        values = [(s.entity, s.value or "") for s in pseudonyms]
-        names = await self._pseudonymizer.placeholders(values, scope=scope)
-        by_start = {s.start: name for s, name in zip(pseudonyms, names, strict=True)}
-        return rewrite(text, spans, lambda s: by_start.get(s.start) or redaction(s))
+            return [{} for _ in spans]
+        wanted = [
+            (i, s) for i, text_spans in enumerate(spans) for s in text_spans if s.action == "pseudonymize"
+        ]
+        names = await self._pseudonymizer.placeholders(
+            [(s.entity, s.value or "") for _, s in wanted], scope=scope
+        )
+        found: list[dict[int, str]] = [{} for _ in spans]
+        for (index, span), name in zip(wanted, names, strict=True):
+            found[index][span.start] = name
+        return found
+
+
+def _spans(text: str, verdicts: Sequence[Verdict]) -> list[Span]:
+    """The spans to rewrite in `text`, with their values, leaving concealed text as it is."""
+    concealed = [m.span() for m in _CONCEALED.finditer(text)]
+    return with_values(text, merge_spans(outside((s for v in verdicts for s in v.spans), concealed, text)))
+
+
+def _replacement(placeholders: dict[int, str]) -> Callable[[Span], str]:
+    """A span's placeholder when it has one (pseudonymized in a conversation), else its redaction."""
+    return lambda span: placeholders.get(span.start) or redaction(span)
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
+import anyio.to_thread
 from socle.knowledge.base import (
     EVERYONE,
     STORED_TIERS,
@@ -18,10 +19,10 @@ from socle.knowledge.base import (
     KnowledgeStore,
     Tier,
 )
-from socle.knowledge.chunking import chunk_sections
-from socle.knowledge.loaders import load
+from socle.knowledge.chunking import Piece, chunk_sections
+from socle.knowledge.loaders import LoadedDocument, load
 
-from socle.errors import InvalidRequestError, SocleError
+from socle.errors import InvalidRequestError, RequestTooLargeError, SocleError
 
 _ACL_ENTRY = re.compile(r"^(\*|group:[\w.-]+|key:[\w-]+)$")
 
@@ -66,7 +67,7 @@ class _Prepared:
 class Ingestor:
     """Turns files into chunks of one tier's store; re-ingesting unchanged content is a no-op."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only options, each with a default
         self,
         stores: Mapping[Tier, KnowledgeStore],
         *,
@@ -74,8 +75,11 @@ class Ingestor:
         overlap: int = 32,
         screen: ChunkScreen | None = None,
         clock: Callable[[], str] = _now,
+        max_chars: int | None = None,
     ) -> None:
+        """`max_chars`: most characters of text a document may hold once read (None: no limit)."""
         self._stores = stores
+        self._max_chars = max_chars
         self._max_tokens = max_tokens
         self._overlap = overlap
         self._screen = screen
@@ -94,6 +98,7 @@ class Ingestor:
 
         Raises:
             InvalidRequestError: unsupported or unreadable file, bad ACL, unknown tier, no text.
+            RequestTooLargeError: the document holds more than `max_chars` characters of text.
         """
         (result,) = await self.ingest_many([Upload(data, name, spec)])
         if isinstance(result, SocleError):
@@ -137,8 +142,8 @@ class Ingestor:
         current = await store.current(tenant_id, document_id)
         if current is not None and current.content_hash == digest:
             return IngestResult(document_id, "unchanged", current.version, current.chunks)
-        loaded = load(data, name)
-        pieces = chunk_sections(loaded.sections, max_tokens=self._max_tokens, overlap=self._overlap)
+        # Reading and chunking take seconds on a large file: off the event loop.
+        loaded, pieces = await anyio.to_thread.run_sync(self._read, data, name, abandon_on_cancel=True)
         if not pieces:
             raise InvalidRequestError(f"{name!r} contains no text to ingest")
         version = current.version + 1 if current else 1
@@ -172,6 +177,17 @@ class Ingestor:
             quarantined=len(notes), notes=tuple(notes),
         )  # fmt: skip
         return _Prepared((spec.tier, tenant_id, document_id), chunks, result)
+
+    def _read(self, data: bytes, name: str) -> tuple[LoadedDocument, list[Piece]]:
+        loaded = load(data, name)
+        chars = sum(len(section.text) for section in loaded.sections)
+        if self._max_chars is not None and chars > self._max_chars:
+            raise RequestTooLargeError(
+                f"{name!r} holds {chars} characters of text; at most {self._max_chars} are accepted "
+                "per document (knowledge.max_document_chars): split it",
+                param="content",
+            )
+        return loaded, chunk_sections(loaded.sections, max_tokens=self._max_tokens, overlap=self._overlap)
 
     async def _write(
         self, pending: dict[tuple[str, str, str], _Prepared], results: list[IngestResult | SocleError | None]

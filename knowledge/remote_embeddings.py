@@ -33,13 +33,13 @@ class OpenAIEmbedder:
                 self._url, json={"model": self._model, "input": list(texts)}, headers=self._headers
             )
         except httpx.TransportError as e:
-            raise UpstreamUnavailableError(f"embedding endpoint {self._url} is unreachable") from e
+            raise UpstreamUnavailableError("embedding endpoint is unreachable") from e
         if response.status_code != 200:
-            raise UpstreamError(f"embedding endpoint {self._url} answered {response.status_code}")
+            raise UpstreamError(f"embedding endpoint answered {response.status_code}")
         data = sorted(response.json()["data"], key=lambda item: item["index"])
         vectors = [[float(x) for x in item["embedding"]] for item in data]
         if len(vectors) != len(texts) or any(len(v) != self._dim for v in vectors):
-            raise UpstreamError(f"embedding endpoint {self._url} returned vectors of the wrong count or size")
+            raise UpstreamError("embedding endpoint returned vectors of the wrong count or size")
         return [[x / (math.sqrt(sum(y * y for y in v)) or 1.0) for x in v] for v in vectors]
 
     async def aclose(self) -> None:

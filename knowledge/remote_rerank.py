@@ -30,15 +30,15 @@ class HttpReranker:
         try:
             response = await self._client.post(self._url, json=body, headers=self._headers)
         except httpx.TransportError as e:
-            raise UpstreamUnavailableError(f"rerank endpoint {self._url} is unreachable") from e
+            raise UpstreamUnavailableError("rerank endpoint is unreachable") from e
         if response.status_code != 200:
-            raise UpstreamError(f"rerank endpoint {self._url} answered {response.status_code}")
+            raise UpstreamError(f"rerank endpoint answered {response.status_code}")
         try:
             results = {int(r["index"]): float(r["relevance_score"]) for r in response.json()["results"]}
         except (ValueError, KeyError, TypeError) as e:
-            raise UpstreamError(f"rerank endpoint {self._url} returned an unreadable answer") from e
+            raise UpstreamError("rerank endpoint returned an unreadable answer") from e
         if sorted(results) != list(range(len(texts))):
-            raise UpstreamError(f"rerank endpoint {self._url} did not score every document once")
+            raise UpstreamError("rerank endpoint did not score every document once")
         return [results[i] for i in range(len(texts))]
 
     async def aclose(self) -> None:

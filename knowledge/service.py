@@ -86,7 +86,13 @@ async def open_knowledge(
             embedder=embedder,
             embedding_model=k.embedding.model,
             stores=stores,
-            ingestor=Ingestor(stores, max_tokens=k.chunk_tokens, overlap=k.chunk_overlap, screen=screen),
+            ingestor=Ingestor(
+                stores,
+                max_tokens=k.chunk_tokens,
+                overlap=k.chunk_overlap,
+                screen=screen,
+                max_chars=k.max_document_chars,
+            ),
             retriever=TieredRetriever(
                 stores,
                 min_similarity=k.min_similarity,

@@ -14,14 +14,10 @@ from types import ModuleType
 from typing import Any
 
 from socle.router._quirks import adapt_body
+from socle.router._upstream_errors import context_overflow, status_error, timed_out, too_deep, unreachable
 from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
 
-from socle.errors import (
-    InvalidRequestError,
-    UpstreamError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
-)
+from socle.errors import SocleError
 
 # Socle's provider prefix -> LiteLLM's. Every one of these speaks the OpenAI protocol.
 _PROVIDERS = {"vllm": "hosted_vllm", "llamacpp": "openai", "openai": "openai"}
@@ -100,24 +96,35 @@ def _litellm() -> ModuleType:
     return module
 
 
-def _map_error(error: Exception, deployment: Deployment) -> Exception:
+def map_error(error: Exception, deployment: Deployment) -> SocleError:
+    """Socle's error for a LiteLLM exception (see `_upstream_errors`: whose fault, what to say)."""
     exc = importlib.import_module("litellm.exceptions")
-    where = f"model {deployment.name!r} at {deployment.api_base}"
+    cause = type(error).__name__
     if isinstance(error, exc.Timeout):
-        return UpstreamTimeoutError(f"{where} did not answer within {deployment.timeout_s:g}s")
+        return timed_out(deployment, cause=cause)
     if isinstance(error, exc.ContextWindowExceededError):
-        return InvalidRequestError(f"the request is too long for {where}: {_short(error)}", param="messages")
+        return context_overflow(deployment, cause=cause)
     if isinstance(error, exc.BadRequestError | exc.UnprocessableEntityError):
-        return InvalidRequestError(f"{where} rejected the request: {_short(error)}")
-    if isinstance(error, exc.APIConnectionError | exc.ServiceUnavailableError | exc.InternalServerError):
-        return UpstreamUnavailableError(f"{where} is unavailable: {_short(error)}")
-    return UpstreamError(f"{where} failed: {_short(error)}")
+        return status_error(deployment, getattr(error, "status_code", 400), cause=cause)
+    if isinstance(error, exc.APIConnectionError):
+        # LiteLLM reports any failure of its own while building the call as a connection error.
+        if _caused_by(error, RecursionError):
+            return too_deep(deployment, cause=cause)
+        return unreachable(deployment, cause=cause)
+    status = getattr(error, "status_code", None)
+    return status_error(deployment, status if isinstance(status, int) else 502, cause=cause)
 
 
-def _short(error: Exception) -> str:
-    # Upstream messages can carry the upstream's own traceback: keep the first line, bounded.
-    text = str(getattr(error, "message", None) or error).strip().splitlines()[0] if str(error).strip() else ""
-    return text if len(text) <= 200 else text[:200] + "..."
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """True when `kind` is in the chain of causes and contexts of `error`."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _is_litellm_error(error: Exception) -> bool:
@@ -136,7 +143,7 @@ class LiteLLMChatModel:
         except Exception as e:
             if not _is_litellm_error(e):
                 raise
-            raise _map_error(e, call.deployment) from e
+            raise map_error(e, call.deployment) from e
         body = from_litellm(response.model_dump(), public_model=call.deployment.name)
         return Completion(body=body, usage=Usage.from_openai(body.get("usage")) or Usage())
 
@@ -148,7 +155,7 @@ class LiteLLMChatModel:
         except Exception as e:
             if not _is_litellm_error(e):
                 raise
-            raise _map_error(e, call.deployment) from e
+            raise map_error(e, call.deployment) from e
 
     async def aclose(self) -> None:
         close = getattr(self._litellm, "close_litellm_async_clients", None)

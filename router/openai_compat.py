@@ -14,14 +14,10 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from socle.router._quirks import adapt_body
-from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
+from socle.router._upstream_errors import broken, status_error, timed_out, unreachable
+from socle.router.base import Completion, JSONObject, ModelCall, Usage
 
-from socle.errors import (
-    InvalidRequestError,
-    UpstreamError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
-)
+from socle.errors import UpstreamError
 
 
 def upstream_body(call: ModelCall, *, stream: bool) -> JSONObject:
@@ -30,18 +26,6 @@ def upstream_body(call: ModelCall, *, stream: bool) -> JSONObject:
     body["model"] = call.deployment.served_model
     body["stream"] = stream
     return body
-
-
-def status_error(deployment: Deployment, status: int, detail: str) -> Exception:
-    """Socle's error for an upstream HTTP error status (pure)."""
-    where = f"model {deployment.name!r} at {deployment.api_base}"
-    # Upstream bodies can carry the upstream's own traceback: keep the first line, bounded.
-    detail = (detail.strip().splitlines() or [""])[0][:200]
-    if status in (400, 413, 422):
-        return InvalidRequestError(f"{where} rejected the request ({status}): {detail}")
-    if status >= 500:
-        return UpstreamUnavailableError(f"{where} answered {status}: {detail}")
-    return UpstreamError(f"{where} answered {status}: {detail}")
 
 
 def parse_sse_line(line: str) -> JSONObject | None:
@@ -57,21 +41,9 @@ def parse_sse_line(line: str) -> JSONObject | None:
         raise UpstreamError(f"upstream sent a malformed stream event: {data[:100]!r}") from e
     if not isinstance(value, dict):
         raise UpstreamError("upstream sent a stream event that is not a JSON object")
-    if "error" in value:
-        raise UpstreamError(f"upstream failed mid-stream: {str(value['error'])[:300]}")
+    if "error" in value:  # its text is the upstream's, not for the client
+        raise UpstreamError("upstream failed mid-stream")
     return value
-
-
-def _timeout(deployment: Deployment) -> UpstreamTimeoutError:
-    return UpstreamTimeoutError(
-        f"model {deployment.name!r} at {deployment.api_base} did not answer within {deployment.timeout_s:g}s"
-    )
-
-
-def _unreachable(deployment: Deployment, error: Exception) -> UpstreamUnavailableError:
-    return UpstreamUnavailableError(
-        f"model {deployment.name!r} at {deployment.api_base} is unreachable: {type(error).__name__}"
-    )
 
 
 class OpenAICompatChatModel:
@@ -105,16 +77,16 @@ class OpenAICompatChatModel:
         try:
             async with self._post(call, stream=False) as response:
                 if response.status != 200:
-                    raise status_error(call.deployment, response.status, await response.text())
+                    raise status_error(call.deployment, response.status)
                 body = await response.json(content_type=None)
         except TimeoutError as e:
-            raise _timeout(call.deployment) from e
+            raise timed_out(call.deployment) from e
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
-            raise _unreachable(call.deployment, e) from e
+            raise unreachable(call.deployment, cause=type(e).__name__) from e
         except (json.JSONDecodeError, aiohttp.ContentTypeError) as e:
-            raise UpstreamError(f"model {call.deployment.name!r} answered invalid JSON") from e
+            raise broken(call.deployment, "invalid JSON", cause=type(e).__name__) from e
         if not isinstance(body, dict):
-            raise UpstreamError(f"model {call.deployment.name!r} answered JSON that is not an object")
+            raise broken(call.deployment, "JSON that is not an object")
         body["model"] = call.deployment.name
         return Completion(body=body, usage=Usage.from_openai(body.get("usage")) or Usage())
 
@@ -123,21 +95,21 @@ class OpenAICompatChatModel:
             context = self._post(call, stream=True)
             response = await context.__aenter__()
         except TimeoutError as e:
-            raise _timeout(call.deployment) from e
+            raise timed_out(call.deployment) from e
         except aiohttp.ClientConnectionError as e:
-            raise _unreachable(call.deployment, e) from e
+            raise unreachable(call.deployment, cause=type(e).__name__) from e
         try:
             if response.status != 200:
-                raise status_error(call.deployment, response.status, await response.text())
+                raise status_error(call.deployment, response.status)
             async for raw in response.content:
                 chunk = parse_sse_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
                 if chunk is not None:
                     chunk["model"] = call.deployment.name
                     yield chunk
         except TimeoutError as e:
-            raise _timeout(call.deployment) from e
+            raise timed_out(call.deployment) from e
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
-            raise UpstreamError(f"model {call.deployment.name!r} broke the stream: {type(e).__name__}") from e
+            raise broken(call.deployment, "a broken stream", cause=type(e).__name__) from e
         finally:
             await context.__aexit__(None, None, None)
 

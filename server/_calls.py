@@ -29,6 +29,7 @@ def log_call(
     deps: Deps, request: Request, caller: Principal, endpoint: str, outcome: Outcome = Outcome()
 ) -> None:
     """Record one call; latency is measured from `request.state.started` set by the handler."""
+    request.state.logged = True  # the middleware's `RequestLog` adds no second row
     started = getattr(request.state, "started", None)
     latency_s = time.perf_counter() - started if started else None
     record_call(endpoint, outcome.model, outcome.model, outcome.status, latency_s)

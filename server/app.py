@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from socle.server._openapi import install_openapi
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
-from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
 from socle.server.routes import chat, embeddings, health, knowledge, metrics, models, runs
+from socle.server.schemas import ChatCompletionRequest
 
 from socle.settings import Settings
 
@@ -36,9 +38,20 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
     if deps is not None:  # usable without running the lifespan (httpx.ASGITransport skips it)
         app.state.deps = deps
     install_error_handlers(app)
+    install_openapi(
+        app,
+        bodies=(
+            ChatCompletionRequest,
+            embeddings.EmbeddingRequest,
+            knowledge.DocumentIn,
+            knowledge.SearchIn,
+            runs.ResumeIn,
+        ),
+    )
     for module in (health, models, chat, embeddings, knowledge, runs, metrics):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(RequestLog)  # inside the request id: its rows carry it
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsContext)
     return app

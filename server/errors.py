@@ -32,6 +32,9 @@ from socle.errors import (
 
 logger = logging.getLogger(__name__)
 
+INTERNAL_ERROR = "internal_error"
+"""The `code` of a 500: a bug, not something the client can change."""
+
 # Most specific first: the first matching class decides.
 STATUS: tuple[tuple[type[SocleError], int, str], ...] = (
     (RequestTooLargeError, 413, "invalid_request_error"),
@@ -78,10 +81,16 @@ def _validation_message(error: RequestValidationError) -> tuple[str, str | None]
     return (f"{param}: {first.get('msg')}" if param else str(first.get("msg"))), param
 
 
+def _noted(request: Request, code: str) -> None:
+    # The request log's row for a request its route did not log names this code (`RequestLog`).
+    request.state.error_code = code
+
+
 async def _socle_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SocleError)
     if status_of(exc)[0] >= 500:
         logger.warning("%s %s failed: %s", request.method, request.url.path, exc.message)
+    _noted(request, exc.code)
     return error_response(exc)
 
 
@@ -90,21 +99,31 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     message, param = _validation_message(exc)
     invalid_json = any(e.get("type") == "json_invalid" for e in exc.errors())
     code = ErrorCode.INVALID_JSON if invalid_json else ErrorCode.INVALID_REQUEST
+    _noted(request, code)
     return JSONResponse(error_body(message, "invalid_request_error", code, param), 400)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.INVALID_REQUEST
+    _noted(request, code)
     return JSONResponse(
         error_body(str(exc.detail), "invalid_request_error", code), exc.status_code, headers=exc.headers
     )
 
 
+def unexpected_response(method: str, path: str, exc: Exception) -> JSONResponse:
+    """The 500 for an exception that is no `SocleError`, logged with its traceback.
+
+    The traceback goes to the server log (it holds code, not request text); the client gets none.
+    """
+    logger.error("%s %s: unexpected %s", method, path, type(exc).__name__, exc_info=exc)
+    return JSONResponse(error_body("internal server error", "server_error", INTERNAL_ERROR), 500)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the server log (it holds code, not request text); the client gets none.
-    logger.error("%s %s: unexpected %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
-    return JSONResponse(error_body("internal server error", "server_error", "internal_error"), 500)
+    # Only for errors outside `RequestLog` (which answers the others without dropping the connection).
+    return unexpected_response(request.method, request.url.path, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -43,6 +43,22 @@ class ServerSettings(_Section):
         False,
         description="Require a platform admin key for GET /metrics (public by default, like vLLM's).",
     )
+    max_json_depth: int = Field(
+        64, ge=8, le=500, description="Deepest nesting of arrays and objects in a JSON body; deeper is a 400."
+    )
+    max_chat_messages: int = Field(
+        2048,
+        ge=1,
+        description="Most messages in one chat request (OpenAI's own limit is 2,048); more is a 400.",
+    )
+    max_embedding_inputs: int = Field(
+        256, ge=1, le=2048, description="Most inputs in one /v1/embeddings request; more is a 400."
+    )
+    max_embedding_input_chars: int = Field(
+        32_000,
+        ge=1,
+        description="Longest input of /v1/embeddings, in characters (about 8k tokens); longer is a 400.",
+    )
 
 
 class StorageSettings(_Section):
@@ -274,6 +290,12 @@ class KnowledgeSettings(_Section):
     chunk_tokens: int = Field(256, ge=32, le=4096, description="Largest chunk, in cl100k tokens.")
     chunk_overlap: int = Field(
         32, ge=0, description="Tokens shared by consecutive windows of a long section."
+    )
+    max_document_chars: int = Field(
+        1_000_000,
+        gt=0,
+        description="Most characters of text one ingested document may hold once read (API and CLI); "
+        "a longer one is refused (413) before any chunk is embedded.",
     )
     min_similarity: float = Field(
         0.35,

@@ -14,7 +14,6 @@ from typing import cast
 import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
@@ -22,34 +21,33 @@ from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
 from socle.server import _sse
 from socle.server._audit import audit
+from socle.server._body import parse_json, validate
 from socle.server._grounding import ground
+from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
 from socle.server.routes._orchestrated import orchestrated
 from socle.server.schemas import ChatCompletionRequest
 
-from socle.errors import ErrorCode, InvalidRequestError, SocleError
+from socle.errors import InvalidRequestError, SocleError
 from socle.metrics import deployment_label, record_call, record_usage
+from socle.settings import ServerSettings
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
 
 
-def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
+def parse_chat_request(raw: bytes, limits: ServerSettings) -> ChatCompletionRequest:
     """Validate a request body. Raises `InvalidRequestError` naming the bad field."""
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InvalidRequestError("the request body is not valid JSON", code=ErrorCode.INVALID_JSON) from e
-    if not isinstance(data, dict):
-        raise InvalidRequestError("the request body must be a JSON object")
-    try:
-        return ChatCompletionRequest.model_validate(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        param = ".".join(str(p) for p in first["loc"])
-        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from e
+    chat = validate(ChatCompletionRequest, parse_json(raw, max_depth=limits.max_json_depth))
+    if len(chat.messages) > limits.max_chat_messages:
+        raise InvalidRequestError(
+            f"messages holds {len(chat.messages)} messages; at most {limits.max_chat_messages} are "
+            "accepted per request (server.max_chat_messages)",
+            param="messages",
+        )
+    return chat
 
 
 def _headers(trace: CallTrace) -> dict[str, str]:
@@ -72,6 +70,7 @@ class _CallLog:
     def __init__(self, deps: Deps, request: Request, caller: Principal) -> None:
         self.deps, self.caller = deps, caller
         self.chat: ChatCompletionRequest | None = None
+        self.state = request.state
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
 
@@ -86,8 +85,20 @@ class _CallLog:
             }
             await audit(self.deps, self.caller, "guardrail.block", target=self.request_id, details=details)
 
+    def _model(self, trace: CallTrace) -> str | None:
+        """The model asked for, if Socle serves it; `UNKNOWN_MODEL` for any other name.
+
+        A client's unknown name (an e-mail, a secret pasted in the wrong field) is not stored.
+        """
+        if self.chat is None:
+            return None
+        if trace.decision is not None or self.chat.model in self.deps.gateway.router.model_names():
+            return self.chat.model
+        return UNKNOWN_MODEL
+
     def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
         chat = self.chat
+        self.state.logged = True  # the middleware's `RequestLog` adds no second row
         log_text = self.deps.settings.logging.log_prompts and chat is not None
         latency_s = time.perf_counter() - self.started
         deployed = trace.deployment
@@ -108,7 +119,7 @@ class _CallLog:
                 self.caller.key_id,
                 self.caller.tenant_id,
                 "chat.completions",
-                chat.model if chat else None,
+                self._model(trace),
                 deployment=trace.deployment.name if trace.deployment else None,
                 prompt_tokens=trace.usage.prompt_tokens,
                 completion_tokens=trace.usage.completion_tokens,
@@ -123,6 +134,9 @@ class _CallLog:
             )
         )
 
+
+UNKNOWN_MODEL = "unknown"
+"""What the request log stores for a model name that no deployment or virtual model has."""
 
 _CONVERSATION = re.compile(r"^[\w.:-]{1,128}$")
 
@@ -162,7 +176,12 @@ async def _forget(deps: Deps, caller: Principal, options: _Options) -> None:
         await deps.guard.erase(ConversationScope(caller.tenant_id, caller.key_id, options.conversation_id))
 
 
-@router.post("/v1/chat/completions", response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    response_model=None,
+    name="chat.completions",
+    **documented(ChatCompletionRequest, calls_models=True, streams=True),
+)
 async def chat_completions(request: Request) -> Response:
     """Create a chat completion (OpenAI-compatible; `stream: true` answers server-sent events)."""
     # The hot path: deps and caller are resolved directly rather than through FastAPI's dependency
@@ -173,7 +192,7 @@ async def chat_completions(request: Request) -> Response:
     trace = CallTrace()
     options = call_options(request)
     try:
-        chat = log.chat = parse_chat_request(await request.body())
+        chat = log.chat = parse_chat_request(await request.body(), deps.settings.server)
         if deps.orchestrator is not None and deps.orchestrator.serves(chat.model):
             return await orchestrated(deps.orchestrator, deps, request, caller, chat)
         if chat.unknown_fields():

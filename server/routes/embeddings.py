@@ -5,21 +5,30 @@ from __future__ import annotations
 import base64
 import struct
 import time
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from socle.governance.base import Principal
+from socle.knowledge.base import Embedder
+from socle.server._body import json_body
 from socle.server._calls import Outcome, log_call
+from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
+from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.schemas import OpenAIModel
 
 from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
+from socle.settings import ServerSettings
 from socle.tokens import count_completion_tokens
 
 router = APIRouter()
 MAX_INPUTS = 2048
+BATCH = 32
+"""Inputs embedded per worker-thread call: the work stops within one batch of the client leaving."""
 
 
 class EmbeddingRequest(OpenAIModel):
@@ -39,39 +48,78 @@ def encode_vector(vector: list[float], encoding_format: str) -> list[float] | st
     return vector
 
 
-@router.post("/v1/embeddings")
+def bounded_inputs(body: EmbeddingRequest, limits: ServerSettings) -> list[str]:
+    """The input texts, within `server.max_embedding_inputs` and `max_embedding_input_chars`.
+
+    Raises `InvalidRequestError` naming the limit and the setting.
+    """
+    texts = [body.input] if isinstance(body.input, str) else body.input
+    if len(texts) > limits.max_embedding_inputs:
+        raise InvalidRequestError(
+            f"input holds {len(texts)} texts; at most {limits.max_embedding_inputs} are accepted per "
+            "request (server.max_embedding_inputs): send several requests",
+            param="input",
+        )
+    if any(not t for t in texts):
+        raise InvalidRequestError("input strings must not be empty", param="input")
+    longest = max(len(t) for t in texts)
+    if longest > limits.max_embedding_input_chars:
+        raise InvalidRequestError(
+            f"an input is {longest} characters long; at most {limits.max_embedding_input_chars} are "
+            "accepted (server.max_embedding_input_chars)",
+            param="input",
+        )
+    return texts
+
+
+async def embed_in_batches(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
+    """`embedder.embed(texts)`, `BATCH` texts per call, so a cancellation stops it between batches."""
+    vectors: list[list[float]] = []
+    for start in range(0, len(texts), BATCH):
+        vectors += await embedder.embed(texts[start : start + BATCH])
+    return vectors
+
+
+@router.post("/v1/embeddings", name="embeddings", **documented(EmbeddingRequest))
 async def embeddings(
-    body: EmbeddingRequest,
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
-) -> dict[str, object]:
+    body: Annotated[EmbeddingRequest, Depends(json_body(EmbeddingRequest))],
+) -> Response:
     """Create embeddings (OpenAI-compatible)."""
     request.state.started = time.perf_counter()
     if deps.knowledge is None:
         raise NotFoundError("embeddings are disabled on this server (knowledge.enabled: false)")
-    if body.model not in (deps.knowledge.embedding_model, "auto"):
+    knowledge = deps.knowledge
+    if body.model not in (knowledge.embedding_model, "auto"):
         raise ModelNotFoundError(
-            f"embedding model {body.model!r} does not exist; use {deps.knowledge.embedding_model!r}",
+            f"embedding model {body.model!r} does not exist; use {knowledge.embedding_model!r}",
             param="model",
         )
-    if body.dimensions is not None and body.dimensions != deps.knowledge.embedder.dim:
+    if body.dimensions is not None and body.dimensions != knowledge.embedder.dim:
         raise InvalidRequestError(
-            f"this model produces {deps.knowledge.embedder.dim} dimensions, not {body.dimensions}",
+            f"this model produces {knowledge.embedder.dim} dimensions, not {body.dimensions}",
             param="dimensions",
         )
-    texts = [body.input] if isinstance(body.input, str) else body.input
-    if any(not t for t in texts):
-        raise InvalidRequestError("input strings must not be empty", param="input")
-    vectors = await deps.knowledge.embedder.embed(texts)
+    texts = bounded_inputs(body, deps.settings.server)
+    try:
+        vectors = await until_disconnected(request, lambda: embed_in_batches(knowledge.embedder, texts))
+    except ClientGone:
+        log_call(
+            deps, request, caller, "embeddings", Outcome(knowledge.embedding_model, status=CLIENT_CLOSED)
+        )
+        return Response(status_code=CLIENT_CLOSED)
     tokens = sum(count_completion_tokens(t) for t in texts)
-    log_call(deps, request, caller, "embeddings", Outcome(deps.knowledge.embedding_model, tokens))
-    return {
-        "object": "list",
-        "data": [
-            {"object": "embedding", "index": i, "embedding": encode_vector(v, body.encoding_format)}
-            for i, v in enumerate(vectors)
-        ],
-        "model": deps.knowledge.embedding_model,
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    }
+    log_call(deps, request, caller, "embeddings", Outcome(knowledge.embedding_model, tokens))
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": [
+                {"object": "embedding", "index": i, "embedding": encode_vector(v, body.encoding_format)}
+                for i, v in enumerate(vectors)
+            ],
+            "model": knowledge.embedding_model,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import time
 from typing import Annotated
 
@@ -14,7 +13,10 @@ from socle.governance.base import Principal
 from socle.knowledge.base import DocumentSpec, Hit, Reader, Tier
 from socle.knowledge.service import Knowledge
 from socle.server._audit import audit
+from socle.server._body import json_body
 from socle.server._calls import Outcome, log_call
+from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
+from socle.server._openapi import documented
 from socle.server.auth import admin, principal
 from socle.server.deps import Deps, get_deps
 
@@ -43,7 +45,7 @@ class DocumentIn(BaseModel):
             return self.content.encode("utf-8")
         try:
             return base64.b64decode(self.content_base64 or "", validate=True)
-        except binascii.Error as e:
+        except ValueError as e:  # binascii.Error, or a character that is not ASCII
             raise InvalidRequestError("content_base64 is not valid base64", param="content_base64") from e
 
 
@@ -61,12 +63,12 @@ def _knowledge(deps: Deps) -> Knowledge:
     return deps.knowledge
 
 
-@router.post("/v1/knowledge/documents", status_code=201)
+@router.post("/v1/knowledge/documents", status_code=201, name="knowledge.ingest", **documented(DocumentIn))
 async def ingest_document(
-    body: DocumentIn,
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(admin)],
+    body: Annotated[DocumentIn, Depends(json_body(DocumentIn))],
 ) -> JSONResponse:
     """Ingest (or re-ingest) a document into a tier of the caller's tenant."""
     request.state.started = time.perf_counter()
@@ -78,7 +80,12 @@ async def ingest_document(
         title=body.title,
         ingested_by=caller.key_id,
     )
-    result = await _knowledge(deps).ingestor.ingest(body.data(), body.filename, spec)
+    ingestor, data = _knowledge(deps).ingestor, body.data()
+    try:
+        result = await until_disconnected(request, lambda: ingestor.ingest(data, body.filename, spec))
+    except ClientGone:
+        log_call(deps, request, caller, "knowledge.ingest", Outcome(status=CLIENT_CLOSED))
+        return JSONResponse(None, status_code=CLIENT_CLOSED)
     status = 200 if result.action == "unchanged" else 201
     log_call(deps, request, caller, "knowledge.ingest", Outcome(status=status))
     if result.action != "unchanged":
@@ -101,7 +108,7 @@ async def ingest_document(
     return JSONResponse(payload, status_code=status)
 
 
-@router.delete("/v1/knowledge/documents/{document_id:path}")
+@router.delete("/v1/knowledge/documents/{document_id:path}", name="knowledge.delete", **documented())
 async def delete_document(
     document_id: str,
     request: Request,
@@ -135,24 +142,31 @@ def _hit(index: int, hit: Hit) -> dict[str, object]:
     }
 
 
-@router.post("/v1/knowledge/search")
+@router.post("/v1/knowledge/search", name="knowledge.search", **documented(SearchIn))
 async def search(
-    body: SearchIn,
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
-) -> dict[str, object]:
+    body: Annotated[SearchIn, Depends(json_body(SearchIn))],
+) -> JSONResponse:
     """The chunks the caller may read that best answer `query`, internal tier first."""
     request.state.started = time.perf_counter()
     reader = Reader.of(caller.tenant_id, key_id=caller.key_id, groups=caller.groups)
-    retrieval = await _knowledge(deps).retriever.retrieve(
-        body.query, k=body.k, reader=reader, tiers=body.tiers
-    )
+    retriever = _knowledge(deps).retriever
+    try:
+        retrieval = await until_disconnected(
+            request, lambda: retriever.retrieve(body.query, k=body.k, reader=reader, tiers=body.tiers)
+        )
+    except ClientGone:
+        log_call(deps, request, caller, "knowledge.search", Outcome(status=CLIENT_CLOSED))
+        return JSONResponse(None, status_code=CLIENT_CLOSED)
     log_call(deps, request, caller, "knowledge.search")
-    return {
-        "object": "list",
-        "data": [_hit(i + 1, h) for i, h in enumerate(retrieval.hits)],
-        "searched": list(retrieval.searched),
-        "unsourced": retrieval.unsourced,
-        "reranked": retrieval.reranked,  # True: `score` is the reranker's relevance, not the fusion's
-    }
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": [_hit(i + 1, h) for i, h in enumerate(retrieval.hits)],
+            "searched": list(retrieval.searched),
+            "unsourced": retrieval.unsourced,
+            "reranked": retrieval.reranked,  # True: `score` is the reranker's relevance, not the fusion's
+        }
+    )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from socle.governance.base import Principal
+from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.schemas import ModelCard, ModelList
@@ -15,7 +16,7 @@ from socle.errors import ModelNotFoundError
 router = APIRouter()
 
 
-@router.get("/v1/models")
+@router.get("/v1/models", name="models.list", **documented())
 async def list_models(
     deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelList:
@@ -26,7 +27,7 @@ async def list_models(
     return ModelList(data=[ModelCard(id=name) for name in names])
 
 
-@router.get("/v1/models/{model_id:path}")
+@router.get("/v1/models/{model_id:path}", name="models.get", **documented())
 async def get_model(
     model_id: str, deps: Annotated[Deps, Depends(get_deps)], _: Annotated[Principal, Depends(principal)]
 ) -> ModelCard:

@@ -18,6 +18,8 @@ from socle.governance.base import Principal
 from socle.knowledge.base import Reader
 from socle.orchestrator import Approval, Orchestrator, completion_body
 from socle.server._audit import audit
+from socle.server._body import json_body
+from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
@@ -45,7 +47,7 @@ def _hidden(run_id: str) -> NotFoundError:
     return NotFoundError(f"run {run_id!r} does not exist", param="run_id")
 
 
-@router.get("/v1/runs/{run_id}")
+@router.get("/v1/runs/{run_id}", name="runs.get", **documented())
 async def get_run(
     run_id: str, deps: Annotated[Deps, Depends(get_deps)], caller: Annotated[Principal, Depends(principal)]
 ) -> JSONResponse:
@@ -58,12 +60,12 @@ async def get_run(
     return JSONResponse(await orchestrator.report(run_id, tenant_id=owner.tenant_id, reader=reader))
 
 
-@router.post("/v1/runs/{run_id}/resume")
+@router.post("/v1/runs/{run_id}/resume", name="runs.resume", **documented(ResumeIn, calls_models=True))
 async def resume_run(
     run_id: str,
-    body: ResumeIn,
     deps: Annotated[Deps, Depends(get_deps)],
     caller: Annotated[Principal, Depends(principal)],
+    body: Annotated[ResumeIn, Depends(json_body(ResumeIn))],
 ) -> JSONResponse:
     """Approve or deny a run's pending tool calls and finish it (an admin other than the starting key)."""
     orchestrator = _orchestrator(deps)

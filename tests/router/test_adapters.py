@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from socle.router._upstream_errors import status_error
 from socle.router.base import Deployment, ModelCall
 from socle.router.llm_client import from_litellm, litellm_model, to_litellm
-from socle.router.openai_compat import parse_sse_line, status_error, upstream_body
+from socle.router.openai_compat import parse_sse_line, upstream_body
 
 from socle.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
 
@@ -84,7 +85,7 @@ def test_upstream_body_names_the_served_model() -> None:
      (503, UpstreamUnavailableError), (401, UpstreamError), (429, UpstreamError)],
 )  # fmt: skip
 def test_status_errors(status: int, error: type[Exception]) -> None:
-    assert type(status_error(VLLM, status, "detail")) is error
+    assert type(status_error(VLLM, status)) is error
 
 
 @pytest.mark.parametrize(
