@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 def _local(settings: EmbeddingSettings) -> Embedder:
     from socle.knowledge.embeddings import SentenceTransformerEmbedder  # torch: imported only when used
 
-    return SentenceTransformerEmbedder(settings.package, threads=settings.threads)
+    return SentenceTransformerEmbedder(
+        settings.package, threads=settings.threads, precision=settings.precision
+    )
 
 
 def _remote(settings: EmbeddingSettings) -> Embedder:

@@ -227,6 +227,12 @@ class EmbeddingSettings(_Section):
     api_key: SecretStr | None = Field(None, description="Key for the remote endpoint.")
     dim: int = Field(384, gt=0, description="Vector size of the remote model (engine: openai).")
     threads: int = Field(1, ge=1, description="CPU threads of the local model (1 is fastest for serving).")
+    precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto",
+        description="Local model's arithmetic: bfloat16 autocast (2.5x less CPU per chunk, vectors at "
+        "cosine 0.99998 of float32's) or float32; auto: bfloat16 where the CPU has it in hardware "
+        "(AVX512-BF16, AMX), else float32.",
+    )
 
 
 class RerankSettings(_Section):
