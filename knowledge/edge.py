@@ -99,12 +99,17 @@ def _document(tenant_id: str, document_id: str, *extra: FieldCondition) -> Filte
 
 
 def edge_config(dim: int, *, index_threshold: int) -> EdgeConfig:
-    """The shard layout: named dense (cosine) and BM25 sparse (IDF) vectors, HNSW past a size."""
+    """The shard layout: named dense (cosine) and BM25 sparse (IDF) vectors, HNSW past a size.
+
+    Segments stop growing at 4x the threshold: Qdrant's optimizer indexes a full segment together
+    with the smallest indexed one that fits, so without a cap every threshold crossing rebuilt the
+    whole index (100k vectors in 1k writes: 650 s of builds on 2 busy cores, vs 130 s in one go).
+    """
+    kb = max(1, index_threshold * dim * 4 // 1024)  # Qdrant sizes segments in KB of float32 vectors
     return EdgeConfig(
         vectors={DENSE: EdgeVectorParams(size=dim, distance=Distance.Cosine)},
         sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)},
-        # Qdrant sizes segments in KB of vectors (float32 here).
-        optimizers=EdgeOptimizersConfig(indexing_threshold=max(1, index_threshold * dim * 4 // 1024)),
+        optimizers=EdgeOptimizersConfig(indexing_threshold=kb, max_segment_size=4 * kb),
     )
 
 
