@@ -2,8 +2,9 @@
 
     python -m socle.eval.retrieval [--data eval/datasets/hallucination/halueval_qa.jsonl] [--out FILE]
 
-Everything runs in process: Qdrant in memory, the real MiniLM embedder, Socle's own chunking and
-hybrid search (dense + BM25, RRF). A hit is relevant when it comes from the record's own document.
+Everything runs in process: Qdrant Edge in a temporary folder, the real MiniLM embedder, Socle's own
+chunking and hybrid search (dense + BM25, RRF). A hit is relevant when it comes from the record's own
+document.
 """
 
 from __future__ import annotations

@@ -13,34 +13,41 @@ half a document.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from pathlib import Path
 
 from qdrant_client import AsyncQdrantClient, models
+from socle.knowledge._qdrant_common import (
+    DENSE,
+    SPARSE,
+    chunk_from_payload,
+    chunk_payload,
+    chunk_point_id,
+    cosine,
+    in_use,
+)
 from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier
 from socle.knowledge.sparse import SparseVector, document_vector, query_vector
 
-DENSE, SPARSE = "dense", "bm25"
 _BATCH = 128
-_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
 
 
-def point_id(chunk_id: str) -> str:
-    """Qdrant point ids must be UUIDs or integers: a stable UUID per chunk id."""
-    return str(uuid.uuid5(_NAMESPACE, chunk_id))
+def open_client(*, url: str | None, api_key: str | None, path: Path) -> AsyncQdrantClient:
+    """A client of the Qdrant server at `url`, or of local-mode files in `path` when `url` is None.
+
+    Raises `ConfigError` when another process holds the local files.
+    """
+    if url:
+        return AsyncQdrantClient(url=url, api_key=api_key)
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return AsyncQdrantClient(path=str(path))
+    except RuntimeError as e:  # qdrant-client's local mode holds a lock on its folder
+        raise in_use(path) from e
 
 
 def _sparse(vector: SparseVector) -> models.SparseVector:
     return models.SparseVector(indices=vector.indices, values=vector.values)
-
-
-def _cosine(query: list[float], vectors: object) -> float | None:
-    # Both vectors are normalized by the embedder, so the dot product is the cosine.
-    stored = vectors.get(DENSE) if isinstance(vectors, dict) else None
-    if not isinstance(stored, list):
-        return None
-    return float(sum(a * b for a, b in zip(query, stored, strict=False)))
 
 
 def _match(key: str, value: str | int | bool) -> models.FieldCondition:
@@ -61,13 +68,6 @@ def reader_filter(reader: Reader) -> models.Filter:
 
 def _document(tenant_id: str, document_id: str, *extra: models.Condition) -> models.Filter:
     return models.Filter(must=[_match("tenant_id", tenant_id), _match("document_id", document_id), *extra])
-
-
-def chunk_from_payload(payload: dict[str, object]) -> Chunk:
-    """Rebuild a chunk from its stored payload (pure)."""
-    fields = {k: v for k, v in payload.items() if k in Chunk.__dataclass_fields__}
-    fields["acl"] = tuple(fields.get("acl") or ())  # type: ignore[arg-type]  # a stored list of str
-    return Chunk(**fields)  # type: ignore[arg-type]  # payloads are written by `_point`
 
 
 class QdrantStore:
@@ -130,16 +130,15 @@ class QdrantStore:
             with_vectors=[DENSE],
         )
         return [
-            Hit(chunk_from_payload(dict(p.payload or {})), float(p.score), _cosine(dense, p.vector))
+            Hit(chunk_from_payload(dict(p.payload or {})), float(p.score), cosine(dense, p.vector))
             for p in response.points
         ]
 
     def _point(self, chunk: Chunk, dense: list[float]) -> models.PointStruct:
-        payload = {**asdict(chunk), "acl": list(chunk.acl), "active": False}
         return models.PointStruct(
-            id=point_id(f"{chunk.tenant_id}/{chunk.chunk_id}"),
+            id=chunk_point_id(chunk),
             vector={DENSE: dense, SPARSE: _sparse(document_vector(chunk.text))},
-            payload=payload,
+            payload=chunk_payload(chunk),
         )
 
     async def put_version(self, chunks: Sequence[Chunk]) -> None:

@@ -6,14 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from qdrant_client import AsyncQdrantClient
 from socle.knowledge.base import Embedder, KnowledgeStore, Tier
 from socle.knowledge.ingest import ChunkScreen, Ingestor
-from socle.knowledge.qdrant import QdrantStore
-from socle.knowledge.registry import EMBEDDERS, open_reranker
+from socle.knowledge.registry import EMBEDDERS, STORES, open_reranker, store_engine
 from socle.knowledge.tiers import HitScreen, TieredRetriever
 
-from socle.errors import ConfigError
 from socle.settings import MINILM_MIN_RELEVANCE, KnowledgeSettings, Settings
 
 
@@ -37,22 +34,6 @@ def relevance_floor(knowledge: KnowledgeSettings) -> float:
     return MINILM_MIN_RELEVANCE if minilm else -1.0
 
 
-def _client(settings: Settings) -> AsyncQdrantClient:
-    k = settings.knowledge
-    if k.qdrant_url:
-        key = k.qdrant_api_key.get_secret_value() if k.qdrant_api_key else None
-        return AsyncQdrantClient(url=k.qdrant_url, api_key=key)
-    path = settings.storage.data_dir / "qdrant"
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return AsyncQdrantClient(path=str(path))
-    except RuntimeError as e:  # qdrant-client's local mode holds a lock on its folder
-        raise ConfigError(
-            f"the local Qdrant store {str(path)!r} is in use by another process (a running `socle serve`?); "
-            "ingest through the server instead: `socle ingest --server http://127.0.0.1:8000 ...`"
-        ) from e
-
-
 @asynccontextmanager
 async def open_knowledge(
     settings: Settings,
@@ -61,7 +42,7 @@ async def open_knowledge(
     screen: ChunkScreen | None = None,
     hit_screen: HitScreen | None = None,
 ) -> AsyncIterator[Knowledge]:
-    """The knowledge of `settings`; closes the Qdrant client (and the embedder it made) on exit.
+    """The knowledge of `settings` on its vector engine; closes the stores (and the embedder it made).
 
     `screen` quarantines chunks at ingestion and `hit_screen` withholds retrieved ones (the
     guardrails' `GuardScreen` is both: instructions hidden in documents never reach a prompt).
@@ -70,40 +51,29 @@ async def open_knowledge(
     owned = embedder is None
     embedder = embedder or EMBEDDERS[k.embedding.engine](k.embedding)
     reranker = open_reranker(k.rerank)
-    client = _client(settings)
     try:
-        stores: dict[Tier, KnowledgeStore] = {
-            tier: QdrantStore(
-                client,
-                embedder,
-                tier=tier,
-                collection=f"{k.collection_prefix}{tier}",
-                payload_indexes=bool(k.qdrant_url),
+        async with STORES[store_engine(settings)](settings, embedder) as stores:
+            yield Knowledge(
+                embedder=embedder,
+                embedding_model=k.embedding.model,
+                stores=stores,
+                ingestor=Ingestor(
+                    stores,
+                    max_tokens=k.chunk_tokens,
+                    overlap=k.chunk_overlap,
+                    screen=screen,
+                    max_chars=k.max_document_chars,
+                ),
+                retriever=TieredRetriever(
+                    stores,
+                    min_similarity=k.min_similarity,
+                    min_relevance=relevance_floor(k),
+                    screen=hit_screen,
+                    reranker=reranker,
+                    rerank_candidates=k.rerank.candidates,
+                ),
             )
-            for tier in k.tiers
-        }
-        yield Knowledge(
-            embedder=embedder,
-            embedding_model=k.embedding.model,
-            stores=stores,
-            ingestor=Ingestor(
-                stores,
-                max_tokens=k.chunk_tokens,
-                overlap=k.chunk_overlap,
-                screen=screen,
-                max_chars=k.max_document_chars,
-            ),
-            retriever=TieredRetriever(
-                stores,
-                min_similarity=k.min_similarity,
-                min_relevance=relevance_floor(k),
-                screen=hit_screen,
-                reranker=reranker,
-                rerank_candidates=k.rerank.candidates,
-            ),
-        )
     finally:
-        await client.close()
         for remote in (embedder if owned else None, reranker):  # remote ones hold HTTP connection pools
             close = getattr(remote, "aclose", None)
             if close is not None:

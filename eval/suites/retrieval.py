@@ -1,8 +1,9 @@
 """The `retrieval` suite: Socle's chunking and hybrid search on a QA dataset, all in process.
 
-Each record's `knowledge` becomes one document (id: the case name) in an in-memory Qdrant, embedded
-by the configured embedder (MiniLM by default); each `question` is a query, and a hit is relevant
-when it comes from the record's own document. Metrics: recall@1, recall@5, MRR, nDCG@10 (means over
+Each record's `knowledge` becomes one document (id: the case name) in a Qdrant Edge shard in a
+temporary folder (the embedded engine `socle serve` uses by default), embedded by the configured
+embedder (MiniLM by default); each `question` is a query, and a hit is relevant when it comes from
+the record's own document. Metrics: recall@1, recall@5, MRR, nDCG@10 (means over
 queries) and the search latency (p50, p95). With `knowledge.rerank` configured, each search's
 candidates are reranked as `socle serve` does, and the latency includes the reranker. Default
 data: HaluEval QA (`eval/datasets/hallucination`).
@@ -10,6 +11,7 @@ data: HaluEval QA (`eval/datasets/hallucination`).
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -49,11 +51,11 @@ async def rank(
     fetches that many hits and the reranker orders them. Each result's duration is the search alone
     (reranking included).
     """
-    from qdrant_client import AsyncQdrantClient  # heavy: imported when the suite runs
-    from socle.knowledge.qdrant import QdrantStore
+    from socle.knowledge.edge import EdgeStore, open_shard  # heavy: imported when the suite runs
 
-    client = AsyncQdrantClient(location=":memory:")
-    store = QdrantStore(client, embedder, tier="internal", collection="eval", payload_indexes=False)
+    folder = tempfile.TemporaryDirectory(prefix="socle-eval-")
+    shard = open_shard(Path(folder.name), embedder.dim, index_threshold=20_000)
+    store = EdgeStore(shard, embedder, tier="internal")
     ingestor = Ingestor({"internal": store}, max_tokens=chunking[0], overlap=chunking[1])
     reader = Reader("eval")
 
@@ -73,7 +75,8 @@ async def rank(
             progress.advance()
         return await run_cases(dataset, search, [RankingMetrics()], progress, describe=" ".join)
     finally:
-        await client.close()
+        await store.aclose()
+        folder.cleanup()
 
 
 def summarize(results: tuple[CaseResult, ...]) -> dict[str, float]:
@@ -143,7 +146,7 @@ class RetrievalSuite:
             versions={
                 "embedding": f"{settings.embedding.engine}:{settings.embedding.model}",
                 "rerank": _rerank_version(settings.rerank),
-                "qdrant-client": _version("qdrant-client"),
+                "qdrant-edge-py": _version("qdrant-edge-py"),
             },
             dataset=f"{dataset.source} ({len(dataset.cases)} cases)",
         )
