@@ -52,6 +52,7 @@ async def test_grounded_qa_runs_against_an_embedded_socle(tmp_path: Path) -> Non
     assert result["info"]["target"] == "embedded"
     metrics = result["result"]["metrics"]
     assert metrics["questions"] == 2 and metrics["error_rate"] == 0.0
+    assert metrics["questions_unanswerable"] == 2 and metrics["abstention_rate_unanswerable"] == 0.0
     assert metrics["answer_correctness"] == pytest.approx(0.5)  # the same reply is right once in two
     asked = [r for r in upstream.requests if "messages" in r]
     assert any("Zorblat purple giraffe" in json.dumps(r["messages"]) for r in asked)  # grounded
