@@ -532,9 +532,12 @@ def models_promote(
     if not check.allowed:
         console.print(
             f"[red]refused:[/] no passing run on this configuration ({digest[:12]}) for: "
-            f"{', '.join(check.missing)}. Run `socle eval --gate {gate}` first.",
+            f"{', '.join(check.missing)}. Run `socle eval --gate {gate}` first; the suites that call "
+            f"the model with `socle eval grounded-qa --model {model} --gate eval/gates-model.yaml`.",
             highlight=False,
         )
+        for suite, reason in check.reasons.items():
+            console.print(f"  {suite}: {reason}", highlight=False)
         raise typer.Exit(1)
     evidence = ", ".join(f"{s}={r}" for s, r in check.evidence.items()) or "none needed"
     console.print(f"{model} -> {chosen} (evidence: {evidence})", highlight=False)

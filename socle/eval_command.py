@@ -132,15 +132,21 @@ async def run_job(job: Job, request: EvalRequest, console: Console) -> RunResult
     """Run one suite with a progress bar; wrap its result with the run's provenance and gate outcome.
 
     A suite of `SERVED_SUITES` without `--against` runs against an embedded Socle built from the
-    settings (local models started, data in a temporary folder), as `socle serve` would run it.
+    settings (local models started, data in a temporary folder), as `socle serve` would run it, except
+    that it serves the models not promoted yet (`models.require_promotion` off): evaluating them is
+    how they get promoted. The run records the configuration as given.
     """
     if job.name not in SERVED_SUITES or job.options.against:
         return await _run_job(job, request, console, request.against or "in process")
     from socle.server.embedded import embedded  # the whole server: only for the suites that need it
 
+    settings = job.options.settings
+    candidates = settings.model_copy(
+        update={"models": settings.models.model_copy(update={"require_promotion": False})}
+    )
     async with AsyncExitStack() as stack:
         with console.status("No --against: starting an embedded Socle (local models, knowledge)..."):
-            socle = await stack.enter_async_context(embedded(job.options.settings))
+            socle = await stack.enter_async_context(embedded(candidates))
         options = replace(
             job.options, against=socle.base_url, api_key=socle.api_key, transport=socle.transport
         )
