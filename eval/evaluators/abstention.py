@@ -14,7 +14,7 @@ from socle.eval.base import EvaluatorContext, GroundedAnswer
 
 PHRASES = (
     r"\bi (?:do not|don't|cannot|can't) (?:know|answer|find|tell)\b",
-    r"\b(?:sources?|documents?|context) (?:do|does) not (?:contain|mention|say|provide)\b",
+    r"\b(?:sources?|documents?|context|passages?) (?:do|does) not (?:contain|mention|say|provide)\b",
     r"\bnot (?:mentioned|found|stated|provided|specified) in the (?:sources?|documents?|context)\b",
     r"\b(?:no|not enough) information\b",
     r"\bunable to (?:answer|determine|find)\b",
