@@ -97,5 +97,5 @@ def test_the_model_gate_holds_grounded_qa_on_a_small_fixed_sample_of_auto() -> N
 def test_a_gate_s_model_is_read_and_checked(tmp_path: Path) -> None:
     gates = parse_gates({"grounded-qa": {"model": "auto", "metrics": {"f2": {"min": 0.5}}}}, "g.yaml")
     assert gates["grounded-qa"].model == "auto"
-    with pytest.raises(GateFileError, match="grounded-qa.model: String should have at least 1 character"):
+    with pytest.raises(GateFileError, match=r"grounded-qa\.model: String should have at least 1 character"):
         parse_gates({"grounded-qa": {"model": "", "metrics": {"f2": {"min": 0.5}}}}, "g.yaml")
