@@ -5,16 +5,20 @@ data. `registry.SUITES` names the suites `socle eval` runs; `gates` holds the bo
 """
 
 from socle.eval.base import (
+    AnswerJudge,
     Case,
     CaseResult,
     Dataset,
     Evaluator,
     EvaluatorContext,
     GroundedAnswer,
+    GroundingReport,
+    Judgement,
     Plot,
     Progress,
     Score,
     Series,
+    Split,
     Suite,
     SuiteFactory,
     SuiteOptions,
@@ -27,6 +31,7 @@ from socle.eval.results import RunInfo, RunResult, read_run, write_run
 from socle.eval.runner import mean_scores, run_cases
 
 __all__ = [
+    "AnswerJudge",
     "Case",
     "CaseError",
     "CaseResult",
@@ -38,12 +43,15 @@ __all__ = [
     "GateFileError",
     "GateOutcome",
     "GroundedAnswer",
+    "GroundingReport",
+    "Judgement",
     "Plot",
     "Progress",
     "RunInfo",
     "RunResult",
     "Score",
     "Series",
+    "Split",
     "Suite",
     "SuiteFactory",
     "SuiteGate",

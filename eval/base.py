@@ -8,7 +8,7 @@ suite-specific details and plots, all plain data that `results.py` writes as JSO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Literal, Protocol, TypeAlias, TypeVar
@@ -24,6 +24,9 @@ OutputT_contra = TypeVar("OutputT_contra", contravariant=True)
 
 Score: TypeAlias = bool | float | dict[str, float]
 """What an evaluator returns: a pass/fail, a number, or several named numbers."""
+
+Split: TypeAlias = Literal["dev", "test"]
+"""A part of a built-in dataset: `test` is held out (read once per release), `dev` is the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +82,68 @@ class Evaluator(Protocol[InputsT_contra, OutputT_contra]):
         ...
 
 
+GroundingOutcome: TypeAlias = Literal["answered", "repaired", "extracted", "abstained"]
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingReport:
+    """The response's `grounding` field: what Socle's groundedness check did to the answer."""
+
+    outcome: GroundingOutcome
+    _: KW_ONLY
+    removed_claims: tuple[str, ...] = ()
+    checked_claims: int = 0
+    mode: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class GroundedAnswer:
     """A grounded answer as Socle delivers it: text, the cited documents by `[n]`, the unsourced flag.
 
     `sources` are the document ids of the response's `citations`, in `[n]` order (index 0 is `[1]`).
+    `grounding` is the response's `grounding` field (None when the server sends none); `model` the
+    deployment that answered. `verdicts` are added by the evaluation, not by Socle: each judge's
+    name -> the unsupported terms or claims it found (absent: not judged, e.g. an abstention).
     """
 
     text: str
     sources: tuple[str, ...] = ()
     _: KW_ONLY
     unsourced: bool = False
+    grounding: GroundingReport | None = None
+    model: str = ""
+    verdicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A judge's verdict on one answer: what its sources do not support, out of how many checked.
+
+    `score` grows with the evidence of an unsupported answer (0.0 none); `flagged` is the verdict.
+    """
+
+    unsupported: tuple[str, ...]
+    _: KW_ONLY
+    checked: int = 0
+    score: float = 0.0
+
+    @property
+    def flagged(self) -> bool:
+        """True when something in the answer is unsupported."""
+        return bool(self.unsupported)
+
+
+class AnswerJudge(Protocol):
+    """Judges whether the sources support an answer (claim by claim, term by term: its choice)."""
+
+    @property
+    def name(self) -> str:
+        """How reports name this judge."""
+        ...
+
+    async def judge(self, answer: str, sources: Sequence[str]) -> Judgement:
+        """The parts of `answer` that `sources` do not support. Raises nothing for any text."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,14 +215,16 @@ class Progress(Protocol):
 class SuiteOptions:
     """How to run a suite.
 
-    `data` replaces the suite's built-in dataset (JSONL, see docs/evaluation.md); `against` and
-    `api_key` point at a running Socle; `transport` lets tests serve that Socle in process.
+    `data` replaces the suite's built-in dataset (JSONL, see docs/evaluation.md); `split` picks a
+    part of a built-in one (`dev` or `test`; None: the suite's default); `against` and `api_key`
+    point at a running Socle; `transport` lets tests serve that Socle in process.
     """
 
     settings: Settings
     _: KW_ONLY
     limit: int | None = None
     data: Path | None = None
+    split: Split | None = None
     against: str | None = None
     api_key: str | None = None
     model: str = "auto"

@@ -2,6 +2,7 @@
 
     retrieval:              # suite name
       limit: 40             # optional: the --limit the bounds were set on (used when none is given)
+      model: auto           # optional: the --model a served suite asks (used when none is given)
       baseline: baselines/retrieval.json  # optional: a reference run, relative to this file
       max_drop: 0.02        # optional: how far any non-latency metric below may fall under the baseline
       metrics:
@@ -49,6 +50,9 @@ class _SuiteGate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     limit: int | None = Field(None, ge=1, description="Cases per run the bounds were set on.")
+    model: str | None = Field(
+        None, min_length=1, description="The model a served suite asks (the bounds were set on it)."
+    )
     baseline: Path | None = Field(None, description="A reference result.json, relative to the gate file.")
     max_drop: float | None = Field(None, ge=0, description="Default allowance below the baseline.")
     metrics: dict[str, _Bound] = Field(min_length=1, description="Metric name -> bounds.")
@@ -90,12 +94,13 @@ class Bound:
 
 @dataclass(frozen=True, slots=True)
 class SuiteGate:
-    """A suite's bounds, the `limit` they were set on, and its baseline with the allowed drops."""
+    """A suite's bounds, the `limit` (and `model`) they were set on, its baseline and allowed drops."""
 
     suite: str
     bounds: tuple[Bound, ...]
     limit: int | None = None
     baseline: Baseline | None = None
+    model: str | None = None
     drops: tuple[Drop, ...] = ()
 
 
@@ -154,6 +159,7 @@ def parse_gates(data: object, source: str, root: Path = Path()) -> dict[str, Sui
             limit=gate.limit,
             baseline=load_baseline(root / gate.baseline, suite) if gate.baseline else None,
             drops=gate.drops(),
+            model=gate.model,
         )
         for suite, gate in parsed.items()
     }

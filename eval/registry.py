@@ -19,6 +19,7 @@ from socle.eval.suites import (
     PIISuite,
     RetrievalSuite,
     RoutingSuite,
+    SupportJudgeSuite,
     injection_suite,
 )
 
@@ -30,6 +31,7 @@ SUITES: dict[str, SuiteFactory] = {
     "routing": RoutingSuite.from_options,
     "hallucination-detector": HallucinationSuite.from_options,
     "hallucination-judge": HallucinationJudgeSuite.from_options,
+    "support-judge": SupportJudgeSuite.from_options,
     "toxicity": ClassifierSuite.toxicity,
     "injection": injection_suite,
 }

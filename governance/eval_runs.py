@@ -68,9 +68,24 @@ class EvalRunStore(Protocol):
         """The newest runs (of `suite` if given), newest first."""
         ...
 
-    async def latest_passing(self, suite: str, *, config_hash: str | None = None) -> EvalRunRecord | None:
-        """The newest run of `suite` (on `config_hash` if given) whose gate passed, or None."""
+    async def latest_passing(
+        self, suite: str, *, config_hash: str | None = None, served_by: str | None = None
+    ) -> EvalRunRecord | None:
+        """The newest run of `suite` whose gate passed, or None.
+
+        Only runs on `config_hash`, and whose answers came from `served_by` alone (the run's
+        `model_versions["served_by"]`), if given.
+        """
         ...
+
+
+SERVED_BY = "served_by"
+"""The `model_versions` key where a suite that calls a model records who answered (`a, b` if several)."""
+
+
+def served(run: EvalRunRecord, model: str | None) -> bool:
+    """True when `model` is None or answered every call of `run` alone."""
+    return model is None or run.model_versions.get(SERVED_BY) == model
 
 
 def _aware(value: datetime) -> datetime:
@@ -113,17 +128,20 @@ class SqlEvalRuns:
             query = query.where(eval_runs.c.suite == suite)
         return await self._fetch(query)
 
-    async def latest_passing(self, suite: str, *, config_hash: str | None = None) -> EvalRunRecord | None:
+    async def latest_passing(
+        self, suite: str, *, config_hash: str | None = None, served_by: str | None = None
+    ) -> EvalRunRecord | None:
         query = (
             select(eval_runs)
             .where(eval_runs.c.suite == suite, eval_runs.c.passed.is_(True))
             .order_by(eval_runs.c.started_at.desc())
-            .limit(1)
         )
         if config_hash is not None:
             query = query.where(eval_runs.c.config_hash == config_hash)
-        found = await self._fetch(query)
-        return found[0] if found else None
+        if served_by is None:
+            query = query.limit(1)
+        # `served_by` sits in the JSON of `model_versions`: filtered here, portably across databases.
+        return next((r for r in await self._fetch(query) if served(r, served_by)), None)
 
     async def _fetch(self, query: Select[Any]) -> list[EvalRunRecord]:
         try:
@@ -166,6 +184,10 @@ class InMemoryEvalRuns:
         chosen = [r for r in self.runs if suite in (None, r.suite)]
         return sorted(chosen, key=lambda r: r.started_at, reverse=True)[:limit]
 
-    async def latest_passing(self, suite: str, *, config_hash: str | None = None) -> EvalRunRecord | None:
+    async def latest_passing(
+        self, suite: str, *, config_hash: str | None = None, served_by: str | None = None
+    ) -> EvalRunRecord | None:
         passing = [r for r in await self.recent(suite=suite, limit=len(self.runs)) if r.passed is True]
-        return next((r for r in passing if config_hash in (None, r.config_hash)), None)
+        return next(
+            (r for r in passing if config_hash in (None, r.config_hash) and served(r, served_by)), None
+        )

@@ -2,21 +2,23 @@
 
 A promotion is refused unless every required evaluation suite has a run that passed its gate on
 the current configuration (`EvalRunStore.latest_passing(suite, config_hash=...)`): nothing reaches
-production without automated validation. Each promotion keeps the ids of those runs as evidence,
-and the history is append-only: the newest promotion of a model is its stage. With
-`models.require_promotion`, Socle serves only models whose stage is `production`.
+production without automated validation. A suite that calls the model (`grounded-qa`) counts only
+when the model being promoted served its answers (the run's `served_by`): a passing run of another
+deployment, or of the orchestrator, is no evidence for this one. Each promotion keeps the ids of
+those runs as evidence, and the history is append-only: the newest promotion of a model is its
+stage. With `models.require_promotion`, Socle serves only models whose stage is `production`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from socle.governance._tables import model_promotions
-from socle.governance.eval_runs import EvalRunStore
+from socle.governance.eval_runs import SERVED_BY, EvalRunStore
 from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,10 +45,14 @@ class Promotion:
 
 @dataclass(frozen=True, slots=True)
 class PromotionCheck:
-    """Whether the evaluations allow a promotion: the passing run per suite, and the suites lacking one."""
+    """Whether the evaluations allow a promotion: the passing run per suite, the suites lacking one.
+
+    `reasons` says, for a missing suite that calls the model, why its passing runs do not count.
+    """
 
     evidence: Mapping[str, str]
     missing: tuple[str, ...]
+    reasons: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -54,17 +60,39 @@ class PromotionCheck:
         return not self.missing
 
 
-async def check_promotion(runs: EvalRunStore, suites: Sequence[str], *, config_hash: str) -> PromotionCheck:
-    """The newest passing run of each suite on `config_hash`, and the suites that have none."""
+async def check_promotion(
+    runs: EvalRunStore,
+    suites: Sequence[str],
+    *,
+    config_hash: str,
+    model: str | None = None,
+    calling: Collection[str] = (),
+) -> PromotionCheck:
+    """The newest passing run of each suite on `config_hash`, and the suites that have none.
+
+    A suite of `calling` (those that call the model) needs a passing run served by `model` alone.
+    """
     evidence: dict[str, str] = {}
     missing: list[str] = []
+    reasons: dict[str, str] = {}
     for suite in dict.fromkeys(suites):
-        run = await runs.latest_passing(suite, config_hash=config_hash)
-        if run is None:
-            missing.append(suite)
-        else:
+        served = model if suite in calling else None
+        run = await runs.latest_passing(suite, config_hash=config_hash, served_by=served)
+        if run is not None:
             evidence[suite] = run.run_id
-    return PromotionCheck(evidence, tuple(missing))
+            continue
+        missing.append(suite)
+        if served is not None:
+            reasons[suite] = await _why_not(runs, suite, config_hash, served)
+    return PromotionCheck(evidence, tuple(missing), reasons)
+
+
+async def _why_not(runs: EvalRunStore, suite: str, config_hash: str, model: str) -> str:
+    other = await runs.latest_passing(suite, config_hash=config_hash)
+    if other is None:
+        return f"no passing run on this configuration; it must call {model!r}"
+    served = other.model_versions.get(SERVED_BY, "nothing recorded")
+    return f"the passing runs were served by {served!r}, not {model!r}: evaluate {model!r} itself"
 
 
 class ModelRegistry(Protocol):

@@ -175,7 +175,8 @@ DEFAULT_EVAL_OUT = Path("eval-results")
 EVAL_SUITES_HELP = """Suites (--data FILE: the schemas are in docs/evaluation.md):
 
 - retrieval: HaluEval QA; recall@1/5, MRR, nDCG@10 of hybrid search
-- grounded-qa: orchestrated answers; correct, cited, abstained, hallucinated
+- grounded-qa: answers, answerable and unanswerable; correct, abstained, hallucinated (2 judges)
+- support-judge: the independent lexical judge on HaluEval QA pairs
 - pii, pii-fr: presidio synthetic v2, Socle's French set; P, R, F2, latency
 - routing: RouteLLM outcomes; PGR, APGR, CPT(50%/80%), cost saved at 95%
 - hallucination-detector: HaluEval QA pairs; balanced accuracy, latency
@@ -193,7 +194,8 @@ def eval_(
         str | None,
         typer.Argument(
             help="retrieval, grounded-qa, pii, pii-fr, routing, hallucination-detector, "
-            "hallucination-judge, toxicity or injection. Omitted with --gate: every suite of the gate file."
+            "hallucination-judge, support-judge, toxicity or injection. Omitted with --gate: every suite "
+            "of the gate file."
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases (fast mode).")] = None,
@@ -215,6 +217,13 @@ def eval_(
     data: Annotated[
         Path | None, typer.Option(help="Your own JSONL dataset (schemas in docs/evaluation.md).")
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="dev or test: the part of the built-in data grounded-qa (default test, read once per "
+            "release) and support-judge (default dev) use."
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -235,7 +244,7 @@ def eval_(
     settings = _settings(config)
     request = ec.EvalRequest(
         suite, limit=limit, out=out, gate=gate, against=against, api_key=api_key, compare=compare,
-        data=data, model=model, by=by, history=history, store=store,
+        data=data, split=split, model=model, by=by, history=history, store=store,
     )  # fmt: skip
     raise typer.Exit(anyio.run(ec.main, request, settings, console))
 
@@ -457,9 +466,12 @@ def models_promote(
     if not check.allowed:
         console.print(
             f"[red]refused:[/] no passing run on this configuration ({digest[:12]}) for: "
-            f"{', '.join(check.missing)}. Run `socle eval --gate {gate}` first.",
+            f"{', '.join(check.missing)}. Run `socle eval --gate {gate}` first; the suites that call "
+            f"the model with `socle eval grounded-qa --model {model} --gate eval/gates-model.yaml`.",
             highlight=False,
         )
+        for suite, reason in check.reasons.items():
+            console.print(f"  {suite}: {reason}", highlight=False)
         raise typer.Exit(1)
     evidence = ", ".join(f"{s}={r}" for s, r in check.evidence.items()) or "none needed"
     console.print(f"{model} -> {chosen} (evidence: {evidence})", highlight=False)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from socle.errors import SocleError, as_socle_error
 from socle.eval._progress import RichProgress
-from socle.eval.base import SuiteFactory, SuiteOptions
+from socle.eval.base import Split, SuiteFactory, SuiteOptions
 from socle.eval.errors import EvalError, GateFileError
 from socle.eval.gates import SuiteGate, check, load_gates
 from socle.eval.html_report import render
@@ -46,6 +46,7 @@ class EvalRequest:
     api_key: str | None = None
     compare: Path | None = None
     data: Path | None = None
+    split: str | None = None
     model: str | None = None
     by: str | None = None
     history: bool = False
@@ -82,7 +83,7 @@ class Job:
 
 
 def plan(request: EvalRequest, settings: Settings, suites: Mapping[str, SuiteFactory] = SUITES) -> list[Job]:
-    """The jobs of a request; a gate's `limit` applies unless `--limit` is given.
+    """The jobs of a request; a gate's `limit` and `model` apply unless `--limit`, `--model` are given.
 
     Raises `EvalError` (an unknown suite, nothing to run) or `GateFileError`.
     """
@@ -94,13 +95,30 @@ def plan(request: EvalRequest, settings: Settings, suites: Mapping[str, SuiteFac
             settings,
             limit=request.limit or (gate.limit if gate else None),
             data=request.data,
+            split=_split(request.split, name),
             against=request.against,
             api_key=request.api_key,
-            model=request.model or DEFAULT_MODELS.get(name, "auto"),
+            model=request.model or (gate.model if gate else None) or DEFAULT_MODELS.get(name, "auto"),
         )
         jobs.append(Job(name, suite_factory(name, suites), options, gate))
     return jobs
 
+
+def _split(split: str | None, suite: str) -> Split | None:
+    """`--split` checked against the suites that have splits; raises `EvalError` otherwise."""
+    if split is None:
+        return None
+    if suite not in SPLIT_SUITES:
+        raise EvalError(f"--split applies to {', '.join(sorted(SPLIT_SUITES))}, not to {suite!r}")
+    chosen = next((s for s in SPLITS if s == split), None)
+    if chosen is None:
+        raise EvalError(f"--split must be one of {list(SPLITS)}, not {split!r}")
+    return chosen
+
+
+SPLITS: tuple[Split, ...] = ("dev", "test")
+SPLIT_SUITES = frozenset({"grounded-qa", "support-judge"})
+"""Suites whose built-in data has a dev and a test split (`--split`)."""
 
 DEFAULT_MODELS = {"grounded-qa": "socle-orchestrator"}
 """The model a served suite asks without `--model` (others: `auto`): grounded-qa evaluates the
@@ -114,15 +132,21 @@ async def run_job(job: Job, request: EvalRequest, console: Console) -> RunResult
     """Run one suite with a progress bar; wrap its result with the run's provenance and gate outcome.
 
     A suite of `SERVED_SUITES` without `--against` runs against an embedded Socle built from the
-    settings (local models started, data in a temporary folder), as `socle serve` would run it.
+    settings (local models started, data in a temporary folder), as `socle serve` would run it, except
+    that it serves the models not promoted yet (`models.require_promotion` off): evaluating them is
+    how they get promoted. The run records the configuration as given.
     """
     if job.name not in SERVED_SUITES or job.options.against:
         return await _run_job(job, request, console, request.against or "in process")
     from socle.server.embedded import embedded  # the whole server: only for the suites that need it
 
+    settings = job.options.settings
+    candidates = settings.model_copy(
+        update={"models": settings.models.model_copy(update={"require_promotion": False})}
+    )
     async with AsyncExitStack() as stack:
         with console.status("No --against: starting an embedded Socle (local models, knowledge)..."):
-            socle = await stack.enter_async_context(embedded(job.options.settings))
+            socle = await stack.enter_async_context(embedded(candidates))
         options = replace(
             job.options, against=socle.base_url, api_key=socle.api_key, transport=socle.transport
         )
@@ -148,6 +172,7 @@ async def _run_job(job: Job, request: EvalRequest, console: Console, target: str
         options={
             "limit": job.options.limit,
             "data": str(request.data) if request.data else None,
+            "split": job.options.split,
             "model": job.options.model,
             "gate": str(request.gate) if request.gate else None,
         },

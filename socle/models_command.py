@@ -1,4 +1,9 @@
-"""`socle models`: promote catalog models in the model registry, on the evidence of passing evaluations."""
+"""`socle models`: promote catalog models in the model registry, on the evidence of passing evaluations.
+
+Promotion to production always requires the suites of `CALLS_THE_MODEL` besides the gate's (or
+`--require`'s): the offline suites (PII, injection, routing...) never touch the model, so they cannot
+vouch for it. Their evidence must have been served by the model being promoted.
+"""
 
 from __future__ import annotations
 
@@ -28,16 +33,22 @@ class PromoteRequest:
     note: str = ""
 
 
+CALLS_THE_MODEL = ("grounded-qa",)
+"""Suites that call the model under evaluation: one passing run each, served by it, is required."""
+
+
 def required_suites(request: PromoteRequest) -> list[str]:
-    """`--require` suites, or every suite of the gate file when none is named."""
-    return list(request.require) or list(load_gates(request.gate))
+    """`--require` suites, or every suite of the gate file when none is named; then `CALLS_THE_MODEL`."""
+    named = list(request.require) or list(load_gates(request.gate))
+    return list(dict.fromkeys([*named, *CALLS_THE_MODEL]))
 
 
 async def promote(settings: Settings, request: PromoteRequest) -> tuple[PromotionCheck, str]:
     """Record the promotion if the evaluations allow it; returns the check and the config hash.
 
-    Retiring or demoting to `candidate` needs no evidence. Raises `ConfigError` for a model the
-    catalog does not have.
+    Retiring or demoting to `candidate` needs no evidence; production needs a passing run of every
+    required suite, those of `CALLS_THE_MODEL` served by `request.model`. Raises `ConfigError` for a
+    model the catalog does not have.
     """
     names = {d.name for d in settings.models.deployments}
     if request.model not in names:
@@ -47,8 +58,9 @@ async def promote(settings: Settings, request: PromoteRequest) -> tuple[Promotio
     async with open_store(settings) as store:
         if request.stage == "production":
             check = await check_promotion(
-                SqlEvalRuns(store.engine), required_suites(request), config_hash=digest
-            )
+                SqlEvalRuns(store.engine), required_suites(request), config_hash=digest,
+                model=request.model, calling=CALLS_THE_MODEL,
+            )  # fmt: skip
         else:
             check = PromotionCheck({}, ())
         if check.allowed:

@@ -142,21 +142,32 @@ def test_models_promote_needs_a_passing_evaluation_of_this_configuration(config:
 
     promote = ["models", "promote", "m", "--require", "pii", "--config", str(config)]
     refused = runner.invoke(app, promote)
-    assert refused.exit_code == 1 and "refused" in refused.output and "pii" in refused.output
+    said = " ".join(refused.output.split())  # rich wraps long lines
+    assert refused.exit_code == 1 and "refused" in said and "for: pii, grounded-qa." in said
     settings = load_settings(config)
 
-    async def passing_run() -> None:
+    async def passing_run(run_id: str, suite: str, served_by: str | None = None) -> None:
         async with open_store(settings) as store:
             now = datetime.now(UTC)
             run = EvalRunRecord(
-                "run-1", "pii", now, now, who="ci", config_hash=config_hash(settings), passed=True
-            )
+                run_id, suite, now, now, who="ci", config_hash=config_hash(settings), passed=True,
+                model_versions={"served_by": served_by} if served_by else {},
+            )  # fmt: skip
             await SqlEvalRuns(store.engine).add(run)
 
-    anyio.run(passing_run)
+    anyio.run(passing_run, "run-1", "pii")
+    # The offline suites never call the model: a suite that does, served by this model, is required.
+    anyio.run(passing_run, "run-2", "grounded-qa", "socle-orchestrator")
+    still = runner.invoke(app, promote)
+    said = " ".join(still.output.split())
+    assert still.exit_code == 1 and "for: grounded-qa." in said
+    assert "grounded-qa: the passing runs were served by 'socle-orchestrator', not 'm'" in said
+    anyio.run(passing_run, "run-3", "grounded-qa", "m")
     promoted = runner.invoke(app, promote)
-    assert promoted.exit_code == 0 and "m -> production (evidence: pii=run-1)" in promoted.output
+    assert promoted.exit_code == 0, promoted.output
+    assert "m -> production (evidence: pii=run-1, grounded-qa=run-3)" in promoted.output
     assert runner.invoke(app, ["models", "promote", "nope", "--config", str(config)]).exit_code == 1
     audit = runner.invoke(app, ["audit", "list", "--json", "--config", str(config)])
     (record,) = [json.loads(line) for line in audit.output.splitlines()]
     assert record["event"]["action"] == "model.promote" and record["event"]["details"]["pii"] == "run-1"
+    assert record["event"]["details"]["grounded-qa"] == "run-3"

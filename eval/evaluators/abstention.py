@@ -1,4 +1,9 @@
-"""`Abstained`: the answer declines to answer instead of guessing."""
+"""`Abstained`: the answer declines to answer instead of guessing.
+
+When the response carries Socle's `grounding` field, its outcome decides (`abstained`); without it
+(a server without the groundedness check), the text is matched against the phrases grounding
+instructions ask a model to use.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from socle.eval.base import EvaluatorContext, GroundedAnswer
 
 PHRASES = (
     r"\bi (?:do not|don't|cannot|can't) (?:know|answer|find|tell)\b",
-    r"\b(?:sources?|documents?|context) (?:do|does) not (?:contain|mention|say|provide)\b",
+    r"\b(?:sources?|documents?|context|passages?) (?:do|does) not (?:contain|mention|say|provide)\b",
     r"\bnot (?:mentioned|found|stated|provided|specified) in the (?:sources?|documents?|context)\b",
     r"\b(?:no|not enough) information\b",
     r"\bunable to (?:answer|determine|find)\b",
@@ -19,13 +24,20 @@ PHRASES = (
 
 @dataclass(frozen=True, slots=True)
 class Abstained:
-    """True when the answer matches one of `phrases` (case-insensitive regular expressions)."""
+    """True when the grounding outcome is `abstained`, or, without one, the text matches `phrases`."""
 
     name: str = "abstained"
     phrases: tuple[str, ...] = PHRASES
 
     def evaluate(self, ctx: EvaluatorContext[object, GroundedAnswer]) -> bool:
-        return abstains(ctx.output.text, self.phrases)
+        return abstained(ctx.output, self.phrases)
+
+
+def abstained(answer: GroundedAnswer, phrases: tuple[str, ...] = PHRASES) -> bool:
+    """Whether Socle abstained: its `grounding` outcome if reported, else the text's phrases."""
+    if answer.grounding is not None:
+        return answer.grounding.outcome == "abstained"
+    return abstains(answer.text, phrases)
 
 
 def abstains(text: str, phrases: tuple[str, ...] = PHRASES) -> bool:

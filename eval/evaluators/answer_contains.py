@@ -32,5 +32,10 @@ class AnswerContains:
     def evaluate(self, ctx: EvaluatorContext[object, GroundedAnswer]) -> bool:
         if ctx.expected_output is None:
             raise ValueError(f"case {ctx.name!r} has no expected answer")
-        target = normalize(ctx.expected_output.text)
-        return bool(target) and f" {target} " in f" {normalize(ctx.output.text)} "
+        return contains(ctx.output.text, ctx.expected_output.text)
+
+
+def contains(answer: str, expected: str) -> bool:
+    """Whether the normalized `expected` occurs on word boundaries in the normalized `answer`."""
+    target = normalize(expected)
+    return bool(target) and f" {target} " in f" {normalize(answer)} "

@@ -7,6 +7,7 @@ from socle.eval.suites.injection import injection_suite
 from socle.eval.suites.pii import PIISuite
 from socle.eval.suites.retrieval import RetrievalSuite
 from socle.eval.suites.routing import RoutingSuite
+from socle.eval.suites.support_judge import SupportJudgeSuite
 from socle.eval.suites.toxicity import ClassifierSuite
 from socle.eval.suites.unavailable import unavailable
 
@@ -18,6 +19,7 @@ __all__ = [
     "PIISuite",
     "RetrievalSuite",
     "RoutingSuite",
+    "SupportJudgeSuite",
     "injection_suite",
     "unavailable",
 ]

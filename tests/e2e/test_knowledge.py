@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -58,11 +60,17 @@ def test_ingest_and_search_through_the_cli_and_the_api(socle_server: RunningSocl
     assert search(finance, "bonus pool payroll")[0] == "bonus.md"
 
 
-def test_orchestrator_answers_a_multi_part_question_with_citations(
-    socle_server: RunningSocle, tmp_path: Path
-) -> None:
-    docs = tmp_path / "handbook"
-    docs.mkdir()
+@dataclass(frozen=True)
+class Orchestrated:
+    text: str
+    citations: list[dict[str, object]]
+    run_id: str
+
+
+@pytest.fixture(scope="module")
+def orchestrated(socle_server: RunningSocle, tmp_path_factory: pytest.TempPathFactory) -> Orchestrated:
+    """One multi-part question to `socle-orchestrator` over two ingested documents (tens of seconds)."""
+    docs = tmp_path_factory.mktemp("handbook")
     (docs / "travel.md").write_text("# Travel\n\nHotels are refunded up to 150 EUR per night.\n")
     (docs / "pricing.md").write_text("# Pricing\n\nThe Pro plan costs 40 EUR per user per month.\n")
     server = socle_server.base_url.removesuffix("/v1")
@@ -79,9 +87,28 @@ def test_orchestrator_answers_a_multi_part_question_with_citations(
             ],
         )
     body = raw.parse()
-    assert body.choices[0].message.content
     extra = body.model_extra or {}
-    assert extra.get("citations"), extra  # the answer is backed by the ingested documents
-    run = httpx.get(f"{socle_server.base_url}/runs/{raw.headers['x-socle-run-id']}",
+    return Orchestrated(body.choices[0].message.content or "", extra.get("citations") or [],
+                        raw.headers["x-socle-run-id"])  # fmt: skip
+
+
+def test_orchestrator_answers_a_multi_part_question_with_citations(
+    socle_server: RunningSocle, orchestrated: Orchestrated
+) -> None:
+    assert orchestrated.text
+    assert orchestrated.citations  # the answer is backed by the ingested documents
+    run = httpx.get(f"{socle_server.base_url}/runs/{orchestrated.run_id}",
                     headers={"Authorization": f"Bearer {socle_server.admin_key}"}, timeout=30)  # fmt: skip
     assert run.status_code == 200 and run.json()["tasks"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="SmolLM2-135M never writes [n] markers (docs/evaluation.md): citations are listed, not cited. "
+    "Issue #16's runtime work (extractive answers with markers) makes this pass; then drop this mark.",
+)
+def test_orchestrator_answers_cite_their_sources(orchestrated: Orchestrated) -> None:
+    indexes = {c["index"] for c in orchestrated.citations}
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", orchestrated.text)} & indexes
+    assert cited, f"no [n] marker of {sorted(indexes)} in {orchestrated.text!r}"

@@ -198,13 +198,15 @@ def render_outcome(outcome: object) -> str:
     return render(RunResult(info, SuiteResult("s", {"f2": 0.9}), outcome))  # type: ignore[arg-type]
 
 
-def test_the_committed_baselines_are_runs_of_the_ci_gate() -> None:
-    gates = load_gates(REPO / "eval" / "gates.yaml")
+@pytest.mark.parametrize("gate_file", ["gates.yaml", "gates-model.yaml"])
+def test_the_committed_baselines_are_runs_of_their_gate(gate_file: str) -> None:
+    gates = load_gates(REPO / "eval" / gate_file)
     with_baseline = {name for name, gate in gates.items() if gate.baseline is not None}
     assert with_baseline == set(gates)
     for name in with_baseline:
         run = read_run(REPO / "eval" / "baselines" / f"{name}.json")
         assert run.info.options["limit"] == gates[name].limit and run.passed is True
+        assert gates[name].model in (None, run.info.options["model"])  # asked of the gate's model
         assert check(gates[name], run.result.metrics, dataset=run.result.dataset).passed  # it passes itself
 
 

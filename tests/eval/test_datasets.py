@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from socle.eval.errors import DatasetError
+from socle.eval.grounded_data import DOCUMENT_PREFIX, grounded_questions
 from socle.eval.jsonl import MAX_ERRORS, load_dataset, read_rows
 from socle.eval.schemas import PIIRecord, QARecord
-from socle.eval.suites.grounded_qa import DOCUMENT_PREFIX, grounded_case
 from socle.eval.suites.pii import record_case
 from socle.eval.suites.retrieval import DEFAULT_DATA, qa_case
 
@@ -36,7 +36,7 @@ def test_qa_rows_become_cases(tmp_path: Path) -> None:
     first = dataset.cases[0]
     assert (first.inputs, first.expected_output) == ("Where is it?", ("oberoi",))
     assert first.metadata == {"source": "hr", "knowledge": "Delhi is the head office."}
-    grounded = load_dataset(path, QARecord, grounded_case).cases[1]
+    grounded = grounded_questions(path, None, None).answerable.cases[1]
     assert grounded.expected_output is not None
     assert grounded.expected_output.text == "Delhi" and grounded.expected_output.sources == (
         DOCUMENT_PREFIX + "line-3",

@@ -52,6 +52,7 @@ async def test_grounded_qa_runs_against_an_embedded_socle(tmp_path: Path) -> Non
     assert result["info"]["target"] == "embedded"
     metrics = result["result"]["metrics"]
     assert metrics["questions"] == 2 and metrics["error_rate"] == 0.0
+    assert metrics["questions_unanswerable"] == 2 and metrics["abstention_rate_unanswerable"] == 0.0
     assert metrics["answer_correctness"] == pytest.approx(0.5)  # the same reply is right once in two
     asked = [r for r in upstream.requests if "messages" in r]
     assert any("Zorblat purple giraffe" in json.dumps(r["messages"]) for r in asked)  # grounded
@@ -73,3 +74,43 @@ async def test_the_embedded_instance_answers_with_its_own_admin_key(tmp_path: Pa
     assert listed.status_code == 200 and "m" in {m["id"] for m in listed.json()["data"]}
     assert refused.status_code == 401
     assert not data_dir.exists()
+
+
+async def test_a_model_is_promoted_on_grounded_qa_it_answered_and_no_other_is(tmp_path: Path) -> None:
+    from socle.governance.registry import SqlModelRegistry, stages
+    from socle.server.deps import open_store
+
+    from socle.eval_command import main
+    from socle.models_command import PromoteRequest, promote
+
+    upstream = FakeUpstream(models=["m", "n"], default=Reply("Zorblat lives in Quimper [1]."))
+    data = tmp_path / "qa.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in QA))
+    gate = tmp_path / "gate.yaml"
+    gate.write_text(
+        "grounded-qa:\n  metrics:\n    error_rate: {max: 0}\n    answer_correctness: {min: 0.5}\n"
+    )
+    with serve_upstream(upstream) as api_base:
+        settings = make_settings(
+            tmp_path,
+            models={"default": "m", "manage_local": False, "require_promotion": True, "deployments": [
+                {"name": "m", "model": "vllm:m", "api_base": api_base},
+                {"name": "n", "model": "vllm:n", "api_base": api_base},
+            ]},
+            knowledge={"embedding": {"engine": "openai", "api_base": api_base, "dim": 8}},
+            guardrails={"enabled": False},
+        )  # fmt: skip
+        request = EvalRequest("grounded-qa", data=data, out=tmp_path / "out", model="m", gate=gate)
+        output = io.StringIO()
+        code = await main(request, settings, Console(file=output, width=200))
+    assert code == EXIT_PASSED, output.getvalue()
+    run = json.loads((tmp_path / "out" / "grounded-qa" / "result.json").read_text())
+    # The embedded instance served m although nothing is promoted yet (models.require_promotion).
+    assert run["info"]["model_versions"]["served_by"] == "m"  # the deployment that answered
+
+    refused, _ = await promote(settings, PromoteRequest("n", "production", ("grounded-qa",), gate))
+    assert not refused.allowed and "served by 'm', not 'n'" in refused.reasons["grounded-qa"]
+    allowed, _ = await promote(settings, PromoteRequest("m", "production", ("grounded-qa",), gate))
+    assert allowed.allowed and allowed.evidence == {"grounded-qa": run["info"]["run_id"]}
+    async with open_store(settings) as store:
+        assert await stages(SqlModelRegistry(store.engine)) == {"m": "production"}

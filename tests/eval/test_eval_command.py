@@ -223,6 +223,33 @@ def test_each_served_suite_asks_its_default_model_unless_told(
     assert job.options.model == asked
 
 
+def test_a_gate_names_the_model_its_bounds_were_set_on(settings: Settings, tmp_path: Path) -> None:
+    from socle.eval_command import plan
+
+    gate = gate_file(tmp_path, "grounded-qa:\n  model: auto\n  metrics:\n    error_rate: {max: 0}\n")
+    suites = {"grounded-qa": static({})}
+    (job,) = plan(EvalRequest("grounded-qa", gate=gate), settings, suites)
+    assert job.options.model == "auto"  # not socle-orchestrator, the suite's default
+    (job,) = plan(EvalRequest("grounded-qa", gate=gate, model="big"), settings, suites)
+    assert job.options.model == "big"
+
+
+def test_split_goes_to_the_suites_that_have_one_and_is_checked(settings: Settings) -> None:
+    from socle.eval.errors import EvalError
+
+    from socle.eval_command import plan
+
+    suites = {"grounded-qa": static({}), "pii": static({})}
+    (job,) = plan(EvalRequest("grounded-qa", split="dev"), settings, suites)
+    assert job.options.split == "dev"
+    (job,) = plan(EvalRequest("grounded-qa"), settings, suites)
+    assert job.options.split is None  # the suite's default (test)
+    with pytest.raises(EvalError, match=r"--split must be one of \['dev', 'test'\], not 'train'"):
+        plan(EvalRequest("grounded-qa", split="train"), settings, suites)
+    with pytest.raises(EvalError, match="--split applies to grounded-qa, support-judge, not to 'pii'"):
+        plan(EvalRequest("pii", split="dev"), settings, suites)
+
+
 def failing(error: BaseException) -> SuiteFactory:
     class Failing(StaticSuite):
         async def run(self, progress):  # type: ignore[no-untyped-def]

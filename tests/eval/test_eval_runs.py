@@ -20,11 +20,12 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def run(run_id: str, suite: str = "pii", *, minutes: int = 0, passed: bool | None = True,
-        config: str = "c1") -> EvalRunRecord:  # fmt: skip
+        config: str = "c1", served_by: str | None = None) -> EvalRunRecord:  # fmt: skip
     started = T0 + timedelta(minutes=minutes)
+    versions = {"small": "vllm:small"} | ({"served_by": served_by} if served_by else {})
     return EvalRunRecord(
         run_id, suite, started, started + timedelta(seconds=30), who="ada", config_hash=config,
-        git_revision="abc-dirty", model_versions={"small": "vllm:small"}, metrics={"f2": 0.61},
+        git_revision="abc-dirty", model_versions=versions, metrics={"f2": 0.61},
         passed=passed, target="in process", options={"limit": 40, "data": None},
     )  # fmt: skip
 
@@ -56,6 +57,17 @@ class EvalRunStoreContract:
         assert by_config is not None and by_config.run_id == "old"
         assert newest is not None and newest.run_id == "other-config"
         assert await store.latest_passing("routing") is None
+
+    async def test_latest_passing_can_require_the_model_that_answered(self, store: EvalRunStore) -> None:
+        await store.add(run("small", "grounded-qa", minutes=0, served_by="small"))
+        await store.add(run("both", "grounded-qa", minutes=1, served_by="big, small"))
+        await store.add(run("failed", "grounded-qa", minutes=2, passed=False, served_by="small"))
+        await store.add(run("big", "grounded-qa", minutes=3, served_by="big"))
+        small = await store.latest_passing("grounded-qa", config_hash="c1", served_by="small")
+        assert small is not None and small.run_id == "small"  # not the newer runs of other answerers
+        newest = await store.latest_passing("grounded-qa")
+        assert newest is not None and newest.run_id == "big"
+        assert await store.latest_passing("grounded-qa", served_by="tiny") is None
 
     async def test_run_ids_are_unique(self, store: EvalRunStore) -> None:
         await store.add(run("r1"))

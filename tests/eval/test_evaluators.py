@@ -125,6 +125,8 @@ def test_citation_accuracy(text: str, sources: tuple[str, ...], expected: dict[s
         ("This is not mentioned in the documents.", True),
         ("There is no information about that.", True),
         ("I am unable to answer from these sources.", True),
+        ("The given passage does not provide any information about it.", True),
+        ("The answer is not backed by the documents. The correct answer would be: Delhi.", False),
         ("Delhi [1].", False),
         ("I know: it is Delhi.", False),
     ],

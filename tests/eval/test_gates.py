@@ -83,3 +83,19 @@ def test_the_ci_gate_names_runnable_suites_and_limits_them() -> None:
     gates = load_gates(REPO / "eval" / "gates.yaml")
     assert set(gates) <= set(SUITES) - {"grounded-qa"}
     assert all(g.limit is not None for g in gates.values())
+
+
+def test_the_model_gate_holds_grounded_qa_on_a_small_fixed_sample_of_auto() -> None:
+    gates = load_gates(REPO / "eval" / "gates-model.yaml")
+    assert set(gates) == {"grounded-qa"}
+    gate = gates["grounded-qa"]
+    assert gate.limit == 8 and gate.model == "auto" and gate.baseline is not None
+    bounded = {b.metric for b in gate.bounds}
+    assert {"error_rate", "answer_correctness", "abstention_rate_unanswerable"} <= bounded
+
+
+def test_a_gate_s_model_is_read_and_checked(tmp_path: Path) -> None:
+    gates = parse_gates({"grounded-qa": {"model": "auto", "metrics": {"f2": {"min": 0.5}}}}, "g.yaml")
+    assert gates["grounded-qa"].model == "auto"
+    with pytest.raises(GateFileError, match=r"grounded-qa\.model: String should have at least 1 character"):
+        parse_gates({"grounded-qa": {"model": "", "metrics": {"f2": {"min": 0.5}}}}, "g.yaml")

@@ -28,10 +28,14 @@ T0 = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def _run(
-    run_id: str, suite: str, *, passed: bool | None, config_hash: str = "cfg", minutes: int = 0
-) -> EvalRunRecord:
+    run_id: str, suite: str, *, passed: bool | None, config_hash: str = "cfg", minutes: int = 0,
+    served_by: str | None = None,
+) -> EvalRunRecord:  # fmt: skip
     at = T0 + timedelta(minutes=minutes)
-    return EvalRunRecord(run_id, suite, at, at, who="ci", config_hash=config_hash, passed=passed)
+    versions = {"served_by": served_by} if served_by else {}
+    return EvalRunRecord(
+        run_id, suite, at, at, who="ci", config_hash=config_hash, passed=passed, model_versions=versions
+    )
 
 
 async def test_a_promotion_needs_a_passing_run_of_every_suite_on_this_configuration() -> None:
@@ -51,6 +55,30 @@ async def test_a_promotion_needs_a_passing_run_of_every_suite_on_this_configurat
     assert check.evidence == {"pii": "new"}
     assert check.missing == ("injection", "routing", "retrieval")
     assert (await check_promotion(runs, ["pii"], config_hash="cfg")).allowed
+
+
+async def test_a_suite_that_calls_the_model_counts_only_if_the_candidate_answered() -> None:
+    runs = InMemoryEvalRuns()
+    for record in [
+        _run("pii", "pii", passed=True),
+        _run("small-qa", "grounded-qa", passed=True, minutes=1, served_by="small"),
+        _run("orchestrated", "grounded-qa", passed=True, minutes=2, served_by="socle-orchestrator"),
+    ]:
+        await runs.add(record)
+    calling = {"grounded-qa"}
+    small = await check_promotion(
+        runs, ["pii", "grounded-qa"], config_hash="cfg", model="small", calling=calling
+    )
+    assert small.allowed and small.evidence == {"pii": "pii", "grounded-qa": "small-qa"}
+    big = await check_promotion(runs, ["pii", "grounded-qa"], config_hash="cfg", model="big", calling=calling)
+    assert not big.allowed and big.missing == ("grounded-qa",)
+    assert big.reasons["grounded-qa"] == (
+        "the passing runs were served by 'socle-orchestrator', not 'big': evaluate 'big' itself"
+    )
+    # An offline suite vouches for nothing about the model: without `calling`, any passing run counts.
+    assert (await check_promotion(runs, ["grounded-qa"], config_hash="cfg", model="big")).allowed
+    none = await check_promotion(runs, ["grounded-qa"], config_hash="other", model="small", calling=calling)
+    assert none.reasons["grounded-qa"] == "no passing run on this configuration; it must call 'small'"
 
 
 class RegistryContract:
