@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from socle.eval.classifiers.long_benign import held_out
 from socle.eval.suites.hallucination_judge import QueryResponse, judge_messages
-from socle.guardrails.base import Guardrail, RailContext
+from socle.guardrails.base import Guardrail, RailContext, Verdict
 from socle.guardrails.classifier_rails import ClassifierRail, artifact_path
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.guard import Guard
@@ -36,6 +36,12 @@ def injection() -> TextClassifier:
 @pytest.fixture(scope="module")
 def toxicity() -> TextClassifier:
     return TextClassifier.load(artifact_path("toxicity"))
+
+
+async def screen(model: TextClassifier, text: str) -> Verdict:
+    """The verdict of `model`'s rail at the shipped policy's input threshold."""
+    threshold = INJECTION if model.task == "injection" else TOXICITY
+    return await ClassifierRail(model, name=model.task, threshold=threshold).check(text, context=ctx())
 
 
 class TestInjectionRail(GuardrailContract):
@@ -96,29 +102,25 @@ POLITE = [
 
 @pytest.mark.parametrize("text", INJECTIONS)
 async def test_injection_blocks_obvious_attacks(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "block" and verdict.score >= INJECTION and verdict.spans == ()
 
 
 @pytest.mark.parametrize("text", BENIGN_PROMPTS)
 async def test_injection_allows_ordinary_requests(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "allow" and verdict.score < INJECTION
 
 
 @pytest.mark.parametrize("text", TOXIC)
 async def test_toxicity_blocks_insults(toxicity, text: str) -> None:
-    verdict = await ClassifierRail(toxicity, name="toxicity", threshold=TOXICITY).check(text, context=ctx())
+    verdict = await screen(toxicity, text)
     assert verdict.action == "block"
 
 
 @pytest.mark.parametrize("text", POLITE)
 async def test_toxicity_allows_polite_or_blunt_text(toxicity, text: str) -> None:
-    verdict = await ClassifierRail(toxicity, name="toxicity", threshold=TOXICITY).check(text, context=ctx())
+    verdict = await screen(toxicity, text)
     assert verdict.action == "allow"
 
 
@@ -148,23 +150,19 @@ INSULTS = [
 
 @pytest.mark.parametrize("text", SECURITY_TALK)
 async def test_injection_allows_questions_about_security(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "allow"
 
 
 @pytest.mark.parametrize("text", INSULTS)
 async def test_an_insult_is_not_an_injection(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "allow"
 
 
 @pytest.mark.parametrize("text", [*WORKPLACE_IDIOMS, *QUOTED_INSULTS])
 async def test_toxicity_allows_workplace_idioms_and_quoted_insults(toxicity, text: str) -> None:
-    verdict = await ClassifierRail(toxicity, name="toxicity", threshold=TOXICITY).check(text, context=ctx())
+    verdict = await screen(toxicity, text)
     assert verdict.action == "allow"
 
 
@@ -237,9 +235,7 @@ async def test_the_halueval_judge_prompt_is_allowed(prompt: str) -> None:
     "text", [*LONG_ANSWERS, RAG_PROMPT.format(context=PASSAGE * 3, question="Where is Lyon?")]
 )
 async def test_long_benign_answers_and_prompts_are_allowed(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "allow" and verdict.score < INJECTION
 
 
@@ -254,9 +250,7 @@ async def test_long_benign_answers_and_prompts_are_allowed(injection, text: str)
     ],
 )
 async def test_an_injection_hidden_in_long_benign_text_is_blocked(injection, text: str) -> None:
-    verdict = await ClassifierRail(injection, name="injection", threshold=INJECTION).check(
-        text, context=ctx()
-    )
+    verdict = await screen(injection, text)
     assert verdict.action == "block"
 
 
