@@ -70,7 +70,7 @@ TASK_DATA = {
         train=("train", "train_long", "train_chat"),
         dev=("dev",),
         test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat"),
-        defaults={"window": 32, "indirect": 0},
+        defaults={"window": 32, "indirect": 0, "c": 16.0},
         target_fpr=0.01,
     ),
     "toxicity": TaskData(
