@@ -1,15 +1,16 @@
 """The `toxicity` suite (and `ClassifierSuite`, shared with `injection`): a classifier rail on labelled texts.
 
 The rail under test is the policy's `<task>` rail on the default tenant's `input` stage (its
-threshold), scored with the packaged artifact as the server scores it. Built-in data: the held-out
-`test.jsonl` of `eval/datasets/<task>/` (never used for training); `--data` takes JSONL rows
-`{"text", "label": 0|1}` instead. Metrics: accuracy, precision, recall, F1 and false-positive rate
-at the policy threshold, ROC AUC, recall at 1 % false positives, latency per text (p50/p95), and,
-for `injection`, recall on the out-of-distribution set (`ood.jsonl`, a second source) and recall and
-false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval stage). For
-`toxicity`, the same binary metrics on French held-out sets, prefixed: `fr.` for MLMA's French tweets
-(`test_fr.jsonl`) and `fr_authored.` for hand-written workplace insults and business sentences
-(`test_fr_authored.jsonl`), each scored whole (no `limit`).
+threshold), scored with the packaged artifact as the server scores it. Built-in data: the test-side
+`test.jsonl` of `eval/datasets/<task>/` (split by group, never used for training or tuning); `--data`
+takes JSONL rows `{"text", "label": 0|1}` instead. Metrics: accuracy, precision, recall, F1 and
+false-positive rate at the policy threshold, ROC AUC, recall at 1 % false positives, latency per text
+(p50/p95), and, for `injection`, recall on the out-of-distribution set (`ood.jsonl`, a second source)
+and recall and false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval
+stage). The same binary metrics on the further test files of `EXTRA_SPLITS`, prefixed: for
+`toxicity`, `fr.` (MLMA's French tweets), `en_authored.` and `fr_authored.` (hand-written families
+and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`), each
+scored whole (no `limit`).
 """
 
 from __future__ import annotations
