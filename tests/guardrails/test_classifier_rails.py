@@ -148,21 +148,17 @@ INSULTS = [
 ]
 
 
-@pytest.mark.parametrize("text", SECURITY_TALK)
-async def test_injection_allows_questions_about_security(injection, text: str) -> None:
-    verdict = await screen(injection, text)
-    assert verdict.action == "allow"
+NEAR_MISSES = [
+    *(pytest.param("injection", t, id=f"security-{i}") for i, t in enumerate(SECURITY_TALK)),
+    *(pytest.param("injection", t, id=f"insult-{i}") for i, t in enumerate(INSULTS)),  # not an injection
+    *(pytest.param("toxicity", t, id=f"idiom-{i}") for i, t in enumerate(WORKPLACE_IDIOMS)),
+    *(pytest.param("toxicity", t, id=f"quoted-{i}") for i, t in enumerate(QUOTED_INSULTS)),
+]
 
 
-@pytest.mark.parametrize("text", INSULTS)
-async def test_an_insult_is_not_an_injection(injection, text: str) -> None:
-    verdict = await screen(injection, text)
-    assert verdict.action == "allow"
-
-
-@pytest.mark.parametrize("text", [*WORKPLACE_IDIOMS, *QUOTED_INSULTS])
-async def test_toxicity_allows_workplace_idioms_and_quoted_insults(toxicity, text: str) -> None:
-    verdict = await screen(toxicity, text)
+@pytest.mark.parametrize(("task", "text"), NEAR_MISSES)
+async def test_each_rail_allows_its_near_misses(request: pytest.FixtureRequest, task: str, text: str) -> None:
+    verdict = await screen(request.getfixturevalue(task), text)
     assert verdict.action == "allow"
 
 
