@@ -3,7 +3,8 @@
 It implements both seams of `socle.knowledge`: `HitScreen.withhold` (retrieved hits, before they reach
 a prompt; `knowledge.tiers.TieredRetriever(screen=...)`) and `ChunkScreen.quarantine` (chunks at
 ingestion; `knowledge.ingest.Ingestor(screen=...)`). A chunk whose retrieval-stage verdict is `block`
-(the `injection` rail on an instruction hidden in a document) is withheld or quarantined, with the
+(in the shipped policy: the `hidden_instructions` rail on an instruction for the AI hidden in a
+document, or the `injection` rail on a jailbreak pasted into one) is withheld or quarantined, with the
 blocking rail's reason; redactions are not applied here (the chunk text is returned unchanged).
 """
 

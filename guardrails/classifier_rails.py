@@ -1,4 +1,9 @@
-"""`ClassifierRail`: a whole-text rail backed by a `TextClassifier` (the `toxicity` and `injection` rails).
+"""`ClassifierRail`: a whole-text rail backed by a `TextClassifier`: toxicity, injection, hidden instructions.
+
+`injection` scores requests (a user trying to override the model's instructions); `hidden_instructions`
+scores documents (an instruction for the AI hidden in a retrieved or ingested chunk: an HTML comment,
+a bracketed note, a post-scriptum to the assistant, white text); `toxicity` scores insults and threats.
+Each is its own model, trained on its own data (`eval/datasets/`), so an insult is not an injection.
 
 The rail scores the text (the highest score over its token windows, so an instruction hidden in a
 long retrieved chunk counts in full) and asks for its configured action when the score reaches the
@@ -6,7 +11,7 @@ threshold. Verdicts carry no spans; the reason names the rail's task and score, 
 Scoring is pure Python (about 1-3 ms per KB), so it runs inline on the event loop.
 
 The artifacts ship in the package (`socle/guardrails/artifacts/<task>.json`, with a model card
-`<task>.md`); they are trained by `python -m socle.eval.classifiers.train <task>`.
+`<task>.md`); they are trained by `python -m socle.eval.classifiers.train train <task>`.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ INLINE_CHARS = 256
 """Texts up to this long are scored on the event loop (well under a millisecond)."""
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-TASKS = ("toxicity", "injection")
+TASKS = ("toxicity", "injection", "hidden_instructions")
 
 
 def artifact_path(task: str) -> Path:

@@ -96,6 +96,7 @@ GUARDRAILS: dict[str, GuardrailFactory] = {
     "block_on": _block_on,
     "toxicity": _classifier("toxicity"),
     "injection": _classifier("injection"),
+    "hidden_instructions": _classifier("hidden_instructions"),
     "groundedness": _groundedness,
 }
 

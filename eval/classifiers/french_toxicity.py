@@ -2,8 +2,9 @@ r"""Build the toxicity classifier's French rows: `train_fr.jsonl` and `test_fr.j
 
     python -m socle.eval.classifiers.french_toxicity --mlma /path/HKUST-KnowComp/MLMA_hate_speech.git
 
-rewrites both files in `eval/datasets/toxicity/` (`train.jsonl` and `test.jsonl`, the English split,
-are left as they are, so English numbers stay comparable).
+rewrites both files in `eval/datasets/toxicity/` (the English files are left as they are); then
+`python -m socle.eval.classifiers.splits toxicity` re-splits every toxicity row by group (near-
+duplicate tweets and PII templates on one side, a dev split), which is what the committed files are.
 
 - `mlma:<sentiment>`: the French tweets of MLMA (Ousidhoum et al., EMNLP 2019, MIT), `fr_dataset.csv`
   of `hate_speech_mlma.zip` read from a git directory at the pinned commit. As the dataset's README

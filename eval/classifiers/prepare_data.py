@@ -9,9 +9,12 @@ Run once, by hand, when the data changes (never at run time)::
         --giskard /path/Giskard-AI/prompt-injections.git
 
 Each source is read with `git show COMMIT:PATH` at the commit pinned in `SOURCES`, so the output is
-reproducible. Rows are `{"text", "label", "source"}`; `train.jsonl` / `test.jsonl` are a stratified
-80/20 split (seed 13) after deduplication; `ood.jsonl` (injection only) is a second source kept out of
-training. The hand-written French rows (`fr_authored.jsonl`, committed) are merged into the split.
+reproducible. Rows are `{"text", "label", "source"}`. This builds the *pool* of public rows only: the
+80/20 row split it writes (`train.jsonl` / `test.jsonl`, plus `ood.jsonl` for injection) is then
+re-split by group by `python -m socle.eval.classifiers.splits <task>` (source passage, prompt family
+and template; near-duplicates kept on one side; a dev split; the OOD set filtered against the
+rest), which is what the committed files are. The hand-written French rows (`fr_authored.jsonl`,
+committed) are merged into the pool.
 """
 
 from __future__ import annotations

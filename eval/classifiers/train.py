@@ -1,16 +1,17 @@
-"""Train the `toxicity` and `injection` classifiers and export them as JSON artifacts.
+"""Train the `toxicity`, `injection` and `hidden_instructions` classifiers; tune on dev; report test once.
 
-    python -m socle.eval.classifiers.train injection   # or toxicity; --help for the options
+    python -m socle.eval.classifiers.train train injection        # fit, thresholds from dev, write artifact
+    python -m socle.eval.classifiers.train tune injection --c 1 4 16   # compare options on dev only
+    python -m socle.eval.classifiers.train report-test injection  # the test-side files, once per release
 
-Reads `eval/datasets/<task>/train.jsonl` (plus `train_long.jsonl`, `train_fr.jsonl` and
-`train_chat.jsonl`, and `test.jsonl`, `test_fr.jsonl`, `ood.jsonl`, `indirect.jsonl`,
-`benign_long.jsonl`, `benign_chat.jsonl` for evaluation, when present), fits word and character TF-IDF
-blocks plus a logistic regression with scikit-learn (a dev dependency), on token windows of the texts
-exactly as `socle.guardrails.text_classifier` cuts them at run time. It reports stratified k-fold
-cross-validation on the training texts, then the held-out test split (and the out-of-distribution set) scored
-with the exported artifact through the runtime scorer, and writes `guardrails/artifacts/<task>.json`.
-The decision thresholds stored in the artifact come from the out-of-fold scores (never from the test
-split).
+`TASK_DATA` names each task's training, dev and test-side files (`eval/datasets/<folder>/`). `train`
+fits word and character TF-IDF blocks plus a logistic regression with scikit-learn (a dev
+dependency) on token windows of the training texts, exactly as `socle.guardrails.text_classifier`
+cuts them at run time, picks the decision thresholds on the dev files (never on test), prints the
+dev metrics and writes `guardrails/artifacts/<task>.json`. `tune` fits one model per option value
+and prints dev metrics only. Neither reads a test file: `report-test` alone does, scoring the
+exported artifact through the runtime scorer on every test-side file (per language too) and storing
+the numbers in the artifact, for the model card.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ class Options:
     char_features: int = 20000
     c: float = 4.0
     indirect: int = 800
-    folds: int = 5
     seed: int = 13
 
 
@@ -51,12 +51,53 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
-def task_rows(datasets: Path, task: str) -> list[dict[str, Any]]:
-    """The training rows of `task`: `train.jsonl`, plus `train_{long,fr,chat}.jsonl` where present."""
-    extras = [datasets / task / f"train_{part}.jsonl" for part in ("long", "fr", "chat")]
-    return load_rows(datasets / task / "train.jsonl") + [
-        r for p in extras if p.exists() for r in load_rows(p)
-    ]
+@dataclass(frozen=True, slots=True)
+class TaskData:
+    """Where a task's rows are: file stems of `eval/datasets/<folder>/`, and its per-task defaults."""
+
+    folder: str
+    train: tuple[str, ...]
+    dev: tuple[str, ...]
+    test: tuple[str, ...]
+    defaults: dict[str, Any]
+    target_fpr: float
+    """The dev false-positive rate the recommended threshold (`thresholds["policy"]`) is set at."""
+
+
+TASK_DATA = {
+    "injection": TaskData(
+        "injection",
+        train=("train", "train_long", "train_chat"),
+        dev=("dev",),
+        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat"),
+        defaults={"window": 32, "indirect": 0, "c": 16.0},
+        target_fpr=0.01,
+    ),
+    "toxicity": TaskData(
+        "toxicity",
+        train=("train", "train_fr"),
+        dev=("dev",),
+        test=("test", "test_fr", "test_authored", "test_fr_authored"),
+        defaults={"indirect": 0},
+        target_fpr=0.02,
+    ),
+    "hidden_instructions": TaskData(
+        "injection",
+        train=("documents_train", "train_long"),
+        dev=("documents_dev",),
+        test=("documents_test", "indirect", "benign_long"),
+        defaults={"window": 32, "indirect": 0},
+        target_fpr=0.02,
+    ),
+}
+"""Task -> its data. Train and dev files are read by `train` and `tune`; test files only by `report-test`."""
+
+
+def task_rows(datasets: Path, task: str, part: str = "train") -> list[dict[str, Any]]:
+    """The rows of `task`'s `part` ("train", "dev" or "test") files that exist."""
+    data = TASK_DATA[task]
+    paths = [datasets / data.folder / f"{stem}.jsonl" for stem in getattr(data, part)]
+    return [r for p in paths if p.exists() for r in load_rows(p)]
 
 
 def embed(passage: str, attack: str, rng: random.Random, *, size: tuple[int, int] = (10, 40)) -> str:
@@ -99,22 +140,42 @@ def indirect_windows(
 
 
 def training_windows(
-    texts: Sequence[str], labels: Sequence[int], options: Options
+    texts: Sequence[str], labels: Sequence[int], options: Options, hidden: Sequence[str | None] = ()
 ) -> tuple[list[str], list[int]]:
     """Each text's windows (the first and up to `max_windows - 1` others), joined, with its label.
 
-    Plus `options.indirect` synthetic indirect injections (label 1) built from the same texts.
+    A text with a `hidden` snippet (a document with an instruction hidden in it) gives only the
+    window that holds most of the snippet: its other windows are ordinary document text, and
+    labelling them 1 would teach the model that documents are attacks. Plus `options.indirect`
+    synthetic indirect injections (label 1) built from the same texts.
     """
     rng = random.Random(options.seed)
     out: list[str] = []
     out_labels: list[int] = []
-    for text, label in zip(texts, labels, strict=True):
-        cut = windows(tokens(text), options.window)
-        keep = [cut[0], *rng.sample(cut[1:], min(len(cut) - 1, options.max_windows - 1))]
+    snippets = list(hidden) or [None] * len(texts)
+    for text, label, snippet in zip(texts, labels, snippets, strict=True):
+        words = tokens(text)
+        if snippet:
+            keep = [hidden_window(words, tokens(snippet), options.window)]
+        else:
+            cut = windows(words, options.window)
+            keep = [cut[0], *rng.sample(cut[1:], min(len(cut) - 1, options.max_windows - 1))]
         out += [" ".join(w) for w in keep]
         out_labels += [label] * len(keep)
     extra = indirect_windows(texts, labels, options, rng)
     return out + extra, out_labels + [1] * len(extra)
+
+
+def hidden_window(words: Sequence[str], snippet: Sequence[str], size: int) -> Sequence[str]:
+    """The run-time window of `words` that overlaps most with the first occurrence of `snippet`."""
+    n = len(snippet)
+    at = next((i for i in range(len(words) - n + 1) if list(words[i : i + n]) == list(snippet)), 0)
+    start, stop = max(window_bounds(len(words), size), key=lambda b: min(b[1], at + n) - max(b[0], at))
+    return words[start:stop]
+
+
+def _hidden(rows: Sequence[dict[str, Any]]) -> list[str | None]:
+    return [(r.get("metadata") or {}).get("hidden") for r in rows]
 
 
 def fit(texts: Sequence[str], labels: Sequence[int], options: Options) -> Any:
@@ -190,33 +251,57 @@ def document_scores(model: Any, texts: Sequence[str], window: int) -> list[float
     return out
 
 
-def cross_validate(
-    texts: list[str], labels: list[int], options: Options
-) -> tuple[list[float], list[dict[str, float]]]:
-    """Out-of-fold document scores and per-fold reports (at the fold's 1 %-FPR threshold)."""
-    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]  # no stubs
-
-    oof = [0.0] * len(texts)
-    reports = []
-    folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
-    for train_idx, test_idx in folds.split(texts, labels):
-        model = fit(
-            *training_windows([texts[i] for i in train_idx], [labels[i] for i in train_idx], options), options
-        )
-        scores = document_scores(model, [texts[i] for i in test_idx], options.window)
-        for i, s in zip(test_idx, scores, strict=True):
-            oof[i] = s
-        fold_labels = [labels[i] for i in test_idx]
-        reports.append(binary_report(fold_labels, scores, 0.5))
-    return oof, reports
+def dev_report(labels: Sequence[int], scores: Sequence[float], target_fpr: float) -> dict[str, float]:
+    """Dev metrics at the threshold of `target_fpr` dev false positives, plus that threshold."""
+    threshold = threshold_at_fpr(labels, scores, target_fpr)
+    report = {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
+    return {"threshold": round(threshold, 6), **report}
 
 
-def _mean(reports: list[dict[str, float]]) -> dict[str, float]:
-    return {k: round(sum(r[k] for r in reports) / len(reports), 4) for k in reports[0]}
+def fit_and_score(task: str, options: Options, datasets: Path) -> tuple[Any, dict[str, float], list[float]]:
+    """(fitted model, dev report, dev scores) of `task` under `options`."""
+    rows = task_rows(datasets, task)
+    texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
+    model = fit(*training_windows(texts, labels, options, _hidden(rows)), options)
+    dev = task_rows(datasets, task, "dev")
+    labels = [int(r["label"]) for r in dev]
+    scores = document_scores(model, [r["text"] for r in dev], options.window)
+    return model, dev_report(labels, scores, TASK_DATA[task].target_fpr), scores
+
+
+def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
+    """Fit on the training files, set thresholds on dev, export. Returns the dev metrics (no test)."""
+    model, report, scores = fit_and_score(task, options, datasets)
+    labels = [int(r["label"]) for r in task_rows(datasets, task, "dev")]
+    thresholds = {
+        "policy": report["threshold"],
+        **{f"at_{p}pct_fpr": round(threshold_at_fpr(labels, scores, p / 100), 6) for p in (1, 2, 5)},
+        "balanced": 0.5,
+    }
+    metrics: dict[str, Any] = {"dev": report, "options": asdict(options)}
+    artifact = export(model, task, options, {"thresholds": thresholds, "metrics": metrics})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{task}.json").write_text(
+        json.dumps(artifact, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )
+    return metrics
+
+
+def tune(
+    task: str, base: Options, grid: dict[str, list[Any]], datasets: Path = DATASETS
+) -> list[dict[str, Any]]:
+    """Dev metrics of one model per value of each option in `grid` (the others at `base`)."""
+    results = []
+    for name, values in grid.items():
+        for value in values:
+            options = Options(**{**asdict(base), name: value})
+            _, report, _ = fit_and_score(task, options, datasets)
+            results.append({name: value, **report})
+    return results
 
 
 def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
-    """Metrics of the runtime classifier on rows, plus latency per text (ms, p50/p95)."""
+    """Metrics of the runtime classifier on rows at `threshold`, plus latency per text (ms, p50/p95)."""
     latencies, scores = [], []
     for row in rows:
         started = time.perf_counter()
@@ -237,51 +322,39 @@ def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: 
     return report
 
 
-def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
-    """Cross-validate, fit on all training texts, export, and evaluate on test (and ood). Returns metrics."""
-    rows = task_rows(datasets, task)
-    texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
-    oof, reports = cross_validate(texts, labels, options)
-    thresholds = {
-        "at_1pct_fpr": round(threshold_at_fpr(labels, oof, 0.01), 6),
-        "at_5pct_fpr": round(threshold_at_fpr(labels, oof, 0.05), 6),
-        "balanced": 0.5,
-    }
-    model = fit(*training_windows(texts, labels, options), options)
-    metrics: dict[str, Any] = {"cv_mean_at_0.5": _mean(reports), "options": asdict(options)}
-    artifact = export(model, task, options, {"thresholds": thresholds})
-    classifier = TextClassifier.from_dict(json.loads(json.dumps(artifact)))
-    for split in ("test", "test_fr", "ood", "indirect", "benign_long", "benign_chat"):
-        path = datasets / task / f"{split}.jsonl"
-        if path.exists():
-            split_rows = load_rows(path)
-            metrics[split] = {name: evaluate(classifier, split_rows, t) for name, t in thresholds.items()}
-    artifact["metrics"] = metrics
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{task}.json").write_text(
-        json.dumps(artifact, ensure_ascii=False, separators=(",", ":")), "utf-8"
-    )
-    return metrics
+def _options(task: str, args: argparse.Namespace) -> Options:
+    chosen = {**asdict(Options()), **TASK_DATA[task].defaults}
+    chosen |= {k: v for k, v in vars(args).items() if k in chosen and v is not None and k not in args.grid}
+    return Options(**chosen)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse the arguments, train, and print the metrics as JSON."""
-    parser = argparse.ArgumentParser(description="Train a toxicity or injection classifier (TF-IDF + LR).")
-    parser.add_argument("task", choices=("toxicity", "injection"))
-    parser.add_argument("--datasets", type=Path, default=DATASETS, help="folder holding <task>/train.jsonl")
-    parser.add_argument("--out", type=Path, default=ARTIFACTS, help="where <task>.json is written")
-    defaults = Options()
-    task_defaults = {"toxicity": {"indirect": 0}, "injection": {"window": 32, "indirect": 1600}}
-    for field in ("window", "word_features", "char_features", "c", "folds", "indirect"):
-        value = getattr(defaults, field)
+    """Parse the arguments and run `train`, `tune` or `report-test`; print the result as JSON."""
+    from socle.eval.classifiers.report import report_test
+
+    parser = argparse.ArgumentParser(description="Train, tune or report a text classifier (TF-IDF + LR).")
+    parser.add_argument("command", choices=("train", "tune", "report-test"))
+    parser.add_argument("task", choices=tuple(TASK_DATA))
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help="folder holding the task folders")
+    parser.add_argument("--out", type=Path, default=ARTIFACTS, help="where <task>.json is written / read")
+    for field in ("window", "word_features", "char_features", "c", "indirect"):
+        value = getattr(Options(), field)
         parser.add_argument(
-            f"--{field.replace('_', '-')}", type=type(value), default=None, help=f"default {value}"
+            f"--{field.replace('_', '-')}", type=type(value), nargs="+", default=None, help=f"default {value}"
         )
     args = parser.parse_args(argv)
-    chosen = {**asdict(defaults), **task_defaults[args.task]}
-    chosen |= {k: v for k, v in vars(args).items() if k in chosen and v is not None}
-    options = Options(**chosen)
-    print(json.dumps(train(args.task, options, args.datasets, args.out), indent=2))  # noqa: T201
+    given = {k: v for k, v in vars(args).items() if k in asdict(Options()) and v is not None}
+    args.grid = {k: v for k, v in given.items() if args.command == "tune"}
+    for k, v in given.items():
+        setattr(args, k, v[0])
+    options = _options(args.task, args)
+    if args.command == "train":
+        result: Any = train(args.task, options, args.datasets, args.out)
+    elif args.command == "tune":
+        result = tune(args.task, options, args.grid, args.datasets)
+    else:
+        result = report_test(args.task, args.datasets, args.out)
+    print(json.dumps(result, indent=2))  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 """The `toxicity` suite (and `ClassifierSuite`, shared with `injection`): a classifier rail on labelled texts.
 
 The rail under test is the policy's `<task>` rail on the default tenant's `input` stage (its
-threshold), scored with the packaged artifact as the server scores it. Built-in data: the held-out
-`test.jsonl` of `eval/datasets/<task>/` (never used for training); `--data` takes JSONL rows
-`{"text", "label": 0|1}` instead. Metrics: accuracy, precision, recall, F1 and false-positive rate
-at the policy threshold, ROC AUC, recall at 1 % false positives, latency per text (p50/p95), and,
-for `injection`, recall on the out-of-distribution set (`ood.jsonl`, a second source) and recall and
-false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval stage). For
-`toxicity`, the same binary metrics on French held-out sets, prefixed: `fr.` for MLMA's French tweets
-(`test_fr.jsonl`) and `fr_authored.` for hand-written workplace insults and business sentences
-(`test_fr_authored.jsonl`), each scored whole (no `limit`).
+threshold), scored with the packaged artifact as the server scores it. Built-in data: the test-side
+`test.jsonl` of `eval/datasets/<task>/` (split by group, never used for training or tuning); `--data`
+takes JSONL rows `{"text", "label": 0|1}` instead. Metrics: accuracy, precision, recall, F1 and
+false-positive rate at the policy threshold, ROC AUC, recall at 1 % false positives, latency per text
+(p50/p95), and, for `injection`, recall on the out-of-distribution set (`ood.jsonl`, a second source)
+and recall and false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval
+stage). The same binary metrics on the further test files of `EXTRA_SPLITS`, prefixed: for
+`toxicity`, `fr.` (MLMA's French tweets), `en_authored.` and `fr_authored.` (hand-written families
+and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`), each
+scored whole (no `limit`).
 """
 
 from __future__ import annotations
@@ -27,11 +28,25 @@ from socle.eval.pii_scoring import latency_summary
 from socle.eval.schemas import LabelledText
 
 if TYPE_CHECKING:
-    from socle.guardrails.base import Guardrail
+    from socle.guardrails.base import Guardrail, Stage
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
-EXTRA_SPLITS = {"test_fr": "fr", "test_fr_authored": "fr_authored"}
-"""Further labelled files of a task's folder (when present) -> the prefix of their metrics."""
+EXTRA_SPLITS = {
+    "toxicity": {"test_fr": "fr", "test_authored": "en_authored", "test_fr_authored": "fr_authored"},
+    "injection": {"test_authored": "authored"},
+}
+"""Task -> further labelled test files of its folder (when present) -> the prefix of their metrics.
+A file holding both languages is also scored per language (`<prefix>_en.`, `<prefix>_fr.`)."""
+
+
+def load_by_language(path: Path) -> dict[str, list[tuple[str, int]]]:
+    """`(text, label)` rows of a `LabelledText` file, by language of their source (`en` / `fr`)."""
+    from socle.eval.classifiers.report import language
+
+    out: dict[str, list[tuple[str, int]]] = {}
+    for _, row in read_rows(path, LabelledText):
+        out.setdefault(language({"source": row.source or ""}), []).append((row.text, int(row.label)))
+    return out
 
 
 def load_labelled(path: Path, limit: int | None = None) -> list[tuple[str, int]]:
@@ -159,20 +174,29 @@ class ClassifierSuite:
 
     async def _extra_splits(self, rail: Guardrail, threshold: float) -> dict[str, float]:
         """`binary_report` on each `EXTRA_SPLITS` file of the task, its keys prefixed (input stage)."""
-        from socle.guardrails.base import RailContext
-
         if self.options.data is not None:
             return {}
-        context = RailContext("input")
         metrics: dict[str, float] = {}
-        for split, prefix in EXTRA_SPLITS.items():
+        for split, prefix in EXTRA_SPLITS.get(self.task, {}).items():
             path = DATASETS / self.task / f"{split}.jsonl"
             if not path.exists():
                 continue
-            rows = load_labelled(path)
-            scores = [(await rail.check(text, context=context)).score for text, _ in rows]
-            report = binary_report([label for _, label in rows], scores, threshold)
-            metrics |= {f"{prefix}.{k}": v for k, v in report.items()} | {
-                f"{prefix}.records": float(len(rows))
-            }
+            by_language = load_by_language(path)
+            parts = {prefix: [r for rows in by_language.values() for r in rows]}
+            if len(by_language) > 1:
+                parts |= {f"{prefix}_{lang}": rows for lang, rows in sorted(by_language.items())}
+            for name, rows in parts.items():
+                metrics |= await score_rows(rail, rows, threshold, name, "input")
         return metrics
+
+
+async def score_rows(
+    rail: Guardrail, rows: list[tuple[str, int]], threshold: float, prefix: str, stage: Stage
+) -> dict[str, float]:
+    """`binary_report` of `rail` on `(text, label)` rows at `stage`, keys prefixed `<prefix>.`."""
+    from socle.guardrails.base import RailContext
+
+    context = RailContext(stage)
+    scores = [(await rail.check(text, context=context)).score for text, _ in rows]
+    report = binary_report([label for _, label in rows], scores, threshold)
+    return {f"{prefix}.{k}": v for k, v in report.items()} | {f"{prefix}.records": float(len(rows))}

@@ -80,17 +80,33 @@ async def test_injection_suite_on_the_built_in_split(settings) -> None:
     result = await SUITES["injection"](SuiteOptions(settings, limit=60)).run(RecordingProgress())
     m = result.metrics
     assert m["records"] == 60 and m["roc_auc"] > 0.9 and m["accuracy"] > 0.85
-    assert m["ood.records"] == 31 and m["ood.recall"] > 0.8
+    assert m["ood.records"] == 12 and m["ood.recall"] > 0.5
     assert m["indirect.records"] == 300 and m["indirect.fpr"] < 0.05
     assert m["benign_long.records"] == 513 and m["benign_long.fpr"] < 0.06
     assert m["benign_chat.records"] == 383 and m["benign_chat.fpr"] < 0.02
+    assert m["authored.records"] == 284 and m["authored_en.records"] + m["authored_fr.records"] == 284
+    assert m["authored.roc_auc"] > 0.9
+    assert "documents.recall" not in m  # this policy has no retrieval-stage hidden_instructions rail
     assert "eval/datasets/injection/test.jsonl" in result.dataset
+
+
+async def test_injection_suite_scores_hidden_instructions_with_the_retrieval_rail(tmp_path: Path) -> None:
+    policy = tmp_path / "guardrails.yaml"
+    policy.write_text(
+        POLICY + "    retrieval:\n      - {rail: hidden_instructions, action: block, threshold: 0.35}\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path, guardrails={"policy": str(policy)})
+    m = (await SUITES["injection"](SuiteOptions(settings, limit=20)).run(RecordingProgress())).metrics
+    assert m["documents.records"] == 670 and m["documents_en.records"] + m["documents_fr.records"] == 670
+    assert m["documents.recall"] > 0.8 and m["documents.fpr"] < 0.03
 
 
 async def test_toxicity_suite_adds_the_french_sets_on_the_built_in_split(settings) -> None:
     result = await SUITES["toxicity"](SuiteOptions(settings, limit=40)).run(RecordingProgress())
     m = result.metrics
-    assert m["records"] == 40 and m["fr.records"] == 800 and m["fr_authored.records"] == 70
+    assert m["records"] == 40 and m["fr.records"] == 324 and m["fr_authored.records"] == 274
+    assert m["en_authored.records"] == 137
     assert m["fr.roc_auc"] > 0.6 and m["fr_authored.roc_auc"] > 0.85 and m["fr_authored.fpr"] < 0.1
     assert "ood.recall" not in m
 

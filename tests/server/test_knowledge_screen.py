@@ -16,7 +16,7 @@ from tests.guardrails.test_classifier_rails import HIDDEN, PASSAGE
 pytestmark = pytest.mark.anyio
 
 
-async def test_build_deps_puts_the_injection_rail_in_front_of_the_knowledge(tmp_path: Path) -> None:
+async def test_build_deps_puts_the_retrieval_rails_in_front_of_the_knowledge(tmp_path: Path) -> None:
     upstream = FakeUpstream()
     with serve_upstream(upstream) as api_base:
         settings = make_settings(
@@ -30,7 +30,7 @@ async def test_build_deps_puts_the_injection_rail_in_front_of_the_knowledge(tmp_
             clean = await deps.knowledge.ingestor.ingest(PASSAGE.encode(), "clean.txt", acme)
             poisoned = await deps.knowledge.ingestor.ingest((HIDDEN + PASSAGE).encode(), "poisoned.txt", acme)
             assert (clean.quarantined, poisoned.quarantined) == (0, 1)
-            assert poisoned.notes[0].split(": ", 1)[1].startswith("injection:")
+            assert poisoned.notes[0].split(": ", 1)[1].startswith("hidden_instructions:")
             # A document stored before the rail existed (no screen at ingestion) is withheld when retrieved.
             unscreened = Ingestor(deps.knowledge.stores)
             await unscreened.ingest((PASSAGE + HIDDEN).encode(), "old.txt", acme)
