@@ -130,9 +130,14 @@ class Metrics(Collector):
             "socle_budget_rejections", "Calls refused by a budget, by scope kind.", ("scope_kind",)
         )
         self.claims = _Counter(
-            "socle_grounding_claims", "Answer claims checked for grounding, and those unsupported.",
-            ("route", "model", "kind"),
+            "socle_grounding_claims", "Answer claims checked for grounding, and those unsupported (cut).",
+            ("route", "model", "tenant", "kind"),
         )  # fmt: skip
+        self.grounding = _Counter(
+            "socle_grounded_answers",
+            "Grounded answers by outcome: answered, repaired, extracted or abstained.",
+            ("route", "model", "tenant", "outcome"),
+        )
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
 
@@ -141,7 +146,7 @@ class Metrics(Collector):
         for family in (
             self.requests, self.latency, self.tokens, self.cost, self.route_decisions, self.fallbacks,
             self.cooldowns, self.escalations, self.guardrail_verdicts, self.guardrail_latency,
-            self.guardrail_timeouts, self.budget_rejections, self.claims,
+            self.guardrail_timeouts, self.budget_rejections, self.claims, self.grounding,
         ):  # fmt: skip
             yield family.collect()
 
@@ -259,11 +264,18 @@ def record_budget_rejection(scope_kind: str) -> None:
         m.budget_rejections.inc((scope_kind,))
 
 
-def record_claims(checked: int, unsupported: int, *, route: str, model: str) -> None:
+def record_claims(checked: int, unsupported: int, *, route: str, model: str, tenant: str = "") -> None:
     """Claims of one answer checked by the groundedness rail or verifier, and how many lacked support."""
     if (m := _current.get()) is None:
         return
+    tenant = tenant or "none"
     if checked:
-        m.claims.inc((route, model, "checked"), checked)
+        m.claims.inc((route, model, tenant, "checked"), checked)
     if unsupported:
-        m.claims.inc((route, model, "unsupported"), unsupported)
+        m.claims.inc((route, model, tenant, "unsupported"), unsupported)
+
+
+def record_grounding(outcome: str, *, route: str, model: str, tenant: str | None) -> None:
+    """One grounded answer was delivered with `outcome` (answered, repaired, extracted, abstained)."""
+    if (m := _current.get()) is not None:
+        m.grounding.inc((route, model, tenant or "none", outcome))
