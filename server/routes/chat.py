@@ -21,7 +21,7 @@ from socle.router.base import JSONObject
 from socle.router.gateway import CallTrace, ChatRequest
 from socle.server import _sse
 from socle.server._audit import audit
-from socle.server._grounding import ground
+from socle.server._grounding import Grounding, ground
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
@@ -71,6 +71,7 @@ class _CallLog:
     def __init__(self, deps: Deps, request: Request, caller: Principal) -> None:
         self.deps, self.caller = deps, caller
         self.chat: ChatCompletionRequest | None = None
+        self.grounding: Grounding | None = None
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
 
@@ -85,11 +86,27 @@ class _CallLog:
             }
             await audit(self.deps, self.caller, "guardrail.block", target=self.request_id, details=details)
 
+    async def answered(self, trace: CallTrace) -> None:
+        """Audit a grounded answer the policy changed: outcome and counts (never the claims)."""
+        decision = self.grounding.decision if self.grounding else None
+        if decision is None or decision.outcome == "answered":
+            return
+        details = {
+            "outcome": decision.outcome,
+            "removed_claims": len(decision.removed_claims),
+            "checked_claims": decision.checked_claims,
+            "mode": decision.mode,
+            "model": self.chat.model if self.chat else None,
+            "deployment": trace.deployment.name if trace.deployment else None,
+        }
+        await audit(self.deps, self.caller, "answer.grounding", target=self.request_id, details=details)
+
     def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
         chat = self.chat
         log_text = self.deps.settings.logging.log_prompts and chat is not None
         latency_s = time.perf_counter() - self.started
         deployed = trace.deployment
+        decision = self.grounding.decision if self.grounding else None
         label = deployment_label(deployed.name, deployed.api_base) if deployed else None
         # The model label only once routed: a client's unknown model names must not become series.
         model = chat.model if chat and trace.decision else None
@@ -119,6 +136,8 @@ class _CallLog:
                 prompt_text=json.dumps(chat.upstream_body()["messages"]) if chat and log_text else None,
                 completion_text="".join(trace.text) if log_text else None,
                 guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
+                grounding=decision.outcome if decision else None,
+                removed_claims=len(decision.removed_claims) if decision else None,
             )
         )
 
@@ -177,9 +196,10 @@ async def chat_completions(request: Request) -> Response:
             return await orchestrated(deps.orchestrator, deps, request, caller, chat)
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
-        body, grounding = chat.upstream_body(), None
+        body, grounding, gateway = chat.upstream_body(), None, deps.gateway
         if chat.knowledge is not None:
             body, grounding = await ground(deps, caller, chat.knowledge, body)
+            log.grounding = grounding
         call = ChatRequest(
             chat.model,
             body,
@@ -189,21 +209,26 @@ async def chat_completions(request: Request) -> Response:
             sources=grounding.sources if grounding else (),
             key_id=caller.key_id,
         )
+        if grounding is not None:
+            checked, call = await grounding.answering(deps, call)
+            gateway = checked or gateway
         if chat.stream:
-            chunks = aiter(deps.gateway.stream(call, trace))
+            chunks = aiter(gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status
         else:
-            completion = await deps.gateway.complete(call, trace)
+            completion = await gateway.complete(call, trace)
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
         await log.refused(e, trace)
         await _forget(deps, options)
         raise
-    extra = grounding.fields() if grounding else {}
+    extra = grounding.fields(decided=not chat.stream) if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
+        await log.answered(trace)
         await _forget(deps, options)
-        return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
+        headers = {**_headers(trace), **(grounding.headers() if grounding else {})}
+        return JSONResponse({**completion.body, **extra}, headers=headers)
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return StreamingResponse(
@@ -227,6 +252,7 @@ async def _sse_stream(
             async for chunk in rest:
                 yield _sse.event(chunk)
         status = 200
+        await log.answered(trace)
     except SocleError as e:
         # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
         status, error = status_of(e)[0], e
