@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from socle.guardrails._claims import content_stems, words
 from socle.guardrails.answerability import EvidenceFinder
 from socle.guardrails.base import AnswerDecision, AnswerMode, Evidence, Outcome, Source
-from socle.guardrails.extracts import MAX_WORDS, abstention, quote_answer
+from socle.guardrails.extracts import MAX_WORDS, abstention, extract
 from socle.guardrails.groundedness import GroundednessDetector, GroundednessReport
 
 RELEVANCE = 0.35
@@ -77,9 +77,9 @@ class _Review:
             return self._decision("repaired" if self._removed else "answered", sent, "")
         tail: tuple[Outcome, str] = ("abstained", abstention(self._evidence))
         if self._evidence.answerable:
-            quote = quote_answer(self._evidence, max_words=self._policy.max_words)
-            if quote and not (await self._check(quote)).unsupported:
-                tail = ("extracted", quote)
+            quote = extract(self._evidence, max_words=self._policy.max_words)
+            if quote.text and not (await self._check(quote.claims)).unsupported:
+                tail = ("extracted", quote.text)
         outcome, text = tail
         appended = ("\n\n" if sent.strip() else "") + text
         return self._decision(outcome, sent + appended, appended)

@@ -22,7 +22,7 @@ from dataclasses import KW_ONLY, dataclass
 from operator import mul
 from typing import TYPE_CHECKING
 
-from socle.guardrails._claims import content_stems, names, split_sentences, words
+from socle.guardrails._claims import content_stems, names, numbers, split_sentences, words
 from socle.guardrails._spans import Kind, expected
 from socle.guardrails._spans import candidates as spans_of
 from socle.guardrails.base import Evidence, Quote, Source
@@ -44,7 +44,8 @@ class EvidenceWeights:
     kind: float = 0.5
     bridge: float = 1.0
     coverage_weight: float = 0.5
-    threshold: float = 0.55
+    entities: float = 0.2
+    threshold: float = 0.5
     quotes: int = 3
 
 
@@ -100,13 +101,10 @@ class EvidenceFinder:
         vectors = await self._embedder.embed([question, *(s.text for s in kept)])
         cosines = [_dot(vectors[0], v) for v in vectors[1:]]
         # The answering source: the one whose best sentence and coverage of the question score most.
-        coverage = {
-            s.index: len(asked & frozenset(content_stems(words(s.text)))) / max(len(asked), 1)
-            for s in sources
-        }
+        coverage = {s.index: self._coverage(question, asked, s.text) for s in sources}
         best: dict[int, float] = {}
         for sentence, cosine in zip(kept, cosines, strict=True):
-            score = cosine + self.weights.coverage_weight * coverage[sentence.source]
+            score = cosine + coverage[sentence.source]
             best[sentence.source] = max(best.get(sentence.source, score), score)
         source = max(best, key=lambda index: best[index])
         own = [i for i, s in enumerate(kept) if s.source == source]
@@ -120,6 +118,16 @@ class EvidenceFinder:
             score=best[source],
             answerable=best[source] >= self.weights.threshold,
         )
+
+    def _coverage(self, question: str, asked: frozenset[str], text: str) -> float:
+        """How much of the question `text` holds: its content words, and its names and numbers."""
+        w = self.weights
+        share = len(asked & frozenset(content_stems(words(text)))) / max(len(asked), 1)
+        entities = names(question) | numbers(question)
+        if not entities or not w.entities:
+            return w.coverage_weight * share
+        found = frozenset(words(text)) | numbers(text)
+        return w.coverage_weight * share - w.entities * len(entities - found) / len(entities)
 
     def _scores(
         self, question: str, asked: frozenset[str], kept: Sequence[_Sentence], cosines: Sequence[float]

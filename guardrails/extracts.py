@@ -1,7 +1,7 @@
 """Answers made of the sources' own words: quotes with `[n]` markers, and abstentions (pure).
 
 `quote_answer` writes the extractive answer: the best sentence of the evidence, and the second best
-when it scores close to it (a two-step question needs the sentence that names the bridge and the
+unless it scores far below it (a two-step question needs the sentence that names the bridge and the
 one that answers), each in quotes with its `[n]` marker, led by a short answer when one was chosen
 (`Delhi — "The Oberoi Group ... in Delhi." [2]`). Answers stay under `max_words`: a long sentence
 is cut to the window of words around what the question asks (`…` marks the cuts). `abstention`
@@ -11,13 +11,14 @@ writes the refusal, naming what was searched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from socle.guardrails._claims import content_stems, stem, words
 from socle.guardrails.base import Evidence, Quote
 
 MAX_WORDS = 60
 """The longest extractive answer, in words (markers and the short answer included)."""
-SECOND_QUOTE = 0.5
+SECOND_QUOTE = 0.2
 """The second quote is added when its score is at least this share of the best one's."""
 ELLIPSIS = "…"
 
@@ -70,24 +71,41 @@ def _fit(quotes: Sequence[Quote], budget: int, focus: frozenset[str], span: str 
     return texts
 
 
-def quote_answer(
+@dataclass(frozen=True, slots=True)
+class Extract:
+    """An extractive answer: `text` for the reader, `claims` (the quoted sentences, plain) to check."""
+
+    text: str
+    claims: str
+
+
+def extract(
     evidence: Evidence, *, span: str | None = None, max_words: int = MAX_WORDS, second: float = SECOND_QUOTE
-) -> str:
-    """The extractive answer (see the module doc); "" when the evidence holds no quote.
+) -> Extract:
+    """The extractive answer (see the module doc); empty when the evidence holds no quote.
 
     With a `span` (a short answer copied from a quote), the answer leads with it and quotes the
-    sentence it comes from.
+    sentence it comes from. `claims` holds the quoted sentences as the sources write them, so that
+    checking them reuses their embeddings.
     """
     quotes = chosen_quotes(evidence, second=second)
     if span and not any(span in q.text for q in quotes):
         holder = next((q for q in evidence.quotes if span in q.text), None)
         quotes = [holder] if holder is not None else quotes
     if not quotes:
-        return ""
+        return Extract("", "")
     lead = f"{span} — " if span else ""
     budget = max_words - len(lead.split()) - len(quotes)  # one word per [n] marker
     focus = frozenset(content_stems(words(evidence.question)))
     texts = _fit(quotes, budget, focus, span)
+    claims = " ".join(texts)
     if len(quotes) == 2 and quotes[0].source == quotes[1].source:
-        return f'{lead}"{texts[0]} {texts[1]}" [{quotes[0].source}]'
-    return lead + " ".join(f'"{t}" [{q.source}]' for t, q in zip(texts, quotes, strict=True))
+        return Extract(f'{lead}"{texts[0]} {texts[1]}" [{quotes[0].source}]', claims)
+    return Extract(lead + " ".join(f'"{t}" [{q.source}]' for t, q in zip(texts, quotes, strict=True)), claims)
+
+
+def quote_answer(
+    evidence: Evidence, *, span: str | None = None, max_words: int = MAX_WORDS, second: float = SECOND_QUOTE
+) -> str:
+    """`extract(...).text`."""
+    return extract(evidence, span=span, max_words=max_words, second=second).text

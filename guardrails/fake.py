@@ -104,7 +104,7 @@ def lexical_model() -> GroundednessModel:
 def lexical_answer_policy(*, allow_native: bool = False, answerable: float = 0.4) -> RepairExtractAbstain:
     """`RepairExtractAbstain` over `HashEmbedder` and `lexical_model()`: deterministic, no model files.
 
-    `answerable` is the answerability threshold, set for hashed embeddings (MiniLM's is 0.55).
+    `answerable` is the answerability threshold, set for hashed embeddings (MiniLM's is 0.5).
     """
     embedder = HashEmbedder()
     finder = EvidenceFinder(embedder, EvidenceWeights(threshold=answerable))

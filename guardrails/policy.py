@@ -145,10 +145,11 @@ class AnswerSpec(_Model):
         "null: the `answer_mode` of the deployment the request is routed to.",
     )
     answerable: float = Field(
-        0.55,
+        0.5,
         ge=0,
-        description="Answerability threshold: a question whose best source sentence scores less "
-        "(cosine + 0.5 x question words covered) is answered by no source.",
+        description="Answerability threshold: a question whose best source scores less (its best "
+        "sentence's cosine + 0.5 x question words it holds - 0.2 x question names and numbers it "
+        "lacks) is answered by no source.",
     )
     relevance: float = Field(
         0.35,
