@@ -140,7 +140,7 @@ def _embedded_deployments() -> tuple[DeploymentSettings, ...]:
             tier=1,
             tags=("on-prem", "local"),
             local=LocalServerSettings(),
-            answer_mode="extractive",  # a 135M model's own sentences are mostly unsupported (docs/knowledge.md)
+            answer_mode="extractive",  # its own sentences are mostly unsupported: docs/knowledge.md
         ),
     )
 
