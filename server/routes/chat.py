@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.errors import ContentBlockedError
-from socle.router.base import JSONObject
-from socle.router.gateway import CallTrace, ChatRequest
+from socle.router.base import Completion, JSONObject
+from socle.router.gateway import CallTrace, ChatRequest, ModelGateway
 from socle.server import _sse
 from socle.server._audit import audit
 from socle.server._grounding import Grounding, ground
@@ -196,10 +196,9 @@ async def chat_completions(request: Request) -> Response:
             return await orchestrated(deps.orchestrator, deps, request, caller, chat)
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
-        body, grounding, gateway = chat.upstream_body(), None, deps.gateway
+        body, grounding = chat.upstream_body(), None
         if chat.knowledge is not None:
             body, grounding = await ground(deps, caller, chat.knowledge, body)
-            log.grounding = grounding
         call = ChatRequest(
             chat.model,
             body,
@@ -209,9 +208,7 @@ async def chat_completions(request: Request) -> Response:
             sources=grounding.sources if grounding else (),
             key_id=caller.key_id,
         )
-        if grounding is not None:
-            checked, call = await grounding.answering(deps, call)
-            gateway = checked or gateway
+        gateway, call = await _answering(deps, log, grounding, call)
         if chat.stream:
             chunks = aiter(gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status
@@ -222,13 +219,12 @@ async def chat_completions(request: Request) -> Response:
         await log.refused(e, trace)
         await _forget(deps, options)
         raise
-    extra = grounding.fields(decided=not chat.stream) if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
         await log.answered(trace)
         await _forget(deps, options)
-        headers = {**_headers(trace), **(grounding.headers() if grounding else {})}
-        return JSONResponse({**completion.body, **extra}, headers=headers)
+        return _json_answer(completion, trace, grounding)
+    extra = grounding.fields(decided=False) if grounding else {}
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return StreamingResponse(
@@ -236,6 +232,23 @@ async def chat_completions(request: Request) -> Response:
         media_type="text/event-stream",
         headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
     )
+
+
+async def _answering(
+    deps: Deps, log: _CallLog, grounding: Grounding | None, call: ChatRequest
+) -> tuple[ModelGateway, ChatRequest]:
+    """The gateway to call (the answer policy's, for a grounded answer it checks) and the call."""
+    log.grounding = grounding
+    if grounding is None:
+        return deps.gateway, call
+    checked, call = await grounding.answering(deps, call)
+    return checked or deps.gateway, call
+
+
+def _json_answer(completion: Completion, trace: CallTrace, grounding: Grounding | None) -> JSONResponse:
+    extra = grounding.fields() if grounding else {}
+    headers = {**_headers(trace), **(grounding.headers() if grounding else {})}
+    return JSONResponse({**completion.body, **extra}, headers=headers)
 
 
 async def _sse_stream(
