@@ -28,7 +28,8 @@ def test_tenants_inherit_the_default_answers_and_may_turn_them_off() -> None:
 
 
 def test_without_knowledge_no_answer_policy_is_built() -> None:
-    assert Guard.from_policy(policy({"default": {}}), answers=FACTORIES, grounded=False).answer_policy() is None
+    guard = Guard.from_policy(policy({"default": {}}), answers=FACTORIES, grounded=False)
+    assert guard.answer_policy() is None
 
 
 def test_an_unknown_answer_policy_is_refused_at_start() -> None:
