@@ -41,6 +41,8 @@ request_log = Table(
     Column("prompt_text", Text, nullable=True),
     Column("completion_text", Text, nullable=True),
     Column("guardrails", Text, nullable=True),
+    Column("grounding", String(16), nullable=True),
+    Column("removed_claims", Integer, nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
 )
 

@@ -88,6 +88,8 @@ class RequestRecord:
     prompt_text: str | None = None
     completion_text: str | None = None
     guardrails: str | None = None  # the rails' non-allow verdicts, `stage:rail:action,...` (no text)
+    grounding: str | None = None  # a grounded answer's outcome: answered, repaired, extracted, abstained
+    removed_claims: int | None = None  # how many unsupported claims were cut from it (never their text)
 
 
 class KeyStore(Protocol):

@@ -2,17 +2,27 @@
 
 A `Guardrail` returns a `Verdict`; a `Pipeline` runs the rails of one stage and applies the
 strictest verdict (redactions, reversible pseudonyms); a `Guard` holds the pipelines of every
-tenant, route and stage of a `GuardrailPolicy` (`config/guardrails.yaml`). The PII rail
-(`socle.guardrails.pii`, Presidio + spaCy) is imported only when a policy uses it.
+tenant, route and stage of a `GuardrailPolicy` (`config/guardrails.yaml`), and each tenant's
+`AnswerPolicy` (by default `RepairExtractAbstain`), which checks answers grounded in sources. The PII
+rail (`socle.guardrails.pii`, Presidio + spaCy) is imported only when a policy uses it.
 """
 
+from socle.guardrails.answer_policy import RepairExtractAbstain
 from socle.guardrails.base import (
     SEVERITY,
     Action,
+    AnswerDecision,
+    AnswerMode,
+    AnswerPolicy,
+    AnswerReview,
     ConversationScope,
+    Evidence,
     Guardrail,
+    Outcome,
     PseudonymVault,
+    Quote,
     RailContext,
+    Source,
     Span,
     Stage,
     Verdict,
@@ -31,9 +41,14 @@ from socle.guardrails.vault import InMemoryVault
 __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.py checks
     "Action",
     "AllowAll",
+    "AnswerDecision",
+    "AnswerMode",
+    "AnswerPolicy",
+    "AnswerReview",
     "BlockOn",
     "ContentBlockedError",
     "ConversationScope",
+    "Evidence",
     "GUARDRAILS",
     "Guard",
     "GuardShield",
@@ -41,15 +56,19 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "GuardrailConfigError",
     "GuardrailPolicy",
     "InMemoryVault",
+    "Outcome",
     "Pipeline",
     "PipelineResult",
     "PseudonymVault",
     "Pseudonymizer",
+    "Quote",
     "RailContext",
     "RailSpec",
     "RegexSecrets",
+    "RepairExtractAbstain",
     "SEVERITY",
     "SharedResources",
+    "Source",
     "Span",
     "Stage",
     "Verdict",

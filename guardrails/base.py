@@ -14,13 +14,18 @@ Actions, from the most lenient to the strictest (`SEVERITY`):
   restore for the user.
 - `redact`: replace each span with an irreversible marker (`[REDACTED:API_KEY]`).
 - `block`: refuse the whole text.
+
+Grounded answers have their own seam, `AnswerPolicy`: it judges, before any answer is written,
+whether the sources answer the question (`Evidence`), then reviews the answer claim by claim
+(`AnswerReview`) and decides what the client gets (`AnswerDecision`: answered, repaired,
+extracted or abstained).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import Literal, Protocol, TypeAlias
 
@@ -216,4 +221,125 @@ class PseudonymVault(Protocol):
 
     async def erase(self, name: str) -> bool:
         """Delete the blob stored under `name`. Returns True if there was one."""
+        ...
+
+
+Outcome: TypeAlias = Literal["answered", "repaired", "extracted", "abstained"]
+"""What became of a grounded answer: as written, unsupported claims cut, replaced by a quote, refused."""
+AnswerMode: TypeAlias = Literal["generative", "extractive", "constrained"]
+"""How a grounded answer is produced: the model writes, quotes are selected, or the model picks a span."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One numbered source of a grounded answer: `[index]` in the answer points to `text`."""
+
+    index: int
+    text: str
+    _: KW_ONLY
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One sentence of a source and how well it answers the question (higher is better)."""
+
+    source: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the sources hold for one question, judged before any answer is written.
+
+    Args:
+        question: what was asked.
+        sources: the numbered sources the answer may draw on.
+        quotes: the source sentences that best answer the question, best first (at most a few).
+        score: the answerability score (see `answerable`).
+        answerable: True when some source answers the question (`score` reached the threshold).
+    """
+
+    question: str
+    sources: tuple[Source, ...]
+    _: KW_ONLY
+    quotes: tuple[Quote, ...] = ()
+    score: float = 0.0
+    answerable: bool = False
+
+    @property
+    def searched(self) -> tuple[str, ...]:
+        """The titles of the sources, once each, in order (what an abstention says was searched)."""
+        return tuple(dict.fromkeys(s.title for s in self.sources if s.title))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDecision:
+    """What the client gets for one grounded answer, and what was cut.
+
+    Args:
+        outcome: `answered` (as written), `repaired` (unsupported claims cut), `extracted` (a quote
+            of the sources stands in for the answer) or `abstained` (no source answers).
+        text: the whole answer delivered.
+        appended: the part of `text` that follows the reviewed pieces (the quote or abstention that
+            a stream sends after the supported sentences it already sent); "" when none.
+        removed_claims: the claims cut from the answer, in order.
+        checked_claims: how many claims were checked against the sources.
+        mode: how the answer was produced.
+        unsourced: no source backs the answer (a `native` answer the tenant's policy allows).
+    """
+
+    outcome: Outcome
+    text: str
+    _: KW_ONLY
+    appended: str = ""
+    removed_claims: tuple[str, ...] = ()
+    checked_claims: int = 0
+    mode: AnswerMode = "generative"
+    unsourced: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The response's `grounding` field."""
+        return {
+            "outcome": self.outcome,
+            "removed_claims": list(self.removed_claims),
+            "checked_claims": self.checked_claims,
+            "mode": self.mode,
+        }
+
+
+class AnswerReview(Protocol):
+    """Reviews one answer as it is written (piece by piece, for streams), then decides."""
+
+    async def piece(self, text: str) -> str:
+        """The part of `text` (whole sentences, their spacing kept) that the sources support.
+
+        Returns "" when no claim of `text` is supported. Never raises on content.
+        """
+        ...
+
+    async def finish(self) -> AnswerDecision:
+        """The decision on the whole answer: what was kept answers, or a quote or an abstention follows.
+
+        Call it once, after the last `piece`; `AnswerDecision.appended` is what to send after the
+        pieces already sent.
+        """
+        ...
+
+
+class AnswerPolicy(Protocol):
+    """Decides what a grounded answer may say. Never calls a model; CPU work runs in worker threads."""
+
+    @property
+    def allow_native(self) -> bool:
+        """True when a question no source answers may be answered by the model alone, flagged unsourced."""
+        ...
+
+    async def assess(self, question: str, sources: Sequence[Source]) -> Evidence:
+        """Whether `sources` answer `question`, and their sentences that answer it best."""
+        ...
+
+    def review(self, evidence: Evidence, *, mode: AnswerMode = "generative") -> AnswerReview:
+        """A fresh review of one answer to `evidence.question` (one per answer; not shared)."""
         ...

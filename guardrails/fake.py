@@ -1,7 +1,9 @@
-"""Rails for tests: `AllowAll`, `BlockOn(pattern)` and `Slow(seconds)`.
+"""Rails for tests: `AllowAll`, `BlockOn(pattern)` and `Slow(seconds)`; `lexical_answer_policy()`.
 
 `AllowAll` lets everything through, `BlockOn` blocks what matches, `Slow` takes its time (on the event
-loop or in a worker thread) before allowing.
+loop or in a worker thread) before allowing. `lexical_answer_policy` is the real answer policy with
+no model: hashed bag-of-words embeddings, and a claim is unsupported exactly when it holds a content
+word, number or name the sources lack.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ import re
 import time
 
 import anyio
+from socle.guardrails.answer_policy import RepairExtractAbstain
+from socle.guardrails.answerability import EvidenceFinder, EvidenceWeights
 from socle.guardrails.base import Action, RailContext, Span, Verdict
+from socle.guardrails.groundedness import FEATURES, GroundednessDetector, GroundednessModel
+from socle.knowledge.fake import HashEmbedder
 
 
 class AllowAll:
@@ -86,3 +92,22 @@ class Slow:
     def _work(self) -> None:
         time.sleep(self.seconds)
         self.finished += 1
+
+
+def lexical_model() -> GroundednessModel:
+    """A groundedness model scoring a claim unsupported exactly when it has a word the sources lack."""
+    missing = {"missing_content", "missing_numbers", "missing_names"}
+    coef = tuple(10.0 if name in missing else 0.0 for name in FEATURES)
+    return GroundednessModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), coef, -3.0)
+
+
+def lexical_answer_policy(*, allow_native: bool = False, answerable: float = 0.4) -> RepairExtractAbstain:
+    """`RepairExtractAbstain` over `HashEmbedder` and `lexical_model()`: deterministic, no model files.
+
+    `answerable` is the answerability threshold, set for hashed embeddings (MiniLM's is 0.5).
+    """
+    embedder = HashEmbedder()
+    finder = EvidenceFinder(embedder, EvidenceWeights(threshold=answerable))
+    return RepairExtractAbstain(
+        finder, GroundednessDetector(lexical_model(), embedder), allow_native=allow_native
+    )

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 
+from socle.guardrails._chunks import delta_text, with_text
 from socle.guardrails.base import RailContext
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.guard import Guard
@@ -170,10 +171,10 @@ class GuardedGateway:
         inner = self.inner.stream(await self._guard_input(request, trace), trace)
         async with aclosing(inner) as chunks:  # type: ignore[type-var]  # an async generator
             async for chunk in chunks:
-                delta = _delta_text(chunk)
+                delta = delta_text(chunk)
                 if delta is None:
                     if pending and template is not None:
-                        yield _with_text(template, await self.output.text(pending, request, trace))
+                        yield with_text(template, await self.output.text(pending, request, trace))
                         pending = ""
                     yield chunk
                     continue
@@ -181,9 +182,9 @@ class GuardedGateway:
                 pending += delta
                 ready, pending = _split_sentences(pending)
                 if ready:
-                    yield _with_text(chunk, await self.output.text(ready, request, trace))
+                    yield with_text(chunk, await self.output.text(ready, request, trace))
         if pending and template is not None:
-            yield _with_text(template, await self.output.text(pending, request, trace))
+            yield with_text(template, await self.output.text(pending, request, trace))
 
 
 def _guarded_texts(message: JSONValue) -> list[str]:
@@ -212,28 +213,6 @@ def _with_texts(message: JSONValue, checked: Iterator[str]) -> JSONValue:
         for p in content
     ]
     return {**message, "content": parts}
-
-
-def _delta_text(chunk: JSONObject) -> str | None:
-    """The content delta of a one-choice chunk without a finish reason; None for other chunks."""
-    choices = chunk.get("choices")
-    if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
-        return None
-    choice = choices[0]
-    delta = choice.get("delta")
-    if (
-        choice.get("finish_reason")
-        or not isinstance(delta, dict)
-        or not isinstance(delta.get("content"), str)
-    ):
-        return None
-    return str(delta["content"])
-
-
-def _with_text(template: JSONObject, text: str) -> JSONObject:
-    choice = template["choices"][0]  # type: ignore[index]  # checked by _delta_text
-    delta = {**choice["delta"], "content": text}  # type: ignore[index,call-overload,dict-item]
-    return {**template, "choices": [{**choice, "delta": delta, "finish_reason": None}]}  # type: ignore[dict-item]
 
 
 def _split_sentences(text: str) -> tuple[str, str]:

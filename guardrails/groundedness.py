@@ -221,13 +221,15 @@ class ClaimCounter:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, str], list[int]] = {}
 
-    def record(self, checked: int, unsupported: int, *, route: str = "", model: str = "") -> None:
-        """Add one answer's counts."""
+    def record(
+        self, checked: int, unsupported: int, *, route: str = "", model: str = "", tenant: str = ""
+    ) -> None:
+        """Add one answer's counts (the metrics also get the tenant)."""
         with self._lock:
             row = self._counts.setdefault((route, model), [0, 0])
             row[0] += checked
             row[1] += unsupported
-        _export(checked, unsupported, route=route, model=model)
+        _export(checked, unsupported, route=route, model=model, tenant=tenant)
 
     def snapshot(self) -> dict[tuple[str, str], tuple[int, int]]:
         """`(route, model) -> (checked, unsupported)`."""
@@ -235,12 +237,12 @@ class ClaimCounter:
             return {key: (row[0], row[1]) for key, row in self._counts.items()}
 
 
-def _export(checked: int, unsupported: int, *, route: str, model: str) -> None:
+def _export(checked: int, unsupported: int, *, route: str, model: str, tenant: str) -> None:
     try:
         from socle.metrics import record_claims
     except ImportError:  # socle.metrics without the claim counters
         return
-    record_claims(checked, unsupported, route=route, model=model)
+    record_claims(checked, unsupported, route=route, model=model, tenant=tenant)
 
 
 CLAIMS = ClaimCounter()
@@ -280,7 +282,12 @@ class GroundednessRail:
         if not context.sources:
             return Verdict.allow(self._name, "no sources to check")
         report = await self._detector.check(text, context.sources)
-        self._counter.record(len(report.claims), len(report.unsupported), route=context.route or "")
+        self._counter.record(
+            len(report.claims),
+            len(report.unsupported),
+            route=context.route or "",
+            tenant=context.tenant_id or "",
+        )
         spans = [
             Span(c.claim.start, c.claim.end, ENTITY, score=c.score, action=self._action)
             for c in report.unsupported

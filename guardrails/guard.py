@@ -14,12 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from socle.guardrails.base import ConversationScope, RailContext, Stage
+from socle.guardrails.base import AnswerPolicy, ConversationScope, RailContext, Stage
 from socle.guardrails.errors import TextTooLongError
 from socle.guardrails.pipeline import Pipeline, PipelineResult
 from socle.guardrails.policy import DEFAULT_TENANT, STAGES, GuardrailPolicy
 from socle.guardrails.pseudonymize import Pseudonymizer
-from socle.guardrails.registry import GuardrailFactory, SharedResources, build_rail
+from socle.guardrails.registry import (
+    AnswerPolicyFactory,
+    GuardrailFactory,
+    SharedResources,
+    build_answer_policy,
+    build_rail,
+)
 from socle.guardrails.vault import InMemoryVault
 
 _Key = tuple[str, str | None, Stage]
@@ -32,20 +38,27 @@ class Guard:
     """
 
     def __init__(
-        self, policy: GuardrailPolicy, pipelines: Mapping[_Key, Pipeline], pseudonymizer: Pseudonymizer
+        self,
+        policy: GuardrailPolicy,
+        pipelines: Mapping[_Key, Pipeline],
+        pseudonymizer: Pseudonymizer,
+        answers: Mapping[str, AnswerPolicy | None] | None = None,
     ) -> None:
         self.policy = policy
         self._pipelines = dict(pipelines)
         self._pseudonymizer = pseudonymizer
+        self._answers = dict(answers or {})
 
     @classmethod
-    def from_policy(
+    def from_policy(  # noqa: PLR0913  # keyword-only options, each with its default
         cls,
         policy: GuardrailPolicy,
         *,
         key: bytes | str | None = None,
         pseudonymizer: Pseudonymizer | None = None,
         registry: dict[str, GuardrailFactory] | None = None,
+        answers: dict[str, AnswerPolicyFactory] | None = None,
+        grounded: bool = True,
     ) -> Guard:
         """Build every pipeline of `policy`; rails of the same type share their heavy resources.
 
@@ -54,9 +67,12 @@ class Guard:
             key: the pseudonym master key; None makes a random one (mappings last as the process).
             pseudonymizer: overrides `key` (to bring another vault).
             registry: rail factories (default `GUARDRAILS`).
+            answers: answer policy factories (default `ANSWER_POLICIES`).
+            grounded: build each tenant's answer policy (False when the server has no knowledge:
+                nothing is ever grounded, and the policy's models are not loaded).
 
         Raises:
-            GuardrailConfigError: a rail type or an entity is unknown.
+            GuardrailConfigError: a rail type, an entity or an answer policy is unknown.
         """
         shared = SharedResources(policy.engine)
         pseudonymizer = pseudonymizer or Pseudonymizer(InMemoryVault(), key or Pseudonymizer.generate_key())
@@ -68,13 +84,22 @@ class Guard:
                     specs = policy.rails_for(stage, tenant_id=tenant, route=route)
                     rails = [build_rail(spec, shared, registry) for spec in specs]
                     pipelines[(tenant, route, stage)] = Pipeline(rails, pseudonymizer=pseudonymizer)
-        return cls(policy, pipelines, pseudonymizer)
+        built = {
+            tenant: build_answer_policy(policy.answers_for(tenant), shared, answers) if grounded else None
+            for tenant in policy.tenants
+        }
+        return cls(policy, pipelines, pseudonymizer, built)
 
     def pipeline(self, stage: Stage, *, tenant_id: str | None = None, route: str | None = None) -> Pipeline:
         """The pipeline for this stage, tenant and route (unknown ones fall back as in the policy)."""
         tenant = tenant_id if tenant_id in self.policy.tenants else DEFAULT_TENANT
         found = self._pipelines.get((tenant, route, stage))
         return found if found is not None else self._pipelines[(tenant, None, stage)]
+
+    def answer_policy(self, tenant_id: str | None = None) -> AnswerPolicy | None:
+        """The policy checking the tenant's grounded answers (unknown tenants: `default`'s); None: off."""
+        tenant = tenant_id if tenant_id in self.policy.tenants else DEFAULT_TENANT
+        return self._answers.get(tenant)
 
     async def check(self, text: str, *, context: RailContext) -> PipelineResult:
         """Run the pipeline of `context` on `text` (see `Pipeline.run`).

@@ -15,11 +15,15 @@
         routes:                  # per API route, replacing the tenant's list for that stage
           embeddings:
             input: [...]
+        answers:                 # answers grounded with `knowledge` (the answer policy)
+          policy: repair_extract_abstain
+          native: false
       acme:
         output: []               # an empty list disables the stage for this tenant
 
 Resolution for (tenant, route, stage): the tenant's route, then the tenant, then `default`'s route,
-then `default`; an unknown tenant gets `default`. Nothing here builds a rail (see `registry`).
+then `default`; an unknown tenant gets `default`. A tenant without `answers` gets `default`'s.
+Nothing here builds a rail (see `registry`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from socle.guardrails.base import Action, Stage
+from socle.guardrails.base import Action, AnswerMode, Stage
 from socle.guardrails.budget import OnTimeout
 from socle.guardrails.errors import GuardrailConfigError
 
@@ -122,10 +126,46 @@ class StagePolicy(_Model):
         return value
 
 
+class AnswerSpec(_Model):
+    """How answers grounded with `knowledge` are checked and produced (a tenant's `answers`)."""
+
+    policy: str = Field(
+        "repair_extract_abstain",
+        description="Answer policy: `repair_extract_abstain` (cut unsupported claims, else quote the "
+        "sources, else abstain), or `off` (grounded answers are not checked).",
+    )
+    native: bool = Field(
+        False,
+        description="A question no source answers: the model answers alone, flagged `unsourced` (true), "
+        "or Socle abstains (false).",
+    )
+    mode: AnswerMode | None = Field(
+        None,
+        description="How grounded answers are produced: `generative`, `extractive` or `constrained`; "
+        "null: the `answer_mode` of the deployment the request is routed to.",
+    )
+    answerable: float = Field(
+        0.5,
+        ge=0,
+        description="Answerability threshold: a question whose best source scores less (its best "
+        "sentence's cosine + 0.5 x question words it holds - 0.2 x question names and numbers it "
+        "lacks) is answered by no source.",
+    )
+    relevance: float = Field(
+        0.35,
+        ge=0,
+        description="What is left of a repaired answer still answers the question from this score.",
+    )
+    max_words: int = Field(60, ge=10, description="Longest extractive answer, in words.")
+
+
 class TenantPolicy(StagePolicy):
-    """A tenant's stages, plus per-route overrides."""
+    """A tenant's stages, plus per-route overrides and its answer policy."""
 
     routes: dict[str, StagePolicy] = Field(default_factory=dict, description="API route -> stage overrides.")
+    answers: AnswerSpec | None = Field(
+        None, description="How grounded answers are checked; None: the `default` tenant's (or the defaults)."
+    )
 
 
 class GuardrailPolicy(_Model):
@@ -168,6 +208,14 @@ class GuardrailPolicy(_Model):
             if rails is not None:
                 return rails
         return ()
+
+    def answers_for(self, tenant_id: str | None = None) -> AnswerSpec:
+        """The answer policy of `tenant_id`: its own, else `default`'s, else the defaults."""
+        for tenant in (tenant_id, DEFAULT_TENANT):
+            policy = self.tenants.get(tenant) if tenant else None
+            if policy is not None and policy.answers is not None:
+                return policy.answers
+        return AnswerSpec()
 
     def specs(self) -> list[RailSpec]:
         """Every rail spec of every tenant, route and stage (to validate them all at start)."""

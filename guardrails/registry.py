@@ -11,15 +11,17 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from socle.guardrails.base import Guardrail
+from socle.guardrails.base import AnswerPolicy, Guardrail
 from socle.guardrails.budget import Budget, Budgeted
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.fake import AllowAll, BlockOn
-from socle.guardrails.policy import EngineSettings, RailSpec
+from socle.guardrails.policy import AnswerSpec, EngineSettings, RailSpec
 from socle.guardrails.secrets import RegexSecrets
 
 if TYPE_CHECKING:
+    from socle.guardrails.groundedness import GroundednessModel
     from socle.guardrails.pii import PresidioEngine
+    from socle.knowledge.base import Embedder
 
 T = TypeVar("T")
 
@@ -72,12 +74,23 @@ def _classifier(task: str) -> GuardrailFactory:
     return factory
 
 
-def _groundedness(spec: RailSpec, shared: SharedResources) -> Guardrail:
-    from socle.guardrails.groundedness import GroundednessDetector, GroundednessModel, GroundednessRail
+def _detector_parts(shared: SharedResources) -> tuple[GroundednessModel, Embedder]:
+    """The groundedness model and its embedder (MiniLM, cached), made once per policy."""
+    from socle.guardrails.groundedness import GroundednessModel
+    from socle.knowledge.cached_embedder import CachedEmbedder
     from socle.knowledge.embeddings import SentenceTransformerEmbedder  # torch: imported only when used
 
     model = shared.get("groundedness", GroundednessModel.load)
-    embedder = shared.get(f"embedder:{model.embedder}", lambda: SentenceTransformerEmbedder(model.embedder))
+    embedder = shared.get(
+        f"embedder:{model.embedder}", lambda: CachedEmbedder(SentenceTransformerEmbedder(model.embedder))
+    )
+    return model, embedder
+
+
+def _groundedness(spec: RailSpec, shared: SharedResources) -> Guardrail:
+    from socle.guardrails.groundedness import GroundednessDetector, GroundednessRail
+
+    model, embedder = _detector_parts(shared)
     threshold = spec.threshold if "threshold" in spec.model_fields_set else None  # else the artifact's
     detector = GroundednessDetector(model, embedder, threshold=threshold)
     return GroundednessRail(detector, name=spec.display_name, action=spec.action)
@@ -99,6 +112,49 @@ GUARDRAILS: dict[str, GuardrailFactory] = {
     "hidden_instructions": _classifier("hidden_instructions"),
     "groundedness": _groundedness,
 }
+
+
+AnswerPolicyFactory = Callable[[AnswerSpec, SharedResources], AnswerPolicy]
+
+
+def _repair_extract_abstain(spec: AnswerSpec, shared: SharedResources) -> AnswerPolicy:
+    from socle.guardrails.answer_policy import RepairExtractAbstain
+    from socle.guardrails.answerability import EvidenceFinder, EvidenceWeights
+    from socle.guardrails.groundedness import GroundednessDetector
+
+    model, embedder = _detector_parts(shared)
+    finder = EvidenceFinder(embedder, EvidenceWeights(threshold=spec.answerable))
+    return RepairExtractAbstain(
+        finder,
+        GroundednessDetector(model, embedder),
+        allow_native=spec.native,
+        relevance=spec.relevance,
+        max_words=spec.max_words,
+    )
+
+
+ANSWER_POLICIES: dict[str, AnswerPolicyFactory] = {
+    "repair_extract_abstain": _repair_extract_abstain,
+}
+"""Answer policy name -> factory (`answers.policy` in `config/guardrails.yaml`; `off` is none)."""
+
+
+def build_answer_policy(
+    spec: AnswerSpec, shared: SharedResources, registry: dict[str, AnswerPolicyFactory] | None = None
+) -> AnswerPolicy | None:
+    """The answer policy `spec` names; None for `off`.
+
+    Raises:
+        GuardrailConfigError: the policy name is unknown.
+    """
+    if spec.policy == "off":
+        return None
+    factories = ANSWER_POLICIES if registry is None else registry
+    factory = factories.get(spec.policy)
+    if factory is None:
+        known = sorted([*factories, "off"])
+        raise GuardrailConfigError(f"unknown answer policy {spec.policy!r}; known: {known!r}")
+    return factory(spec, shared)
 
 
 def available_guardrails() -> dict[str, GuardrailFactory]:

@@ -66,8 +66,19 @@ def citations(retrieval: Retrieval) -> list[dict[str, object]]:
 
 def grounded_messages(messages: Sequence[dict[str, object]], retrieval: Retrieval) -> list[dict[str, object]]:
     """`messages` with the sources message placed just before the last user message."""
+    return _before_last_user(messages, sources_message(retrieval))
+
+
+def unsourced_messages(messages: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """`messages` with the unsourced warning (no source answers) just before the last user message."""
+    return _before_last_user(messages, {"role": "system", "content": UNSOURCED})
+
+
+def _before_last_user(
+    messages: Sequence[dict[str, object]], message: dict[str, str]
+) -> list[dict[str, object]]:
     out = list(messages)
     for i in range(len(out) - 1, -1, -1):
         if out[i].get("role") == "user":
-            return [*out[:i], dict(sources_message(retrieval)), *out[i:]]
-    return [*out, dict(sources_message(retrieval))]
+            return [*out[:i], dict(message), *out[i:]]
+    return [*out, dict(message)]

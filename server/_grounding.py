@@ -1,30 +1,120 @@
-"""The `knowledge` extension of chat requests: retrieve for the caller, then ground the model call."""
+"""The `knowledge` extension of chat requests: retrieve for the caller, then ground the model call.
+
+With an answer policy on for the caller's tenant (`answers` in the guardrail policy; on by
+default), the evidence is assessed before the model is called, and the call goes through a
+`GroundedGateway` that checks the answer claim by claim, repairs, quotes or abstains
+(docs/knowledge.md#checked-answers).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 from socle.governance.base import Principal
+from socle.guardrails.base import AnswerDecision, AnswerMode, Source
+from socle.guardrails.grounded_gateway import GroundedGateway
 from socle.knowledge.base import Reader
-from socle.knowledge.grounding import citations, grounded_messages, last_user_text
+from socle.knowledge.grounding import citations, grounded_messages, last_user_text, unsourced_messages
+from socle.knowledge.tiers import Retrieval
+from socle.router.base import JSONValue
+from socle.router.gateway import ChatRequest
 from socle.server.deps import Deps
 from socle.server.schemas import KnowledgeOptions
 
 from socle.errors import InvalidRequestError, NotFoundError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Grounding:
-    """What the response carries about the evidence: citations, and whether none was found."""
+    """What the response carries about the evidence: citations, whether none was found, the check."""
 
     citations: list[dict[str, object]]
     unsourced: bool
     sources: tuple[str, ...] = ()  # the chunk texts given to the model, for the groundedness rail
+    retrieval: Retrieval | None = None
+    messages: list[dict[str, object]] = field(default_factory=list)  # the request's, without sources
+    checked: GroundedGateway | None = field(default=None)  # set by `answering` when a policy applies
 
-    def fields(self) -> dict[str, object]:
-        """Top-level response fields (OpenAI clients ignore unknown fields)."""
-        return {"citations": self.citations, "unsourced": self.unsourced}
+    @property
+    def decision(self) -> AnswerDecision | None:
+        """The answer policy's decision, once the answer is complete (None: no policy, or not yet)."""
+        return self.checked.decision if self.checked is not None else None
+
+    def fields(self, *, decided: bool = True) -> dict[str, object]:
+        """Top-level response fields (OpenAI clients ignore unknown fields).
+
+        `decided`: add the policy's decision (`grounding`), for a whole answer; a stream's first
+        chunk carries the citations, its last chunk the decision.
+        """
+        native = self.checked is not None and self.checked.native
+        found: dict[str, object] = {"citations": self.citations, "unsourced": self.unsourced or native}
+        if decided and self.decision is not None:
+            found["grounding"] = self.decision.to_json()
+        return found
+
+    def headers(self) -> dict[str, str]:
+        """`x-socle-grounding` (the outcome) and `x-socle-grounding-removed` (claims cut), once decided."""
+        decision = self.decision
+        if decision is None:
+            return {}
+        return {
+            "x-socle-grounding": decision.outcome,
+            "x-socle-grounding-removed": str(len(decision.removed_claims)),
+        }
+
+    async def answering(self, deps: Deps, call: ChatRequest) -> tuple[GroundedGateway | None, ChatRequest]:
+        """The gateway that checks this answer (None when no policy applies), and the call to make.
+
+        Raises:
+            InvalidRequestError: the request asks for several choices, JSON or tools, which a checked
+                answer cannot be rewritten into.
+        """
+        policy = deps.guard.answer_policy(call.tenant_id) if deps.guard is not None else None
+        if policy is None or self.retrieval is None:
+            return None, call
+        _refuse_structured(call)
+        messages = call.body.get("messages")
+        question = last_user_text(messages if isinstance(messages, list) else []) or self.retrieval.query
+        evidence = await policy.assess(question, _sources(self.retrieval))
+        if not evidence.answerable and policy.allow_native:  # the model alone: no sources, a warning
+            unsourced = cast(JSONValue, unsourced_messages(self.messages))  # JSON objects, as they came
+            call = replace(call, body={**call.body, "messages": unsourced})
+        mode = await _mode(deps, call)
+        self.checked = GroundedGateway(deps.gateway, policy, evidence, mode=mode)
+        return self.checked, call
+
+
+def _sources(retrieval: Retrieval) -> list[Source]:
+    return [
+        Source(n, hit.chunk.text, title=hit.chunk.title or hit.chunk.document_id)
+        for n, hit in enumerate(retrieval.hits, start=1)
+    ]
+
+
+def _refuse_structured(call: ChatRequest) -> None:
+    n = call.body.get("n")
+    if isinstance(n, int) and n > 1:
+        raise InvalidRequestError(
+            "answers grounded with knowledge are checked one at a time: n must be 1", param="n"
+        )
+    if call.wants_json or call.body.get("tools"):
+        raise InvalidRequestError(
+            "answers grounded with knowledge are checked and may be rewritten, which JSON output and tool "
+            "calls do not allow: drop response_format and tools, or ask without knowledge",
+            param="knowledge",
+        )
+
+
+async def _mode(deps: Deps, call: ChatRequest) -> AnswerMode:
+    """The tenant's `answers.mode`, else the `answer_mode` of the deployment the call is routed to."""
+    assert deps.guard is not None
+    configured = deps.guard.policy.answers_for(call.tenant_id).mode
+    if configured is not None:
+        return configured
+    decision = await deps.gateway.router.route(call.route_request())
+    modes = {d.name: d.answer_mode for d in deps.settings.models.deployments}
+    return modes.get(decision.deployment.name, "generative")
 
 
 async def ground(
@@ -46,4 +136,6 @@ async def ground(
     )
     grounded = {**body, "messages": grounded_messages(body["messages"], retrieval)}
     sources = tuple(hit.chunk.text for hit in retrieval.hits)
-    return grounded, Grounding(citations(retrieval), retrieval.unsourced, sources)
+    return grounded, Grounding(
+        citations(retrieval), retrieval.unsourced, sources, retrieval, body["messages"]
+    )

@@ -22,7 +22,7 @@ from socle.governance.redis_cache import RedisKeyCache
 from socle.governance.registry import SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
 from socle.governance.sql import SqlStore, create_engine
-from socle.guardrails.base import RailContext
+from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
@@ -114,10 +114,14 @@ async def build_guard(settings: Settings, *, warm: bool = True) -> Guard | None:
     if not policy.enabled:
         return None
     key = settings.guardrails.pseudonym_key
-    guard = Guard.from_policy(policy, key=key.get_secret_value() if key else None)
+    grounded = settings.knowledge.enabled  # answer policies only where answers can be grounded
+    guard = Guard.from_policy(policy, key=key.get_secret_value() if key else None, grounded=grounded)
     samples = ("Warm-up for Alice in Paris.", "Préchauffage pour Alice à Paris.") if warm else ()
     for sample in samples:
         await guard.check(sample, context=RailContext("input"))
+    answers = guard.answer_policy() if warm else None
+    if answers is not None:  # loads the answer check's embedder now, not on the first grounded answer
+        await answers.assess("Who warms up?", [Source(1, "Alice warms up in Paris.")])
     return guard
 
 

@@ -138,9 +138,14 @@ class Metrics(Collector):
             ("deployment",),
         )  # fmt: skip
         self.claims = _Counter(
-            "socle_grounding_claims", "Answer claims checked for grounding, and those unsupported.",
-            ("route", "model", "kind"),
+            "socle_grounding_claims", "Answer claims checked for grounding, and those unsupported (cut).",
+            ("route", "model", "tenant", "kind"),
         )  # fmt: skip
+        self.grounding = _Counter(
+            "socle_grounded_answers",
+            "Grounded answers by outcome: answered, repaired, extracted or abstained.",
+            ("route", "model", "tenant", "outcome"),
+        )
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
 
@@ -150,7 +155,7 @@ class Metrics(Collector):
             self.requests, self.latency, self.tokens, self.cost, self.route_decisions, self.fallbacks,
             self.cooldowns, self.escalations, self.guardrail_verdicts, self.guardrail_latency,
             self.guardrail_timeouts, self.budget_rejections, self.budget_overruns,
-            self.budget_overrun_usd, self.claims,
+            self.budget_overrun_usd, self.claims, self.grounding,
         ):  # fmt: skip
             yield family.collect()
 
@@ -275,11 +280,18 @@ def record_budget_overrun(deployment: str, overrun_usd: float) -> None:
         m.budget_overrun_usd.inc((deployment,), overrun_usd)
 
 
-def record_claims(checked: int, unsupported: int, *, route: str, model: str) -> None:
+def record_claims(checked: int, unsupported: int, *, route: str, model: str, tenant: str = "") -> None:
     """Claims of one answer checked by the groundedness rail or verifier, and how many lacked support."""
     if (m := _current.get()) is None:
         return
+    tenant = tenant or "none"
     if checked:
-        m.claims.inc((route, model, "checked"), checked)
+        m.claims.inc((route, model, tenant, "checked"), checked)
     if unsupported:
-        m.claims.inc((route, model, "unsupported"), unsupported)
+        m.claims.inc((route, model, tenant, "unsupported"), unsupported)
+
+
+def record_grounding(outcome: str, *, route: str, model: str, tenant: str | None) -> None:
+    """One grounded answer was delivered with `outcome` (answered, repaired, extracted, abstained)."""
+    if (m := _current.get()) is not None:
+        m.grounding.inc((route, model, tenant or "none", outcome))

@@ -138,6 +138,12 @@ class DeploymentSettings(_Section):
     tags: tuple[str, ...] = Field((), description="Free labels: on-prem, eu, ...")
     timeout_s: float = Field(120.0, gt=0, description="Upstream timeout for one call.")
     local: LocalServerSettings | None = Field(None, description="Serve this model locally.")
+    answer_mode: Literal["generative", "extractive", "constrained"] = Field(
+        "generative",
+        description="How it answers with `knowledge`: `generative` (it writes; unsupported claims are cut), "
+        "`constrained` (it picks a short answer among spans of the sources) or `extractive` (no call: "
+        "the sources' sentences that answer are quoted). A tenant's `answers.mode` overrides it.",
+    )
 
     @model_validator(mode="after")
     def _has_endpoint(self) -> DeploymentSettings:
@@ -157,6 +163,7 @@ def _embedded_deployments() -> tuple[DeploymentSettings, ...]:
             tier=1,
             tags=("on-prem", "local"),
             local=LocalServerSettings(),
+            answer_mode="extractive",  # its own sentences are mostly unsupported: docs/knowledge.md
         ),
     )
 

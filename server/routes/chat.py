@@ -17,12 +17,12 @@ from fastapi.responses import JSONResponse
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
-from socle.router.base import JSONObject
-from socle.router.gateway import CallTrace, ChatRequest
+from socle.router.base import Completion, JSONObject
+from socle.router.gateway import CallTrace, ChatRequest, ModelGateway
 from socle.server import _sse
 from socle.server._audit import audit
 from socle.server._body import parse_json, validate
-from socle.server._grounding import ground
+from socle.server._grounding import Grounding, ground
 from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
@@ -71,6 +71,7 @@ class _CallLog:
         self.deps, self.caller = deps, caller
         self.chat: ChatCompletionRequest | None = None
         self.state = request.state
+        self.grounding: Grounding | None = None
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
 
@@ -96,12 +97,28 @@ class _CallLog:
             return self.chat.model
         return UNKNOWN_MODEL
 
+    async def answered(self, trace: CallTrace) -> None:
+        """Audit a grounded answer the policy changed: outcome and counts (never the claims)."""
+        decision = self.grounding.decision if self.grounding else None
+        if decision is None or decision.outcome == "answered":
+            return
+        details = {
+            "outcome": decision.outcome,
+            "removed_claims": len(decision.removed_claims),
+            "checked_claims": decision.checked_claims,
+            "mode": decision.mode,
+            "model": self.chat.model if self.chat else None,
+            "deployment": trace.deployment.name if trace.deployment else None,
+        }
+        await audit(self.deps, self.caller, "answer.grounding", target=self.request_id, details=details)
+
     def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
         chat = self.chat
         self.state.logged = True  # the middleware's `RequestLog` adds no second row
         log_text = self.deps.settings.logging.log_prompts and chat is not None
         latency_s = time.perf_counter() - self.started
         deployed = trace.deployment
+        decision = self.grounding.decision if self.grounding else None
         label = deployment_label(deployed.name, deployed.api_base) if deployed else None
         # The model label only once routed: a client's unknown model names must not become series.
         model = chat.model if chat and trace.decision else None
@@ -131,6 +148,8 @@ class _CallLog:
                 prompt_text=json.dumps(chat.upstream_body()["messages"]) if chat and log_text else None,
                 completion_text="".join(trace.text) if log_text else None,
                 guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
+                grounding=decision.outcome if decision else None,
+                removed_claims=len(decision.removed_claims) if decision else None,
             )
         )
 
@@ -209,27 +228,46 @@ async def chat_completions(request: Request) -> Response:
             sources=grounding.sources if grounding else (),
             key_id=caller.key_id,
         )
+        gateway, call = await _answering(deps, log, grounding, call)
         if chat.stream:
-            chunks = aiter(deps.gateway.stream(call, trace))
+            chunks = aiter(gateway.stream(call, trace))
             first = await anext(chunks, None)  # upstream errors before output keep their status
         else:
-            completion = await deps.gateway.complete(call, trace)
+            completion = await gateway.complete(call, trace)
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
         await log.refused(e, trace)
         await _forget(deps, caller, options)
         raise
-    extra = grounding.fields() if grounding else {}
     if not chat.stream:
         log.write(trace, status=200)
+        await log.answered(trace)
         await _forget(deps, caller, options)
-        return JSONResponse({**completion.body, **extra}, headers=_headers(trace))
+        return _json_answer(completion, trace, grounding)
+    extra = grounding.fields(decided=False) if grounding else {}
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return _sse.ClosingStreamingResponse(
         _sse_stream(first, chunks, trace, log, lambda: _forget(deps, caller, options)),
         headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
     )
+
+
+async def _answering(
+    deps: Deps, log: _CallLog, grounding: Grounding | None, call: ChatRequest
+) -> tuple[ModelGateway, ChatRequest]:
+    """The gateway to call (the answer policy's, for a grounded answer it checks) and the call."""
+    log.grounding = grounding
+    if grounding is None:
+        return deps.gateway, call
+    checked, call = await grounding.answering(deps, call)
+    return checked or deps.gateway, call
+
+
+def _json_answer(completion: Completion, trace: CallTrace, grounding: Grounding | None) -> JSONResponse:
+    extra = grounding.fields() if grounding else {}
+    headers = {**_headers(trace), **(grounding.headers() if grounding else {})}
+    return JSONResponse({**completion.body, **extra}, headers=headers)
 
 
 async def _sse_stream(
@@ -246,6 +284,7 @@ async def _sse_stream(
             async for chunk in rest:
                 yield _sse.event(chunk)
         status = 200
+        await log.answered(trace)
     except SocleError as e:
         # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
         status, error = status_of(e)[0], e

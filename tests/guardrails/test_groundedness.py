@@ -211,10 +211,10 @@ def test_claim_counts_reach_the_bound_prometheus_metrics() -> None:
 
     counter = ClaimCounter()
     with bind(Metrics()) as metrics:
-        counter.record(3, 1, route="chat", model="small")
-        counter.record(2, 0, route="chat", model="small")
+        counter.record(3, 1, route="chat", model="small", tenant="acme")
+        counter.record(2, 0, route="chat", model="small", tenant="acme")
     counter.record(5, 5, route="chat", model="small")  # nothing bound: counted here only
-    labels = {"route": "chat", "model": "small"}
+    labels = {"route": "chat", "model": "small", "tenant": "acme"}
     sample = metrics.registry.get_sample_value
     assert sample("socle_grounding_claims_total", labels | {"kind": "checked"}) == 5.0
     assert sample("socle_grounding_claims_total", labels | {"kind": "unsupported"}) == 1.0

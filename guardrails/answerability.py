@@ -1,0 +1,150 @@
+"""`EvidenceFinder`: does any source answer the question, and which of its sentences do?
+
+Before an answer is written, each sentence of the sources is scored against the question: its
+cosine to the question (all-MiniLM-L6-v2, the groundedness detector's embedder), the share of the
+question's content words it holds, whether it holds the kind of answer asked for (a date for
+"when", a name for "who": `socle.guardrails._spans.expected`), and, for two-step questions
+("the creator of X was born when?"), whether it speaks of a name that the best sentence introduced
+(the bridge). The best sentences become the `Evidence.quotes`.
+
+Each source scores `its best sentence's cosine + coverage_weight x coverage`, where coverage is the
+share of the question's content words the source holds; the best source answers, and the quotes
+come from it alone (a sentence of another document next to it would be read as its support). The
+question is answerable when that score reaches `threshold`. The weights and the threshold were
+chosen on the development part of HaluEval QA (docs/knowledge.md): a question asked over another
+record's document scores far lower than over its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
+from operator import mul
+from typing import TYPE_CHECKING
+
+from socle.guardrails._claims import content_stems, names, numbers, split_sentences, words
+from socle.guardrails._spans import Kind, expected
+from socle.guardrails._spans import candidates as spans_of
+from socle.guardrails.base import Evidence, Quote, Source
+
+if TYPE_CHECKING:
+    from socle.knowledge.base import Embedder
+
+MAX_SENTENCES = 24
+"""Source sentences embedded per question: those sharing the most content words with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceWeights:
+    """How sentences are ranked, and when a question counts as answerable (tuned on the dev split)."""
+
+    _: KW_ONLY
+    cosine: float = 1.0
+    overlap: float = 0.5
+    kind: float = 0.5
+    bridge: float = 1.0
+    coverage_weight: float = 0.5
+    entities: float = 0.2
+    threshold: float = 0.5
+    quotes: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    source: int
+    position: int
+    text: str
+    stems: frozenset[str]
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(map(mul, a, b)))
+
+
+def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
+    found = []
+    for source in sources:
+        for position, (start, end) in enumerate(split_sentences(source.text)):
+            text = source.text[start:end]
+            found.append(_Sentence(source.index, position, text, frozenset(content_stems(words(text)))))
+    return found
+
+
+def _holds_kind(question: str, sentence: str, kind: Kind) -> bool:
+    if kind in ("other", "polar"):
+        return False
+    return any(s.kind == ("name" if kind == "place" else kind) for s in spans_of(question, [sentence]))
+
+
+class EvidenceFinder:
+    """Scores the sentences of the sources against a question (see the module doc).
+
+    Args:
+        embedder: normalised sentence embeddings (MiniLM; a `CachedEmbedder` shares them with the
+            groundedness check of the same answer).
+        weights: the ranking weights and the answerability threshold.
+    """
+
+    def __init__(self, embedder: Embedder, weights: EvidenceWeights | None = None) -> None:
+        self._embedder = embedder
+        self.weights = weights or EvidenceWeights()
+
+    async def assess(self, question: str, sources: Sequence[Source]) -> Evidence:
+        """The evidence `sources` hold for `question`: the best sentences and the answerability."""
+        asked = frozenset(content_stems(words(question)))
+        sentences = _sentences(sources)
+        if not sentences or not question.strip():
+            return Evidence(question, tuple(sources))
+        # The few sentences sharing the most question words (first wins on ties) are embedded.
+        order = sorted(range(len(sentences)), key=lambda i: -len(asked & sentences[i].stems))
+        kept = [sentences[i] for i in sorted(order[:MAX_SENTENCES])]
+        vectors = await self._embedder.embed([question, *(s.text for s in kept)])
+        cosines = [_dot(vectors[0], v) for v in vectors[1:]]
+        # The answering source: the one whose best sentence and coverage of the question score most.
+        coverage = {s.index: self._coverage(question, asked, s.text) for s in sources}
+        best: dict[int, float] = {}
+        for sentence, cosine in zip(kept, cosines, strict=True):
+            score = cosine + coverage[sentence.source]
+            best[sentence.source] = max(best.get(sentence.source, score), score)
+        source = max(best, key=lambda index: best[index])
+        own = [i for i, s in enumerate(kept) if s.source == source]
+        scores = self._scores(question, asked, [kept[i] for i in own], [cosines[i] for i in own])
+        ranked = sorted(range(len(own)), key=lambda i: -scores[i])[: self.weights.quotes]
+        quotes = tuple(Quote(source, kept[own[i]].text, scores[i]) for i in ranked)
+        return Evidence(
+            question,
+            tuple(sources),
+            quotes=quotes,
+            score=best[source],
+            answerable=best[source] >= self.weights.threshold,
+        )
+
+    def _coverage(self, question: str, asked: frozenset[str], text: str) -> float:
+        """How much of the question `text` holds: its content words, and its names and numbers."""
+        w = self.weights
+        share = len(asked & frozenset(content_stems(words(text)))) / max(len(asked), 1)
+        entities = names(question) | numbers(question)
+        if not entities or not w.entities:
+            return w.coverage_weight * share
+        found = frozenset(words(text)) | numbers(text)
+        return w.coverage_weight * share - w.entities * len(entities - found) / len(entities)
+
+    def _scores(
+        self, question: str, asked: frozenset[str], kept: Sequence[_Sentence], cosines: Sequence[float]
+    ) -> list[float]:
+        w = self.weights
+        kind = expected(question)
+        base = [
+            w.cosine * cos
+            + w.overlap * len(asked & s.stems) / max(len(asked), 1)
+            + w.kind * _holds_kind(question, s.text, kind)
+            for s, cos in zip(kept, cosines, strict=True)
+        ]
+        top = max(range(len(kept)), key=lambda i: base[i])
+        bridge = names(kept[top].text) - names(question)
+        if not bridge:
+            return base
+        return [
+            score + (0.0 if i == top else w.bridge * len(bridge & names(s.text)) / len(bridge))
+            for i, (s, score) in enumerate(zip(kept, base, strict=True))
+        ]
