@@ -79,14 +79,27 @@ def test_helm_lint_strict_finds_nothing(scenario: str) -> None:
     assert lint(SCENARIOS[scenario]) == []
 
 
-def _settings_of(objects: list[Manifest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """What a Socle pod reads: socle.yaml from the ConfigMap, then its env and the Secret's."""
+def _settings_of(
+    objects: list[Manifest],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workload: tuple[str, str] = ("Deployment", FULLNAME),
+    secret: dict[str, str] | None = None,
+) -> Settings:
+    """What a pod of `workload` reads: socle.yaml from its ConfigMap, its env, then its Secret's.
+
+    `secret` stands for a Secret the chart does not render (secrets.existingSecret).
+    """
+    pod = find(objects, *workload)["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    (config_map,) = [v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v]
     config = tmp_path / "socle.yaml"
-    config.write_text(find(objects, "ConfigMap", FULLNAME)["data"]["socle.yaml"])
-    pod = find(objects, "Deployment", FULLNAME)["spec"]["template"]["spec"]
-    for entry in pod["containers"][0]["env"]:
+    config.write_text(find(objects, "ConfigMap", config_map)["data"]["socle.yaml"])
+    if secret is None:
+        secret = find(objects, "Secret", container["envFrom"][0]["secretRef"]["name"])["stringData"]
+    for entry in container["env"]:
         monkeypatch.setenv(entry["name"], entry.get("value", "from-the-pod"))
-    for name, value in find(objects, "Secret", FULLNAME)["stringData"].items():
+    for name, value in secret.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SOCLE_CONFIG")  # the pod's path; the test reads the rendered copy
     return load_settings(config)
@@ -231,6 +244,37 @@ def test_migrations_run_once_as_a_hook_job(
         job["metadata"]["annotations"]["helm.sh/hook-weight"]
     )
     assert secret["stringData"]["SOCLE_STORAGE__DATABASE_URL"].startswith("postgresql+asyncpg://")
+
+
+MIGRATE = ("Job", f"{FULLNAME}-migrate")
+
+
+@pytest.mark.parametrize("scenario", ["bundled", "external", "vllm"])
+def test_the_migration_job_reads_what_the_pods_read(
+    rendered: dict[str, list[Manifest]],
+    scenario: str,
+    no_socle_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = _settings_of(rendered[scenario], tmp_path, monkeypatch, MIGRATE)
+    pods = _settings_of(rendered[scenario], tmp_path, monkeypatch)
+    assert job.model_dump(exclude={"orchestrator": {"replica_id"}}) == pods.model_dump(
+        exclude={"orchestrator": {"replica_id"}}
+    )
+
+
+def test_the_migration_job_loads_an_existing_secret_with_a_vllm_catalog(
+    rendered: dict[str, list[Manifest]], no_socle_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The operator's Secret carries the catalog; the Job must read the chart's socle.yaml with it
+    # (models.default is the vLLM model), or the settings it loads are invalid and it never migrates.
+    objects = render(
+        {**SCENARIOS["existing-secret"], "vllm": {"externalUrl": "http://vllm.internal:8000/v1"}}
+    )
+    theirs = find(rendered["external"], "Secret", FULLNAME)["stringData"]
+    s = _settings_of(objects, tmp_path, monkeypatch, MIGRATE, secret=theirs)
+    assert s.models.default == s.models.deployments[0].name == "qwen2.5-1.5b-instruct"
 
 
 @pytest.mark.parametrize(

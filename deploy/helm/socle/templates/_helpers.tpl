@@ -125,6 +125,22 @@ app.kubernetes.io/component: {{ .part }}
 {{- list $d | toJson }}
 {{- end }}
 
+{{/* The Secret's SOCLE_... variables (the release's Secret and the migration hook's copy). */}}
+{{- define "socle.secretData" -}}
+SOCLE_GUARDRAILS__PSEUDONYM_KEY: {{ required "secrets.pseudonymKey is required (a Fernet key shared by every replica), or set secrets.existingSecret" .Values.secrets.pseudonymKey | quote }}
+SOCLE_STORAGE__DATABASE_URL: {{ include "socle.databaseUrl" . | quote }}
+SOCLE_ORCHESTRATOR__CHECKPOINT_URL: {{ include "socle.checkpointUrl" . | quote }}
+{{- with include "socle.redisUrl" . }}
+SOCLE_STORAGE__REDIS_URL: {{ . | quote }}
+{{- end }}
+{{- with .Values.qdrant.apiKey }}
+SOCLE_KNOWLEDGE__QDRANT_API_KEY: {{ . | quote }}
+{{- end }}
+{{- if include "socle.vllmUrl" . }}
+SOCLE_MODELS__DEPLOYMENTS: {{ include "socle.vllmDeployments" . | quote }}
+{{- end }}
+{{- end }}
+
 {{/* socle.yaml: what the chart derives, under the user's `config` (which wins key by key). */}}
 {{- define "socle.config" -}}
 {{- $derived := dict
