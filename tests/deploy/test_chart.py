@@ -291,6 +291,20 @@ def test_missing_or_unsafe_values_fail_with_what_to_set(values: dict[str, Any], 
         render(values)
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({**REQUIRED, "postgresql": {"enable": False, "auth": {"password": "pw"}}}, "'enable' not allowed"),
+        ({**REQUIRED, "vllm": {"tier": 9}}, "/vllm/tier"),
+        ({**REQUIRED, "autoscaling": {"minReplicas": "two"}}, "/autoscaling/minReplicas"),
+    ],
+)
+def test_values_the_schema_does_not_know_are_refused(values: dict[str, Any], message: str) -> None:
+    # values.schema.json: a misspelt switch would otherwise be ignored silently.
+    with pytest.raises(RenderError, match=message):
+        render(values)
+
+
 def test_config_values_win_over_what_the_chart_derives(no_socle_env: None) -> None:
     objects = render({**REQUIRED, "config": {"knowledge": {"qdrant_url": "http://elsewhere:6333"}}})
     config = yaml.safe_load(find(objects, "ConfigMap", FULLNAME)["data"]["socle.yaml"])
