@@ -29,20 +29,21 @@ RUN --mount=type=secret,id=pip_ca \
     && python3 -m venv /opt/socle \
     && /opt/socle/bin/pip install --no-cache-dir "pip==25.3"
 
-# llama.cpp, built once: this layer is reused until LLAMA_CPP_VERSION changes. GGML_NATIVE=OFF as
-# in the Makefile: a portable AVX2 build, not one tuned to (and crashing off) the build host.
+# Wheels the build prefers (pip --find-links): make image puts a CPU-only torch here. A llama.cpp
+# wheel of LLAMA_CPP_VERSION built for Debian 12 x86-64 placed here is used instead of compiling.
+COPY deploy/image/wheels/ /wheels/
+# llama.cpp, built once: this layer is reused until LLAMA_CPP_VERSION (or the folder above) changes.
+# GGML_NATIVE=OFF as in the Makefile: a portable AVX2 build, not one tuned to the build host.
 ARG LLAMA_CPP_VERSION=0.3.36
 ARG EXTRAS=local,knowledge
 RUN --mount=type=secret,id=pip_ca \
     { [ ! -f /run/secrets/pip_ca ] || export PIP_CERT=/run/secrets/pip_ca; } \
-    && mkdir -p /wheels \
     && case ",${EXTRAS}," in *,local,*) \
-        CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-        /opt/socle/bin/pip wheel --no-cache-dir --no-deps "llama-cpp-python==${LLAMA_CPP_VERSION}" -w /wheels ;; \
+        ls /wheels/llama_cpp_python-"${LLAMA_CPP_VERSION}"-*linux_x86_64.whl >/dev/null 2>&1 \
+        || CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+            /opt/socle/bin/pip wheel --no-cache-dir --no-deps "llama-cpp-python==${LLAMA_CPP_VERSION}" -w /wheels ;; \
     esac
 
-# Wheels the build should prefer (make image drops a CPU-only torch here); may hold none.
-COPY deploy/image/wheels/ /wheels/
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY socle/ socle/
@@ -59,7 +60,8 @@ RUN --mount=type=secret,id=pip_ca \
     && /opt/socle/bin/pip wheel --no-cache-dir --no-deps . -w /wheels \
     && /opt/socle/bin/pip install --no-cache-dir --find-links /wheels \
         "$(ls /wheels/socle-*.whl)${EXTRAS:+[${EXTRAS}]}" \
-    && /opt/socle/bin/socle --help >/dev/null
+    && /opt/socle/bin/socle --help >/dev/null \
+    && case ",${EXTRAS}," in *,local,*) /opt/socle/bin/python -c "import llama_cpp" ;; esac
 
 FROM ${BASE_IMAGE} AS runtime
 ARG EXTRAS=local,knowledge
@@ -74,11 +76,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates libgomp1 python3 tini tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 socle \
-    && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/socle --shell /usr/sbin/nologin socle \
+    && useradd --system --no-log-init --uid 10001 --gid 10001 --home-dir /var/lib/socle \
+        --shell /usr/sbin/nologin socle \
     && install -d -o 10001 -g 10001 -m 0750 /var/lib/socle
-COPY --from=builder /opt/socle /opt/socle
-WORKDIR /app
-COPY config/ config/
 
 # Listen on every interface of the container; keep state in the volume; never reach a model hub.
 ENV PATH=/opt/socle/bin:$PATH \
@@ -91,10 +91,15 @@ ENV PATH=/opt/socle/bin:$PATH \
     SOCLE_SERVER__PORT=8000 \
     SOCLE_STORAGE__DATA_DIR=/var/lib/socle
 VOLUME ["/var/lib/socle"]
-USER 10001:10001
 EXPOSE 8000
 # Liveness only (the process answers); readiness (database and models) is /readyz, for orchestrators.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SOCLE_SERVER__PORT', '8000'), timeout=4)"]
 ENTRYPOINT ["/usr/bin/tini", "--", "socle"]
 CMD ["serve"]
+WORKDIR /app
+USER 10001:10001
+# Last, so that everything above stays cached when only Socle changes. Owned by root: read-only to
+# the socle user.
+COPY config/ config/
+COPY --from=builder /opt/socle /opt/socle
