@@ -70,10 +70,11 @@ LABEL org.opencontainers.image.title="Socle" \
       org.opencontainers.image.licenses="Apache-2.0" \
       io.socle.extras="${EXTRAS}"
 ENV DEBIAN_FRONTEND=noninteractive
-# libgomp1: llama.cpp's OpenMP threads; tini: PID 1 that forwards signals and reaps llama.cpp's server.
+# libgomp1: llama.cpp's OpenMP threads; libpq5: psycopg (PostgreSQL checkpoints) loads it; tini: PID 1
+# that forwards signals and reaps llama.cpp's server.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libgomp1 python3 tini tzdata \
+    && apt-get install -y --no-install-recommends ca-certificates libgomp1 libpq5 python3 tini tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 socle \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --home-dir /var/lib/socle \
