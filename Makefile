@@ -9,7 +9,7 @@ WHEELS ?= $(HOME)/.cache/socle/wheels-avx2
 LLAMA_CPP_VERSION := 0.3.36
 STAMP := $(VENV)/.socle-installed
 
-.PHONY: help install serve test test-fast lint typecheck check bench clean
+.PHONY: help install serve test test-fast lint typecheck check bench image base-image clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,26 @@ lint: $(STAMP)  ## ruff check + format check
 
 bench: $(STAMP)  ## Gateway overhead benchmark (see docs/benchmarks.md)
 	$(BIN)/python bench/gateway.py
+
+# The container image (docs/deploy.md). CONTAINER: podman, buildah or docker (flags allowed).
+# IMAGE_FLAGS: e.g. `--build-arg BASE_IMAGE=localhost/debian:bookworm` (make base-image),
+# `--secret id=pip_ca,src=/etc/ssl/certs/ca-certificates.crt` behind a TLS-inspecting proxy.
+CONTAINER ?= $(shell command -v podman || command -v docker || echo podman)
+IMAGE ?= localhost/socle:dev
+IMAGE_EXTRAS ?= local,knowledge
+IMAGE_FLAGS ?=
+# HEALTHCHECK is a Docker-format field: podman and buildah drop it from OCI images.
+IMAGE_FORMAT := $(if $(findstring docker,$(notdir $(firstword $(CONTAINER)))),,--format docker)
+
+image:  ## Build the container image (podman or docker; CPU torch preferred, see docs/deploy.md)
+	@case ",$(IMAGE_EXTRAS)," in *,knowledge,*) \
+	  ls deploy/image/wheels/torch-*.whl >/dev/null 2>&1 || \
+	  $(PYTHON) -m pip download --quiet --no-deps --only-binary=:all: -d deploy/image/wheels \
+	    "$$(grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')" ;; esac
+	$(CONTAINER) build $(IMAGE_FORMAT) --build-arg EXTRAS=$(IMAGE_EXTRAS) $(IMAGE_FLAGS) -t $(IMAGE) .
+
+base-image:  ## Debian 12 base image from Debian's packages (debootstrap), for hosts without a registry
+	CONTAINER="$(CONTAINER)" deploy/image/debootstrap-base.sh localhost/debian:bookworm
 
 clean:  ## Remove the virtual environment and local state
 	rm -rf $(VENV) .socle .pytest_cache .ruff_cache .mypy_cache
