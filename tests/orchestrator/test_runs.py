@@ -43,25 +43,45 @@ def agent_latency(seconds: float) -> Callable[[ModelCall], float]:
     return lambda call: seconds if role(call) not in ("planner", "synthesizer") else 0.0
 
 
-async def test_parallel_agents_take_about_the_slowest_not_the_sum() -> None:
+async def test_parallel_agents_run_at_the_same_time() -> None:
     plan = plan_json(
         ("researcher", "hotel refund limit"), ("analyst", "Pro plan price"), ("compliance", "travel")
     )
-    orchestrator, _ = build(answers(plan), latency=agent_latency(0.4))
-    started = time.perf_counter()
+    all_in, running = anyio.Event(), 0
+
+    async def meet(call: ModelCall) -> str:
+        # Each agent waits for the other two: agents run one after another would never all meet.
+        nonlocal running
+        running += 1
+        if running == 3:
+            all_in.set()
+        with anyio.fail_after(10):
+            await all_in.wait()
+        return f"{role(call)} found it [1]."
+
+    orchestrator, _ = build(answers(plan, researcher=meet, analyst=meet, compliance=meet))
     result = await orchestrator.run(request())
-    elapsed = time.perf_counter() - started
+    assert all_in.is_set()
     assert result.status == "completed"
-    assert 0.4 <= elapsed < 0.4 * 3 * 0.6  # the sum would be 1.2 s
 
 
 async def test_max_parallel_bounds_the_agents_running_at_once() -> None:
     plan = plan_json(("researcher", "a"), ("analyst", "b"), ("writer", "c"))
     settings = OrchestratorSettings(checkpointer="memory", max_parallel=1)
-    orchestrator, _ = build(answers(plan), latency=agent_latency(0.15), settings=settings)
-    started = time.perf_counter()
+    running = most = done = 0
+
+    async def one(call: ModelCall) -> str:
+        nonlocal running, most, done
+        running += 1
+        most = max(most, running)
+        await anyio.sleep(0.05)  # room for a second agent to start, were the bound not kept
+        running -= 1
+        done += 1
+        return f"{role(call)} found it [1]."
+
+    orchestrator, _ = build(answers(plan, researcher=one, analyst=one, writer=one), settings=settings)
     assert (await orchestrator.run(request())).status == "completed"
-    assert time.perf_counter() - started >= 0.45
+    assert (most, done) == (1, 3)
 
 
 async def test_a_dependent_task_waits_for_and_reads_its_dependency() -> None:
