@@ -202,10 +202,11 @@ class ModelSettings(_Section):
     deployments: tuple[DeploymentSettings, ...] = Field(
         default_factory=_embedded_deployments, description="The model catalog."
     )
-    client: Literal["litellm", "direct"] = Field(
-        "litellm",
-        description="How Socle calls models: through LiteLLM (any provider), or a direct "
-        "OpenAI-compatible client (lowest overhead, vLLM/llama.cpp/OpenAI only).",
+    client: Literal["auto", "litellm", "direct"] = Field(
+        "auto",
+        description="How Socle calls models: `auto` calls OpenAI-compatible deployments (llama.cpp, "
+        "vLLM, OpenAI) with the direct client and others through LiteLLM; `litellm` sends every "
+        "call through LiteLLM; `direct` only the OpenAI-compatible client (lowest overhead).",
     )
     manage_local: bool = Field(True, description="Start and supervise the `local` deployments.")
     require_promotion: bool = Field(
