@@ -14,6 +14,7 @@ from datetime import datetime
 from socle.agents.base import ChatGateway, ModelPicker, Outbox, Retriever, Tool
 from socle.agents.expert import ExpertAgent
 from socle.agents.spec import AgentSpec
+from socle.orchestrator.answers import AnswerChecks
 from socle.orchestrator.base import Shield, Verifier
 from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import AllowAll
@@ -51,6 +52,8 @@ class OrchestratorDeps:
         tools: the tool registry (`TOOLS`).
         retriever: the tiered retriever (None: agents answer without documents).
         verifier: the guardrail hook on answers (default: allow all).
+        answers: the tenant's answer policy and the models' answer modes: each answer drawn from
+            knowledge is checked (repair, extract, abstain; default: off, the server turns it on).
         outbox: where side-effecting tools deliver (None: those tools report they cannot).
         shield: conceals each run's request before it is saved, reveals its answer (`Shield`);
             with guardrails, `GuardShield` over the same guard as `gateway`, whose answers then
@@ -66,6 +69,7 @@ class OrchestratorDeps:
     tools: Mapping[str, Tool] = field(default_factory=dict)
     retriever: Retriever | None = None
     verifier: Verifier = field(default_factory=AllowAll)
+    answers: AnswerChecks = field(default_factory=AnswerChecks)
     outbox: Outbox | None = None
     shield: Shield = field(default_factory=NoShield)
     settings: OrchestratorSettings = field(default_factory=OrchestratorSettings)

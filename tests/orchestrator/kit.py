@@ -15,6 +15,7 @@ from socle.knowledge.memory import InMemoryKnowledgeStore
 from socle.knowledge.tiers import TieredRetriever
 from socle.orchestrator import (
     AllowAll,
+    AnswerChecks,
     NoShield,
     Orchestrator,
     OrchestratorDeps,
@@ -115,13 +116,15 @@ def build(
     knowledge: Any = None,
     leases: Any = None,
     shield: Any = None,
+    answers: AnswerChecks | None = None,
+    deployments: Sequence[Deployment] = DEPLOYMENTS,
 ) -> tuple[Orchestrator, FunctionChatModel]:
     """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents."""
     model = FunctionChatModel(reply, latency_s=latency)
-    gateway = Gateway(StaticRouter(Catalog(DEPLOYMENTS, default="small")), model)
+    gateway = Gateway(StaticRouter(Catalog(tuple(deployments), default="small")), model)
     deps = OrchestratorDeps(
         gateway,
-        CheapestAdequate(DEPLOYMENTS),
+        CheapestAdequate(deployments),
         agents or AGENTS,
         tools=TOOLS,
         retriever=knowledge or retriever(),
@@ -129,5 +132,6 @@ def build(
         settings=settings or OrchestratorSettings(checkpointer="memory"),
         verifier=verifier or AllowAll(),
         shield=shield or NoShield(),
+        answers=answers or AnswerChecks(),
     )
     return Orchestrator(deps, checkpointer or InMemorySaver(), leases), model
