@@ -59,7 +59,7 @@ async def checked_draft(deps: OrchestratorDeps, state: RunState) -> tuple[str, J
     if draft.get("how") != "model":
         return answer, combined(checks)
     model = deps.picker.pick(deps.settings.synthesizer_min_tier + state.get("tier_boost", 0))
-    question = last_user_text(state.get("messages", []))
+    question = deps.original(str(state.get("run_id", "")), last_user_text(state.get("messages", [])))
     decision = await review(policy, question, hits_of(draft), answer, mode="generative")
     count(decision, model=model, tenant_id=tenant)
     final = grounding_json(decision, model=model)

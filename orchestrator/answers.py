@@ -101,9 +101,18 @@ def count(decision: AnswerDecision, *, model: str, tenant_id: str | None) -> Non
 
 @dataclass(frozen=True, slots=True)
 class StepCheck:
-    """How one agent step is checked: the tenant's policy, and the model answering it (for the metrics)."""
+    """How one agent step is checked.
+
+    Args:
+        policy: the tenant's answer policy.
+        question: what the step answers, as the user typed it when it is the run's request
+            (`OrchestratorDeps.original`): checks run in process, like chat's.
+        model: the model answering the step (for the metrics).
+        tenant_id: the caller's tenant (for the metrics).
+    """
 
     policy: AnswerPolicy
+    question: str
     model: str
     tenant_id: str | None
 
@@ -113,7 +122,8 @@ class StepCheck:
         return grounding_json(decision, model=self.model)
 
 
-def _question(job: AgentTask) -> str:
+def question_of(job: AgentTask) -> str:
+    """What a step answers: its query (a planned task's instruction), else its last user message."""
     return job.query or last_user_text(list(job.messages))
 
 
@@ -123,7 +133,7 @@ async def checked(
     """A done step's answer (the model wrote it) reviewed against its sources; other statuses pass."""
     if result.status != "done":
         return result, None
-    decision = await review(step.policy, _question(job), result.sources, result.answer, mode="generative")
+    decision = await review(step.policy, step.question, result.sources, result.answer, mode="generative")
     return replace(result, answer=decision.text), step.record(decision)
 
 
@@ -131,7 +141,7 @@ async def quoted(
     hits: Sequence[Hit], job: AgentTask, agent: str, step: StepCheck
 ) -> tuple[AgentResult, JSONObject]:
     """The step's answer without a model call: the quote of its sources that answers, or an abstention."""
-    decision = await review(step.policy, _question(job), hits, None, mode="extractive")
+    decision = await review(step.policy, step.question, hits, None, mode="extractive")
     result = AgentResult(job.task_id, agent, "done", answer=decision.text, sources=tuple(hits))
     return result, step.record(decision)
 

@@ -60,6 +60,10 @@ class OrchestratorDeps:
             keep their placeholders (`GuardedGateway(..., restore=False)`).
         settings: limits and tiers.
         now: wall clock for tools and timestamps; `monotonic` for deadlines.
+        originals: per run driven by this process, the request's last user text as concealed by the
+            input rails -> as typed (`original`). In memory only, never saved; used where nothing
+            leaves the process but a knowledge search, as chat with `knowledge` does: the retrieval
+            of a step that calls no model, and the answer checks.
     """
 
     gateway: ChatGateway
@@ -75,6 +79,7 @@ class OrchestratorDeps:
     settings: OrchestratorSettings = field(default_factory=OrchestratorSettings)
     now: Callable[[], datetime] = datetime.now
     monotonic: Callable[[], float] = time.monotonic
+    originals: dict[str, dict[str, str]] = field(default_factory=dict)
     emit: Callable[[JSONObject], None] = _no_progress
     interrupt: Callable[[JSONValue], JSONValue] = _no_interrupt
     deadline: float | None = None
@@ -100,6 +105,10 @@ class OrchestratorDeps:
             self.agents[name], gateway=self.gateway, picker=self.picker, tools=self.tools,
             retriever=self.retriever, outbox=self.outbox, now=self.now,
         )  # fmt: skip
+
+    def original(self, run_id: str, text: str) -> str:
+        """`text` as the user typed it when it is the concealed request of run `run_id`, else `text`."""
+        return self.originals.get(run_id, {}).get(text, text)
 
     def remaining_s(self) -> float | None:
         """Seconds left before the run's deadline (None: no deadline)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from socle.agents.base import AgentResult, AgentTask, Limits, Resumption, ToolCall
 from socle.agents.evidence import hit_from_json, hit_to_json
 from socle.knowledge.base import Reader
-from socle.orchestrator.answers import StepCheck, checked, failed, quoted
+from socle.orchestrator.answers import StepCheck, checked, failed, question_of, quoted
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.state import AgentInput, RunState
 from socle.router.base import JSONObject, JSONValue
@@ -40,7 +42,7 @@ def _to_json(result: AgentResult, round_: int, latency_ms: float) -> JSONObject:
 
 
 async def _answer(
-    deps: OrchestratorDeps, agent: str, job: AgentTask, tenant_id: str
+    deps: OrchestratorDeps, agent: str, job: AgentTask, run_id: str, tenant_id: str
 ) -> tuple[AgentResult, JSONObject | None]:
     """The step's result, its answer checked when it drew on knowledge and the tenant's policy is on.
 
@@ -50,10 +52,10 @@ async def _answer(
     if policy is None or deps.retriever is None or not spec.knowledge_tiers:
         return await expert.run(job), None
     model = deps.picker.pick(spec.min_tier + job.tier_boost)
-    step = StepCheck(policy, model, tenant_id)
+    step = StepCheck(policy, deps.original(run_id, question_of(job)), model, tenant_id)
     if deps.answers.mode(tenant_id, model) == "extractive" and job.resume is None:
-        try:
-            hits = await expert.sources(job)
+        try:  # no model call: the search may use the question as typed, as chat's does
+            hits = await expert.sources(replace(job, query=step.question))
         except SocleError as e:  # the knowledge store failed: the task fails, not the run
             return failed(job, agent, e), None
         return await quoted(hits, job, agent, step)
@@ -80,7 +82,7 @@ async def node(state: AgentInput, deps: OrchestratorDeps) -> RunState:
         key_id=state["key_id"] or None,
         conversation_id=state["conversation_id"],
     )
-    result, grounding = await _answer(deps, agent, job, state["tenant_id"])
+    result, grounding = await _answer(deps, agent, job, state["run_id"], state["tenant_id"])
     data = _to_json(result, round_, (deps.monotonic() - started) * 1000)
     if grounding is not None:
         data["grounding"] = grounding

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
 from socle.guardrails.fake import lexical_answer_policy
 from socle.guardrails.groundedness import CLAIMS
 from socle.orchestrator import AnswerChecks, RunRequest
 from socle.orchestrator.chunks import openai_chunks
+from socle.orchestrator.fake import MaskingShield
 from socle.orchestrator.planning import best_agent
 from socle.router.base import ModelCall
 
@@ -190,3 +192,23 @@ async def test_checked_and_cut_claims_are_counted_per_route_and_model() -> None:
     await orchestrator.run(REQUEST)
     checked, cut = CLAIMS.snapshot()[("orchestrator", "small")]
     assert (checked - before[0], cut - before[1]) == (2, 1)
+
+
+async def test_a_concealed_request_is_searched_and_checked_as_typed_and_never_saved() -> None:
+    """The input rails redacted the words that find the answer; the run still quotes the right source.
+
+    The typed question is held in memory for the search and the check only (no model is called).
+    """
+    saver = InMemorySaver()
+    shield = MaskingShield("hotel refund limit per night", "[REDACTED]")
+    knowledge = RecordingRetriever(retriever())
+    orchestrator, model = build(
+        answering("never asked"), answers=EXTRACTIVE, shield=shield, checkpointer=saver, knowledge=knowledge
+    )
+    result = await orchestrator.run(REQUEST)
+    assert model.calls == [] and result.status == "completed"
+    assert result.answer == '"Travel policy: hotels are refunded up to 150 EUR per night." [1]'
+    assert [q for q, _, _ in knowledge.asked] == [QUESTION]
+    saved = [repr(c) async for c in saver.alist(None)]
+    assert saved and not any("hotel refund limit per night" in s for s in saved)
+    assert orchestrator.deps.originals == {}  # forgotten when the run ends
