@@ -15,14 +15,14 @@ from socle.orchestrator.answers import count, grounding_json, review
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.settings import Remedy
 from socle.orchestrator.state import RunState
-from socle.router.base import JSONObject
+from socle.router.base import JSONObject, JSONValue
 
 _STRENGTH = {"answered": 0, "repaired": 1, "extracted": 2, "abstained": 3}
 
 
-def _claims(checks: Sequence[JSONObject]) -> list[str]:
+def _claims(checks: Sequence[JSONObject]) -> list[JSONValue]:
     removed = [c.get("removed_claims") for c in checks]
-    return [str(claim) for r in removed if isinstance(r, list) for claim in r]
+    return [claim for r in removed if isinstance(r, list) for claim in r]
 
 
 def _checked(checks: Sequence[JSONObject]) -> int:
@@ -36,7 +36,7 @@ def combined(checks: Sequence[JSONObject]) -> JSONObject:
     outcome = max(answering, key=lambda o: _STRENGTH.get(o, 0))
     return {
         "outcome": outcome,
-        "removed_claims": _claims(checks),  # type: ignore[dict-item]
+        "removed_claims": _claims(checks),
         "checked_claims": _checked(checks),
         "mode": checks[0].get("mode"),
         "model": checks[0].get("model"),
@@ -64,7 +64,7 @@ async def checked_draft(deps: OrchestratorDeps, state: RunState) -> tuple[str, J
     count(decision, model=model, tenant_id=tenant)
     final = grounding_json(decision, model=model)
     every = [*checks, final]
-    return decision.text, {**final, "removed_claims": _claims(every), "checked_claims": _checked(every)}  # type: ignore[dict-item]
+    return decision.text, {**final, "removed_claims": _claims(every), "checked_claims": _checked(every)}
 
 
 def held_up(grounding: JSONObject) -> bool:

@@ -83,12 +83,11 @@ async def review(
 
 def grounding_json(decision: AnswerDecision, *, model: str) -> JSONObject:
     """A decision as the run state keeps it (the response's `grounding` field, plus the model)."""
-    data = decision.to_json()
     return {
         "outcome": decision.outcome,
-        "removed_claims": [str(c) for c in decision.removed_claims],
+        "removed_claims": list(decision.removed_claims),
         "checked_claims": decision.checked_claims,
-        "mode": str(data["mode"]),
+        "mode": decision.mode,
         "model": model,
     }
 
