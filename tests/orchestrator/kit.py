@@ -25,7 +25,7 @@ from socle.orchestrator import (
 from socle.orchestrator.fake import FunctionChatModel, ReplyFunction, system_text
 from socle.orchestrator.nodes.synthesize import INSTRUCTIONS as SYNTHESIZER
 from socle.orchestrator.planning import PLANNER_INSTRUCTIONS
-from socle.router.base import Deployment, ModelCall
+from socle.router.base import ChatModel, Deployment, ModelCall
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
@@ -118,10 +118,14 @@ def build(
     shield: Any = None,
     answers: AnswerChecks | None = None,
     deployments: Sequence[Deployment] = DEPLOYMENTS,
+    chat_model: ChatModel | None = None,
 ) -> tuple[Orchestrator, FunctionChatModel]:
-    """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents."""
+    """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents.
+
+    `chat_model` replaces the function model in the gateway (a real client of a fake upstream).
+    """
     model = FunctionChatModel(reply, latency_s=latency)
-    gateway = Gateway(StaticRouter(Catalog(tuple(deployments), default="small")), model)
+    gateway = Gateway(StaticRouter(Catalog(tuple(deployments), default="small")), chat_model or model)
     deps = OrchestratorDeps(
         gateway,
         CheapestAdequate(deployments),
