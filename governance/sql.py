@@ -9,6 +9,7 @@ from typing import Any
 
 from socle.governance._tables import api_keys, request_log
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
+from socle.governance.rate_limits import Limits
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -35,6 +36,10 @@ def _scope(value: str) -> KeyScope:
         if scope == value:
             return scope
     raise StorageError(f"stored key has unknown scope {value!r}")
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    return tuple(str(n) for n in json.loads(value)) if value is not None else None
 
 
 _RECORD_FIELDS = tuple(RequestRecord.__dataclass_fields__)
@@ -69,6 +74,11 @@ class SqlStore:
             "revoked_at": info.revoked_at,
             "groups": json.dumps(list(info.groups)),
             "scope": info.scope,
+            "expires_at": info.expires_at,
+            "rpm": info.limits.rpm,
+            "tpm": info.limits.tpm,
+            "models": json.dumps(list(info.models)) if info.models is not None else None,
+            "agents": json.dumps(list(info.agents)) if info.agents is not None else None,
         }
         try:
             async with self.engine.begin() as conn:
@@ -158,6 +168,10 @@ class SqlStore:
             revoked_at=_aware(data["revoked_at"]),
             groups=tuple(json.loads(data["groups"] or "[]")),
             scope=_scope(data["scope"]),
+            expires_at=_aware(data["expires_at"]),
+            limits=Limits(data["rpm"], data["tpm"]),
+            models=_names(data["models"]),
+            agents=_names(data["agents"]),
         )
 
     async def aclose(self) -> None:

@@ -93,6 +93,31 @@ class AuthSettings(_Section):
     )
 
 
+class RateLimitSettings(_Section):
+    """Requests and tokens per minute (None: no limit), for one scope or by default for every key."""
+
+    rpm: int | None = Field(None, ge=1, description="Most requests per minute.")
+    tpm: int | None = Field(None, ge=1, description="Most tokens (prompt + completion) per minute.")
+
+
+class RateLimitsSettings(_Section):
+    """Rate limits per key, tenant, model and agent (docs/governance.md, Rate limits).
+
+    A key's own limits (`socle keys create --rpm --tpm`) replace `key` for that key.
+    """
+
+    key: RateLimitSettings = Field(
+        default_factory=RateLimitSettings, description="Default limits of every key without its own."
+    )
+    tenants: dict[str, RateLimitSettings] = Field(default_factory=dict, description="Limits per tenant id.")
+    models: dict[str, RateLimitSettings] = Field(
+        default_factory=dict, description="Limits per model name asked for (all callers together)."
+    )
+    agents: dict[str, RateLimitSettings] = Field(
+        default_factory=dict, description="Limits per agent (`socle-agent/<name>`, all callers together)."
+    )
+
+
 class LoggingSettings(_Section):
     """Logs and the request log."""
 
@@ -475,6 +500,10 @@ class Settings(BaseSettings):
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings, description="Guardrails.")
     orchestrator: OrchestratorSettings = Field(
         default_factory=OrchestratorSettings, description="The governing orchestrator and its runs."
+    )
+    rate_limits: RateLimitsSettings = Field(
+        default_factory=RateLimitsSettings,
+        description="Requests and tokens per minute; on Redis (shared by replicas) with storage.redis_url.",
     )
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."

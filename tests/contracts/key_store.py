@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from socle.governance.base import ApiKeyInfo, KeyStore, RequestLog, RequestRecord
+from socle.governance.rate_limits import Limits
 
 from socle.errors import StorageError
 
@@ -36,6 +37,17 @@ class KeyStoreContract:
         found = await store.find("h1")
         assert found == platform and found.principal().is_platform_admin
         assert [i.scope for i in await store.list()] == ["platform", "tenant"]
+
+    async def test_controls_are_kept(self, store: KeyStore) -> None:
+        controlled = replace(
+            info("k1"), role="approver", expires_at=T0 + timedelta(days=30), limits=Limits(60, 100_000),
+            models=("smollm2-135m",), agents=(),
+        )  # fmt: skip
+        await store.add(controlled, "h1")
+        await store.add(info("k2"), "h2")
+        assert await store.find("h1") == controlled
+        plain = await store.find("h2")
+        assert plain is not None and (plain.models, plain.agents, plain.expires_at) == (None, None, None)
 
     async def test_duplicate_id_is_a_storage_error(self, store: KeyStore) -> None:
         await store.add(info("k1"), "h1")
