@@ -132,3 +132,16 @@ async def test_200_concurrent_requests_admit_exactly_the_limit(tmp_path: Path) -
                 tg.start_soon(call)
         assert statuses.count(200) == 40
         assert statuses.count(429) == 160
+
+
+async def test_embeddings_are_limited_too(tmp_path: Path) -> None:
+    async with limited_app(tmp_path, key={"rpm": 1, "tpm": 1000}) as app:
+        body = {"model": "auto", "input": ["hello there", "general kenobi"]}
+        headers = {"authorization": f"Bearer {app.user_key}"}
+        first = await app.http.post("/v1/embeddings", json=body, headers=headers)
+        assert first.status_code == 200
+        assert first.headers["x-ratelimit-remaining-requests"] == "0"
+        used = first.json()["usage"]["total_tokens"]
+        assert int(first.headers["x-ratelimit-remaining-tokens"]) == 1000 - used
+        refused = await app.http.post("/v1/embeddings", json=body, headers=headers)
+        assert refused.status_code == 429 and "retry-after" in refused.headers
