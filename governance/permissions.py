@@ -82,6 +82,7 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.budgets.set": "budgets.write",
     "admin.budgets.delete": "budgets.write",
     "admin.tenants.list": "tenants.read",
+    "admin.spend": "spend.read",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
 

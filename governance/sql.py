@@ -10,6 +10,7 @@ from typing import Any
 from socle.governance._tables import api_keys, request_log
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
 from socle.governance.rate_limits import Limits
+from socle.governance.spend import AGENT_MODEL_PREFIX, COLUMNS, SpendQuery, SpendRow
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -145,6 +146,36 @@ class SqlStore:
         except SQLAlchemyError as e:
             raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
         return [self._record(row) for row in rows]
+
+    async def spend(self, query: SpendQuery) -> Sequence[SpendRow]:
+        column = request_log.c[COLUMNS[query.by]]
+        c = request_log.c
+        select_ = select(
+            column,
+            func.count(),
+            func.sum(c.prompt_tokens),
+            func.sum(c.completion_tokens),
+            func.sum(c.cost_usd),
+        ).group_by(column)
+        if query.since is not None:
+            select_ = select_.where(c.created_at >= query.since)
+        if query.tenant_id is not None:
+            select_ = select_.where(c.tenant_id == query.tenant_id)
+        if query.by == "agent":
+            select_ = select_.where(c.model.like(f"{AGENT_MODEL_PREFIX}%"))
+        try:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(select_)).all()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
+        found = [
+            SpendRow(
+                g.removeprefix(AGENT_MODEL_PREFIX) if g and query.by == "agent" else g,
+                int(n), int(p or 0), int(k or 0), float(usd or 0.0),
+            )
+            for g, n, p, k, usd in rows
+        ]  # fmt: skip
+        return sorted(found, key=lambda row: (-row.cost_usd, -row.requests, row.group or ""))
 
     @staticmethod
     def _record(row: object) -> RequestRecord:

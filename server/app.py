@@ -13,6 +13,7 @@ from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, Re
 from socle.server.routes import (
     admin_budgets,
     admin_keys,
+    admin_spend,
     chat,
     embeddings,
     health,
@@ -60,7 +61,18 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             admin_budgets.BudgetIn,
         ),
     )
-    for module in (health, models, chat, embeddings, knowledge, runs, metrics, admin_keys, admin_budgets):
+    for module in (
+        health,
+        models,
+        chat,
+        embeddings,
+        knowledge,
+        runs,
+        metrics,
+        admin_keys,
+        admin_budgets,
+        admin_spend,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestLog)  # inside the request id: its rows carry it

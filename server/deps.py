@@ -25,6 +25,7 @@ from socle.governance.rate_limits import RateLimiter, RatePolicy
 from socle.governance.redis_cache import RedisKeyCache
 from socle.governance.registry import SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
+from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
@@ -66,6 +67,7 @@ class Deps:
     metrics: Metrics = field(default_factory=Metrics)  # this app's private Prometheus registry
     audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
     budgets: BudgetStore | None = None  # the budget store, for the admin API
+    spend: SpendReader | None = None  # sums of the request log, for the admin API
     rate_limiter: RateLimiter | None = field(default_factory=InMemoryRateLimiter)
     rate_policy: RatePolicy | None = None  # limits per tenant, model, agent; default: `settings.rate_limits`
 
@@ -227,6 +229,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             metrics=metrics,
             rate_limiter=limiter,
             budgets=budgets,
+            spend=store,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from socle.governance.base import ApiKeyInfo, KeyStore, RequestLog, RequestRecord
 from socle.governance.rate_limits import Limits
+from socle.governance.spend import SpendQuery, SpendReader, SpendRow
 
 from socle.errors import StorageError
 
@@ -87,3 +88,19 @@ class KeyStoreContract:
         recent = await store.recent(limit=2)
         assert [r.request_id for r in recent] == ["r2", "r1"]
         assert recent[0] == records[2]
+
+    async def test_spend_sums_the_request_log_by_group(self, store: RequestLog) -> None:
+        def record(i: int, tenant: str, model: str, cost: float) -> RequestRecord:
+            return RequestRecord(f"r{i}", T0 + timedelta(hours=i), f"k-{tenant}", tenant, "chat.completions",
+                                 model, prompt_tokens=10, completion_tokens=i, cost_usd=cost)  # fmt: skip
+
+        await store.append([record(0, "t1", "small", 0.5), record(1, "t1", "socle-agent/support", 0.25),
+                            record(2, "t2", "small", 2.0)])  # fmt: skip
+        assert isinstance(store, SpendReader)
+        by_tenant = await store.spend(SpendQuery("tenant"))
+        assert by_tenant == [SpendRow("t2", 1, 10, 2, 2.0), SpendRow("t1", 2, 20, 1, 0.75)]
+        mine = await store.spend(SpendQuery("model", tenant_id="t1"))
+        assert [(r.group, r.requests) for r in mine] == [("small", 1), ("socle-agent/support", 1)]
+        assert [r.group for r in await store.spend(SpendQuery("agent"))] == ["support"]
+        later = await store.spend(SpendQuery("key", since=T0 + timedelta(minutes=90)))
+        assert [r.group for r in later] == ["k-t2"]

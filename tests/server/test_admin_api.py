@@ -155,3 +155,28 @@ async def test_a_user_key_cannot_manage_keys(app: App) -> None:
     refused = await app.http.post("/v1/admin/keys", json={"name": "x"}, headers=_auth(app.user_key))
     assert refused.status_code == 403
     assert "keys.write" in refused.json()["error"]["message"]
+
+
+async def test_spend_by_key_tenant_and_model(app: App) -> None:
+    app.deps.spend = app.store
+    headers = _auth(app.user_key)
+    for _ in range(2):
+        ok = await app.http.post(
+            "/v1/chat/completions", json={"model": "small", "messages": MESSAGES}, headers=headers
+        )
+        assert ok.status_code == 200
+    by_tenant = (await app.http.get("/v1/admin/spend?by=tenant", headers=_auth(app.admin_key))).json()
+    assert by_tenant["tenant"] == "acme"
+    (acme,) = by_tenant["data"]
+    assert acme["tenant"] == "acme" and acme["requests"] == 2 and acme["completion_tokens"] > 0
+    assert acme["cost_usd"] > 0
+    by_model = (await app.http.get("/v1/admin/spend?by=model", headers=_auth(app.admin_key))).json()["data"]
+    assert [(r["model"], r["requests"]) for r in by_model] == [("small", 2)]
+    everyone = await app.http.get("/v1/admin/spend?by=key&tenant=acme", headers=_auth(app.platform_key))
+    assert everyone.json()["data"][0]["requests"] == 2
+    foreign = await app.http.get("/v1/admin/spend?tenant=globex", headers=_auth(app.admin_key))
+    assert foreign.status_code == 403
+    future = await app.http.get("/v1/admin/spend?since=2999-01-01", headers=_auth(app.admin_key))
+    assert future.json()["data"] == []
+    bad = await app.http.get("/v1/admin/spend?since=yesterday", headers=_auth(app.admin_key))
+    assert bad.status_code == 400
