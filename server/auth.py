@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from socle.governance.base import Principal
+from socle.governance.oidc import looks_like_jwt
 from socle.governance.permissions import ROUTES, allows, roles_with, route_permission
 from socle.server._audit import audit
 from socle.server.deps import Deps, get_deps
@@ -44,11 +45,18 @@ def denial(caller: Principal, route_name: str) -> PermissionDeniedError | None:
 async def principal(request: Request, deps: Annotated[Deps, Depends(get_deps)]) -> Principal:
     """The caller, allowed on this route.
 
+    An OIDC bearer token (a JWT, when `auth.oidc` is set) is verified by `deps.oidc`; anything else
+    is an API key.
+
     Raises:
-        AuthenticationError: (401) a missing, unknown, revoked or expired key.
+        AuthenticationError: (401) a missing, unknown, revoked or expired key or token.
         PermissionDeniedError: (403) the key's role may not call this route.
     """
-    found = await deps.keys.verify(bearer_token(request))
+    token = bearer_token(request)
+    if deps.oidc is not None and token and looks_like_jwt(token):
+        found = deps.oidc.verify(token)
+    else:
+        found = await deps.keys.verify(token)
     request.state.principal = found
     route = str(getattr(request.scope.get("route"), "name", ""))
     refused = denial(found, route)

@@ -19,6 +19,7 @@ from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
+from socle.governance.oidc import OidcVerifier
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
 from socle.governance.rate_limit_redis import RedisRateLimiter
 from socle.governance.rate_limits import RateLimiter, RatePolicy
@@ -68,6 +69,7 @@ class Deps:
     audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
     budgets: BudgetStore | None = None  # the budget store, for the admin API
     spend: SpendReader | None = None  # sums of the request log, for the admin API
+    oidc: OidcVerifier | None = None  # OIDC bearer tokens, when `auth.oidc` is set
     rate_limiter: RateLimiter | None = field(default_factory=InMemoryRateLimiter)
     rate_policy: RatePolicy | None = None  # limits per tenant, model, agent; default: `settings.rate_limits`
 
@@ -230,6 +232,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             rate_limiter=limiter,
             budgets=budgets,
             spend=store,
+            oidc=OidcVerifier.from_settings(settings.auth.oidc) if settings.auth.oidc else None,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is

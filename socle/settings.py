@@ -85,11 +85,31 @@ class StorageSettings(_Section):
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'socle.db'}"
 
 
+class OidcSettings(_Section):
+    """OIDC bearer tokens: JWTs of one issuer, checked against its keys (JWKS), claims mapped to a caller."""
+
+    issuer: str = Field(..., min_length=1, description="The `iss` every token must carry.")
+    jwks_file: Path = Field(
+        ..., description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
+    )
+    audience: str | None = Field(None, description="The `aud` tokens must carry (None: not checked).")
+    algorithms: tuple[str, ...] = Field(("RS256", "ES256"), description="Signature algorithms accepted.")
+    tenant_claim: str = Field("tenant", description="The claim naming the caller's tenant (required).")
+    roles_claim: str = Field("roles", description="The claim listing roles; the strongest known one is used.")
+    groups_claim: str = Field("groups", description="The claim listing groups (document ACLs).")
+    default_role: Literal["admin", "operator", "user", "auditor", "approver"] = Field(
+        "user", description="The role of a token whose roles claim names none."
+    )
+
+
 class AuthSettings(_Section):
     """API-key verification."""
 
     key_cache_ttl_s: float = Field(
         5.0, ge=0, description="How long a verified key is trusted before the store is asked again."
+    )
+    oidc: OidcSettings | None = Field(
+        None, description="Accept OIDC bearer tokens (JWTs) besides API keys (docs/governance.md, OIDC)."
     )
 
 
