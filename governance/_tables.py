@@ -18,6 +18,11 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("groups", Text, nullable=False, server_default="[]"),
     Column("scope", String(20), nullable=False, server_default="tenant"),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("rpm", Integer, nullable=True),
+    Column("tpm", Integer, nullable=True),
+    Column("models", Text, nullable=True),
+    Column("agents", Text, nullable=True),
 )
 
 request_log = Table(

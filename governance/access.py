@@ -9,7 +9,7 @@ Every route that touches a tenant's resources asks here instead of testing `is_a
   "not found", so a run's existence is not revealed. A pending action is approved by an admin of
   the run's tenant (or a platform admin) *other than* the key that started the run.
 
-The `approver` role of a later issue extends `_approves` and nothing else.
+Approving is the matrix's `runs.approve` (approvers and admins), never by the starting key.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 
 from socle.governance.base import Principal
+from socle.governance.permissions import allows
 
 from socle.errors import ErrorCode
 
@@ -53,23 +54,27 @@ NOT_VISIBLE = Access(False, hidden=True, reason="not visible to this key")
 
 def in_reach(caller: Principal, tenant_id: str) -> bool:
     """True when `caller` may act in `tenant_id` at all (its own tenant, or any for platform admins)."""
-    return caller.is_platform_admin or caller.tenant_id == tenant_id
+    return caller.reaches_every_tenant or caller.tenant_id == tenant_id
 
 
-def _administers(caller: Principal, tenant_id: str) -> bool:
-    return caller.is_admin and in_reach(caller, tenant_id)
+_READS_EVERY_RUN: frozenset[str] = frozenset({"admin", "operator", "auditor", "approver"})
 
 
 def _approves(caller: Principal, tenant_id: str) -> bool:
-    """Whose role lets them decide pending actions of `tenant_id` (an `approver` role joins here)."""
-    return _administers(caller, tenant_id)
+    """Whose role lets them decide pending actions of `tenant_id` (the matrix's `runs.approve`)."""
+    return allows(caller.role, "runs.approve") and in_reach(caller, tenant_id)
 
 
 def read_run(caller: Principal, owner: Owner) -> Access:
-    """May `caller` read the run `owner` started? Denials are `hidden` (the run is not revealed)."""
+    """May `caller` read the run `owner` started? Denials are `hidden` (the run is not revealed).
+
+    The starting key reads its run; admins, operators, auditors and approvers read their tenant's.
+    """
     if owner.key_id and caller.key_id == owner.key_id and caller.tenant_id == owner.tenant_id:
         return ALLOWED
-    return ALLOWED if _administers(caller, owner.tenant_id) else NOT_VISIBLE
+    if caller.role in _READS_EVERY_RUN and in_reach(caller, owner.tenant_id):
+        return ALLOWED
+    return NOT_VISIBLE
 
 
 def approve_run(caller: Principal, owner: Owner) -> Access:
@@ -88,6 +93,30 @@ def approve_run(caller: Principal, owner: Owner) -> Access:
             f"an admin of tenant {owner.tenant_id!r} must decide",
             code=ErrorCode.SELF_APPROVAL,
         )
-    # Today every reader but the starter is an admin; a read-only role (#19) stops here.
-    needs = Access(False, reason=f"approving needs an admin key of tenant {owner.tenant_id!r}")
+    needs = Access(False, reason=f"approving needs an approver or admin key of tenant {owner.tenant_id!r}")
     return ALLOWED if _approves(caller, owner.tenant_id) else needs
+
+
+AGENT_PREFIX = "socle-agent/"
+
+
+def call_model(caller: Principal, model: str) -> Access:
+    """May `caller` call `model`? A 403 naming what the key may call, when it may not.
+
+    A key with a list of models (or of agents, for `socle-agent/<name>`) calls only those; a key
+    without one calls any.
+    """
+    if model.startswith(AGENT_PREFIX):
+        agent = model.removeprefix(AGENT_PREFIX)
+        if caller.agents is None or agent in caller.agents:
+            return ALLOWED
+        reason = f"this key may not call agent {agent!r}; it may call: {_listed(caller.agents)}"
+        return Access(False, reason=reason, code=ErrorCode.MODEL_NOT_ALLOWED)
+    if caller.models is None or model in caller.models:
+        return ALLOWED
+    reason = f"this key may not call model {model!r}; it may call: {_listed(caller.models)}"
+    return Access(False, reason=reason, code=ErrorCode.MODEL_NOT_ALLOWED)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return ", ".join(repr(n) for n in names) or "none"

@@ -7,16 +7,22 @@ from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-Role = Literal["admin", "user"]
-ROLES: tuple[Role, ...] = ("admin", "user")
+from socle.governance.rate_limits import NO_LIMITS, Limits
+
+Role = Literal["admin", "operator", "user", "auditor", "approver"]
+ROLES: tuple[Role, ...] = ("admin", "operator", "user", "auditor", "approver")
+"""What a key may do: `governance.permissions.MATRIX` gives each role its permissions."""
 
 KeyScope = Literal["tenant", "platform"]
 """Where a key's role applies: its own tenant (every key by default) or every tenant.
 
 A role says *what* a key may do, its scope *where*. A `tenant` admin administers its own tenant
 and nothing else; a `platform` admin (the key `socle serve` creates on first start, and keys made
-with `socle keys create --platform`) may act across tenants. Only admin keys may be `platform`."""
+with `socle keys create --platform`) may act across tenants. Admin, operator and auditor keys may be
+`platform` (an auditor of every tenant); users and approvers belong to one tenant."""
 KEY_SCOPES: tuple[KeyScope, ...] = ("tenant", "platform")
+PLATFORM_ROLES: tuple[Role, ...] = ("admin", "operator", "auditor")
+"""The roles a `platform` key may have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,9 @@ class Principal:
     name: str = ""
     groups: tuple[str, ...] = ()
     scope: KeyScope = "tenant"
+    limits: Limits = NO_LIMITS  # the key's own rate limits (else `rate_limits.key` applies)
+    models: tuple[str, ...] | None = None  # the models it may call; None: every model
+    agents: tuple[str, ...] | None = None  # the agents it may call; None: every agent
 
     @property
     def is_admin(self) -> bool:
@@ -40,6 +49,11 @@ class Principal:
     def is_platform_admin(self) -> bool:
         """An admin whose reach is every tenant."""
         return self.role == "admin" and self.scope == "platform"
+
+    @property
+    def reaches_every_tenant(self) -> bool:
+        """A `platform` key (admin, operator or auditor): its role applies in every tenant."""
+        return self.scope == "platform" and self.role in PLATFORM_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +69,30 @@ class ApiKeyInfo:
     revoked_at: datetime | None = None
     groups: tuple[str, ...] = ()
     scope: KeyScope = "tenant"
+    expires_at: datetime | None = None
+    limits: Limits = NO_LIMITS
+    models: tuple[str, ...] | None = None
+    agents: tuple[str, ...] | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
+    def expired(self, now: datetime) -> bool:
+        """True once `expires_at` is past."""
+        return self.expires_at is not None and now >= self.expires_at
+
     def principal(self) -> Principal:
         return Principal(
-            self.key_id, self.tenant_id, self.role, name=self.name, groups=self.groups, scope=self.scope
+            self.key_id,
+            self.tenant_id,
+            self.role,
+            name=self.name,
+            groups=self.groups,
+            scope=self.scope,
+            limits=self.limits,
+            models=self.models,
+            agents=self.agents,
         )
 
 

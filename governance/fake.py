@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from socle.governance.base import ApiKeyInfo, RequestRecord
+from socle.governance.spend import SpendQuery, SpendRow, spend_of
 
 from socle.errors import StorageError
 
@@ -47,3 +48,6 @@ class InMemoryStore:
 
     async def recent(self, limit: int = 100) -> Sequence[RequestRecord]:
         return list(reversed(self.records))[:limit]
+
+    async def spend(self, query: SpendQuery) -> Sequence[SpendRow]:
+        return spend_of(self.records, query)

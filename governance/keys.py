@@ -12,15 +12,50 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from socle.governance.audit import AuditEvent, AuditLog
-from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyCache, KeyScope, KeyStore, Principal, Role
+from socle.governance.audit import AuditEvent, AuditLog, Detail
+from socle.governance.base import (
+    KEY_SCOPES,
+    PLATFORM_ROLES,
+    ROLES,
+    ApiKeyInfo,
+    KeyCache,
+    KeyScope,
+    KeyStore,
+    Principal,
+    Role,
+)
+from socle.governance.rate_limits import NO_LIMITS, Limits
 
 from socle.errors import AuthenticationError, ErrorCode, InvalidRequestError, NotFoundError
 
 PREFIX = "sk-socle-"
 _GROUP = re.compile(r"^[\w.-]{1,100}$")
+_DURATION = re.compile(r"^(\d{1,6})([mhdw])$")
+_UNIT_S = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_expiry(text: str, now: datetime) -> datetime:
+    """When a key given `--expires TEXT` at `now` expires.
+
+    TEXT is a duration (`30d`, `12h`, `90m`, `2w`) or an ISO date or time (UTC without an offset).
+    Raises `InvalidRequestError` for anything else, or a moment not after `now`.
+    """
+    found = _DURATION.match(text.strip())
+    if found:
+        at = now + timedelta(seconds=int(found.group(1)) * _UNIT_S[found.group(2)])
+    else:
+        try:
+            at = datetime.fromisoformat(text.strip())
+        except ValueError as e:
+            raise InvalidRequestError(
+                f"expiry {text!r} is neither a duration (30d, 12h, 90m, 2w) nor an ISO date", param="expires"
+            ) from e
+        at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    if at <= now:
+        raise InvalidRequestError(f"expiry {text!r} is not in the future", param="expires")
+    return at
 
 
 def hash_secret(secret: str) -> str:
@@ -32,6 +67,16 @@ def new_secret() -> tuple[str, str]:
     """A fresh `(key_id, full_key)` pair."""
     key_id = secrets.token_hex(4)
     return key_id, f"{PREFIX}{key_id}-{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyControls:
+    """What a key may use beyond its role: until when, how fast, which models and agents."""
+
+    expires_at: datetime | None = None
+    limits: Limits = NO_LIMITS
+    models: tuple[str, ...] | None = None  # None: every model
+    agents: tuple[str, ...] | None = None  # None: every agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +110,25 @@ class KeyManager:
         self._actor = actor
         self._clock = clock
 
+    def acting_as(self, actor: str) -> KeyManager:
+        """This manager, auditing what it does as done by `actor` (`key:<id>` for the admin API)."""
+        return KeyManager(self._store, self._cache, audit=self._audit, actor=actor, clock=self._clock)
+
     async def _record(self, action: str, info: ApiKeyInfo) -> None:
         if self._audit is not None:
             groups = ",".join(info.groups)
-            details = {"name": info.name, "role": info.role, "scope": info.scope, "groups": groups}
+            details: dict[str, Detail] = {
+                "name": info.name,
+                "role": info.role,
+                "scope": info.scope,
+                "groups": groups,
+            }
+            if action == "key.create":
+                details.update(_controls(info))
             event = AuditEvent(action, actor=self._actor, tenant_id=info.tenant_id, target=info.key_id)
             await self._audit.append(replace(event, details=details))
 
-    async def create(
+    async def create(  # noqa: PLR0913 - keyword-only, one per field of the key
         self,
         name: str,
         *,
@@ -80,18 +136,24 @@ class KeyManager:
         role: Role = "user",
         groups: Sequence[str] = (),
         scope: KeyScope = "tenant",
+        controls: KeyControls = KeyControls(),
     ) -> CreatedKey:
         """Create a key.
 
         Raises:
             InvalidRequestError: an unknown role or scope, a `platform` scope on a non-admin key, an
-                empty name or a bad group.
+                empty name, a bad group or an expiry in the past.
         """
         _check(name, tenant_id, role, groups, scope)
+        now = self._clock()
+        if controls.expires_at is not None and controls.expires_at <= now:
+            raise InvalidRequestError("a key's expiry must be in the future", param="expires_at")
         key_id, secret = new_secret()
         info = ApiKeyInfo(
-            key_id, name, tenant_id, role, self._clock(), groups=tuple(dict.fromkeys(groups)), scope=scope
-        )
+            key_id, name, tenant_id, role, now, groups=tuple(dict.fromkeys(groups)), scope=scope,
+            expires_at=controls.expires_at, limits=controls.limits, models=controls.models,
+            agents=controls.agents,
+        )  # fmt: skip
         await self._store.add(info, hash_secret(secret))
         await self._record("key.create", info)
         return CreatedKey(info, secret)
@@ -100,7 +162,7 @@ class KeyManager:
         """The principal of an active key.
 
         Raises:
-            AuthenticationError: the key is missing, unknown or revoked.
+            AuthenticationError: the key is missing, unknown, revoked or expired (`key_expired`).
         """
         if not secret:
             raise AuthenticationError(
@@ -117,25 +179,45 @@ class KeyManager:
                 await self._cache.put(digest, info)
         if info is None or not info.active:
             raise AuthenticationError("invalid or revoked API key")
+        if info.expired(self._clock()):
+            raise AuthenticationError(
+                "this API key has expired: ask an administrator for a new one", code=ErrorCode.KEY_EXPIRED
+            )
         return info.principal()
 
     async def list(self, *, tenant_id: str | None = None) -> list[ApiKeyInfo]:
         return list(await self._store.list(tenant_id=tenant_id))
 
-    async def revoke(self, key_id: str) -> None:
-        """Revoke a key at once. Raises `NotFoundError` if no active key has that id."""
+    async def revoke(self, key_id: str, *, tenant_id: str | None = None) -> None:
+        """Revoke a key (of `tenant_id`, for the audit record) at once.
+
+        Raises `NotFoundError` if no active key has that id.
+        """
         if not await self._store.revoke(key_id, self._clock()):
             raise NotFoundError(f"no active API key with id {key_id!r}; `socle keys list` shows them")
         if self._cache is not None:
             await self._cache.evict(key_id)
         if self._audit is not None:
-            await self._audit.append(AuditEvent("key.revoke", actor=self._actor, target=key_id))
+            event = AuditEvent("key.revoke", actor=self._actor, tenant_id=tenant_id, target=key_id)
+            await self._audit.append(event)
 
     async def ensure_admin(self) -> CreatedKey | None:
         """Create the first admin key, a platform admin, if no key exists yet; None otherwise."""
         if await self._store.count() > 0:
             return None
         return await self.create("admin", tenant_id="default", role="admin", scope="platform")
+
+
+def _controls(info: ApiKeyInfo) -> dict[str, Detail]:
+    """A created key's controls, for its audit record (only those set)."""
+    found: dict[str, Detail] = {
+        "expires_at": info.expires_at.isoformat() if info.expires_at else None,
+        "rpm": info.limits.rpm,
+        "tpm": info.limits.tpm,
+        "models": ",".join(info.models) if info.models is not None else None,
+        "agents": ",".join(info.agents) if info.agents is not None else None,
+    }
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _check(name: str, tenant_id: str, role: str, groups: Sequence[str], scope: str) -> None:
@@ -147,7 +229,9 @@ def _check(name: str, tenant_id: str, role: str, groups: Sequence[str], scope: s
         raise InvalidRequestError(f"role {role!r} is not one of {list(ROLES)}", param="role")
     if scope not in KEY_SCOPES:
         raise InvalidRequestError(f"scope {scope!r} is not one of {list(KEY_SCOPES)}", param="scope")
-    if scope == "platform" and role != "admin":
-        raise InvalidRequestError("only an admin key can be a platform key", param="scope")
+    if scope == "platform" and role not in PLATFORM_ROLES:
+        raise InvalidRequestError(
+            f"only {', '.join(PLATFORM_ROLES)} keys can be platform keys", param="scope"
+        )
     if not name.strip() or not tenant_id.strip():
         raise InvalidRequestError("a key needs a non-empty name and tenant", param="name")

@@ -8,6 +8,7 @@ from datetime import datetime
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo
+from socle.governance.rate_limits import Limits
 
 from socle.errors import StorageError
 
@@ -24,8 +25,21 @@ def dump_info(info: ApiKeyInfo) -> str:
             "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
             "groups": list(info.groups),
             "scope": info.scope,
+            "expires_at": info.expires_at.isoformat() if info.expires_at else None,
+            "rpm": info.limits.rpm,
+            "tpm": info.limits.tpm,
+            "models": list(info.models) if info.models is not None else None,
+            "agents": list(info.agents) if info.agents is not None else None,
         }
     )
+
+
+def _count(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError("not a limit")
+    return value
 
 
 def load_info(text: str | bytes) -> ApiKeyInfo | None:
@@ -35,7 +49,8 @@ def load_info(text: str | bytes) -> ApiKeyInfo | None:
         role, scope = data["role"], data.get("scope", "tenant")  # entries cached before scopes: tenant
         if role not in ROLES or scope not in KEY_SCOPES:
             return None
-        revoked = data["revoked_at"]
+        revoked, expires = data["revoked_at"], data.get("expires_at")
+        models, agents = data.get("models"), data.get("agents")
         return ApiKeyInfo(
             data["key_id"],
             data["name"],
@@ -45,6 +60,10 @@ def load_info(text: str | bytes) -> ApiKeyInfo | None:
             revoked_at=datetime.fromisoformat(revoked) if revoked else None,
             groups=tuple(str(g) for g in data.get("groups", [])),
             scope=scope,
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+            limits=Limits(_count(data.get("rpm")), _count(data.get("tpm"))),
+            models=tuple(str(m) for m in models) if models is not None else None,
+            agents=tuple(str(a) for a in agents) if agents is not None else None,
         )
     except (ValueError, KeyError, TypeError):
         return None

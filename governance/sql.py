@@ -9,6 +9,8 @@ from typing import Any
 
 from socle.governance._tables import api_keys, request_log
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
+from socle.governance.rate_limits import Limits
+from socle.governance.spend import AGENT_MODEL_PREFIX, COLUMNS, SpendQuery, SpendRow
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -35,6 +37,10 @@ def _scope(value: str) -> KeyScope:
         if scope == value:
             return scope
     raise StorageError(f"stored key has unknown scope {value!r}")
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    return tuple(str(n) for n in json.loads(value)) if value is not None else None
 
 
 _RECORD_FIELDS = tuple(RequestRecord.__dataclass_fields__)
@@ -69,6 +75,11 @@ class SqlStore:
             "revoked_at": info.revoked_at,
             "groups": json.dumps(list(info.groups)),
             "scope": info.scope,
+            "expires_at": info.expires_at,
+            "rpm": info.limits.rpm,
+            "tpm": info.limits.tpm,
+            "models": json.dumps(list(info.models)) if info.models is not None else None,
+            "agents": json.dumps(list(info.agents)) if info.agents is not None else None,
         }
         try:
             async with self.engine.begin() as conn:
@@ -136,6 +147,36 @@ class SqlStore:
             raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
         return [self._record(row) for row in rows]
 
+    async def spend(self, query: SpendQuery) -> Sequence[SpendRow]:
+        column = request_log.c[COLUMNS[query.by]]
+        c = request_log.c
+        select_ = select(
+            column,
+            func.count(),
+            func.sum(c.prompt_tokens),
+            func.sum(c.completion_tokens),
+            func.sum(c.cost_usd),
+        ).group_by(column)
+        if query.since is not None:
+            select_ = select_.where(c.created_at >= query.since)
+        if query.tenant_id is not None:
+            select_ = select_.where(c.tenant_id == query.tenant_id)
+        if query.by == "agent":
+            select_ = select_.where(c.model.like(f"{AGENT_MODEL_PREFIX}%"))
+        try:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(select_)).all()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
+        found = [
+            SpendRow(
+                g.removeprefix(AGENT_MODEL_PREFIX) if g and query.by == "agent" else g,
+                int(n), int(p or 0), int(k or 0), float(usd or 0.0),
+            )
+            for g, n, p, k, usd in rows
+        ]  # fmt: skip
+        return sorted(found, key=lambda row: (-row.cost_usd, -row.requests, row.group or ""))
+
     @staticmethod
     def _record(row: object) -> RequestRecord:
         fields = RequestRecord.__dataclass_fields__
@@ -158,6 +199,10 @@ class SqlStore:
             revoked_at=_aware(data["revoked_at"]),
             groups=tuple(json.loads(data["groups"] or "[]")),
             scope=_scope(data["scope"]),
+            expires_at=_aware(data["expires_at"]),
+            limits=Limits(data["rpm"], data["tpm"]),
+            models=_names(data["models"]),
+            agents=_names(data["agents"]),
         )
 
     async def aclose(self) -> None:

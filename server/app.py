@@ -10,7 +10,18 @@ from socle.server._openapi import install_openapi
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
-from socle.server.routes import chat, embeddings, health, knowledge, metrics, models, runs
+from socle.server.routes import (
+    admin_budgets,
+    admin_keys,
+    admin_spend,
+    chat,
+    embeddings,
+    health,
+    knowledge,
+    metrics,
+    models,
+    runs,
+)
 from socle.server.schemas import ChatCompletionRequest
 
 from socle.settings import Settings
@@ -46,9 +57,22 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             knowledge.DocumentIn,
             knowledge.SearchIn,
             runs.ResumeIn,
+            admin_keys.KeyIn,
+            admin_budgets.BudgetIn,
         ),
     )
-    for module in (health, models, chat, embeddings, knowledge, runs, metrics):
+    for module in (
+        health,
+        models,
+        chat,
+        embeddings,
+        knowledge,
+        runs,
+        metrics,
+        admin_keys,
+        admin_budgets,
+        admin_spend,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestLog)  # inside the request id: its rows carry it

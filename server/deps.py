@@ -15,12 +15,18 @@ from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
 from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
+from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
+from socle.governance.oidc import OidcVerifier
+from socle.governance.rate_limit_memory import InMemoryRateLimiter
+from socle.governance.rate_limit_redis import RedisRateLimiter
+from socle.governance.rate_limits import RateLimiter, RatePolicy
 from socle.governance.redis_cache import RedisKeyCache
 from socle.governance.registry import SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
+from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
@@ -62,6 +68,15 @@ class Deps:
     orchestrator: Orchestrator | None = None
     metrics: Metrics = field(default_factory=Metrics)  # this app's private Prometheus registry
     audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
+    budgets: BudgetStore | None = None  # the budget store, for the admin API
+    spend: SpendReader | None = None  # sums of the request log, for the admin API
+    oidc: OidcVerifier | None = None  # OIDC bearer tokens, when `auth.oidc` is set
+    rate_limiter: RateLimiter | None = field(default_factory=InMemoryRateLimiter)
+    rate_policy: RatePolicy | None = None  # limits per tenant, model, agent; default: `settings.rate_limits`
+
+    def __post_init__(self) -> None:
+        if self.rate_policy is None:
+            self.rate_policy = RatePolicy.from_settings(self.settings.rate_limits)
 
 
 def get_deps(request: Request) -> Deps:
@@ -105,6 +120,13 @@ def key_cache(settings: Settings) -> KeyCache:
     if settings.storage.redis_url:
         return RedisKeyCache.from_url(settings.storage.redis_url, settings.auth.key_cache_ttl_s)
     return InMemoryKeyCache(settings.auth.key_cache_ttl_s)
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    """Redis when `storage.redis_url` is set (limits shared by replicas), else in process."""
+    if settings.storage.redis_url:
+        return RedisRateLimiter.from_url(settings.storage.redis_url)
+    return InMemoryRateLimiter()
 
 
 async def build_guard(settings: Settings, *, warm: bool = True) -> Guard | None:
@@ -204,7 +226,10 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         inner = Gateway(router, model, resilience=resilience, admission=admission)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         audit = SqlAuditLog(store.engine, signer_for(settings))
-        await seal_unsigned(audit)  # once, after the upgrade that started signing records
+        await seal_unsigned(audit)
+        limiter = rate_limiter(settings)
+        if isinstance(limiter, RedisRateLimiter):
+            stack.push_async_callback(limiter.aclose)  # once, after the upgrade that started signing records
         deps = Deps(
             settings=settings,
             gateway=gateway,
@@ -215,6 +240,10 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
             knowledge=knowledge,
             metrics=metrics,
+            rate_limiter=limiter,
+            budgets=budgets,
+            spend=store,
+            oidc=OidcVerifier.from_settings(settings.auth.oidc) if settings.auth.oidc else None,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is

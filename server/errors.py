@@ -22,6 +22,7 @@ from socle.errors import (
     NotFoundError,
     OverloadedError,
     PermissionDeniedError,
+    RateLimitedError,
     RequestTooLargeError,
     SocleError,
     StorageError,
@@ -42,6 +43,7 @@ STATUS: tuple[tuple[type[SocleError], int, str], ...] = (
     (AuthenticationError, 401, "authentication_error"),
     (PermissionDeniedError, 403, "permission_error"),
     (BudgetExceededError, 402, "insufficient_quota"),
+    (RateLimitedError, 429, "rate_limit_error"),
     (NotFoundError, 404, "not_found_error"),
     (UpstreamTimeoutError, 504, "upstream_error"),
     (UpstreamUnavailableError, 503, "upstream_error"),
@@ -69,6 +71,8 @@ def error_response(error: SocleError) -> JSONResponse:
     """The HTTP response for a Socle error."""
     status, kind = status_of(error)
     headers = {"www-authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, RateLimitedError):
+        headers = error.headers
     return JSONResponse(error_body(error.message, kind, error.code, error.param), status, headers=headers)
 
 

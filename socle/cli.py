@@ -17,12 +17,11 @@ from socle._cli import run as _run
 from socle._cli import settings as _settings
 from socle.audit_cli import audit_app
 from socle.governance.audit import AuditEvent
-from socle.governance.base import ROLES, KeyScope
 from socle.governance.budgets import BudgetStore
+from socle.keys_cli import keys_app
 from socle.knowledge.base import DocumentSpec
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 budgets_app = typer.Typer(help="Set, list and delete spending budgets per key, tenant or agent.",
                           no_args_is_help=True)  # fmt: skip
@@ -247,109 +246,6 @@ def eval_(
         data=data, split=split, model=model, by=by, history=history, store=store,
     )  # fmt: skip
     raise typer.Exit(anyio.run(ec.main, request, settings, console))
-
-
-@keys_app.command("create")
-def keys_create(
-    name: Annotated[str, typer.Argument(help="A label for the key, e.g. the application using it.")],
-    tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")] = "default",
-    role: Annotated[str, typer.Option(help="admin or user.")] = "user",
-    platform: Annotated[
-        bool,
-        typer.Option(
-            "--platform",
-            help="A platform admin key (needs --role admin): it may act in every tenant. "
-            "Without it an admin key administers its own tenant only.",
-        ),
-    ] = False,
-    group: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="A group the key belongs to (repeatable); documents shared "
-            "with group:<name> are visible to it."
-        ),
-    ] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Create a key and print its secret (shown once)."""
-    from socle.governance.audit import SqlAuditLog
-    from socle.governance.audit_keys import signer_for
-    from socle.governance.keys import KeyManager
-    from socle.server.deps import open_store
-
-    settings = _settings(config)
-    chosen = next((r for r in ROLES if r == role), None)
-    if chosen is None:
-        console.print(f"[red]error:[/] role {role!r} is not one of {list(ROLES)}", highlight=False)
-        raise typer.Exit(1)
-
-    async def run() -> str:
-        async with open_store(settings) as store:
-            keys = KeyManager(store, audit=SqlAuditLog(store.engine, signer_for(settings)), actor="cli")
-            scope: KeyScope = "platform" if platform else "tenant"
-            created = await keys.create(name, tenant_id=tenant, role=chosen, groups=group or (), scope=scope)
-            return created.secret
-
-    secret = _run(run)
-    console.print("[bold]API key (shown once, stored hashed):[/]")
-    print(secret)  # noqa: T201 - the one line scripts capture
-
-
-@keys_app.command("list")
-def keys_list(
-    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
-    config: ConfigOption = None,
-) -> None:
-    """List keys (ids and metadata; secrets are never stored)."""
-    from socle.governance.keys import KeyManager
-    from socle.server.deps import open_store
-
-    settings = _settings(config)
-
-    async def run() -> list[tuple[str, ...]]:
-        async with open_store(settings) as store:
-            infos = await KeyManager(store).list(tenant_id=tenant)
-        return [
-            (
-                i.key_id,
-                i.name,
-                i.tenant_id,
-                i.role,
-                i.scope,
-                ",".join(i.groups),
-                i.created_at.isoformat(timespec="seconds"),
-                "revoked" if i.revoked_at else "active",
-            )
-            for i in infos
-        ]
-
-    table = Table("id", "name", "tenant", "role", "scope", "groups", "created", "status")
-    for row in _run(run):
-        table.add_row(*row)
-    console.print(table)
-
-
-@keys_app.command("revoke")
-def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key id shown by `socle keys list`.")],
-    config: ConfigOption = None,
-) -> None:
-    """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
-    from socle.governance.audit import SqlAuditLog
-    from socle.governance.audit_keys import signer_for
-    from socle.governance.keys import KeyManager
-    from socle.server.deps import key_cache, open_store
-
-    settings = _settings(config)
-
-    async def run() -> None:
-        async with open_store(settings) as store:
-            audit = SqlAuditLog(store.engine, signer_for(settings))
-            keys = KeyManager(store, key_cache(settings), audit=audit, actor="cli")
-            await keys.revoke(key_id)
-
-    _run(run)
-    console.print(f"key {key_id} revoked")
 
 
 def _with_budgets(

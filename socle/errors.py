@@ -11,6 +11,7 @@ statuses.
     ├── AuthenticationError         missing, unknown or revoked API key
     ├── PermissionDeniedError       the key is valid but its role or scope may not do this
     ├── BudgetExceededError         a budget of the key, tenant or agent is spent (402, not retried)
+    ├── RateLimitedError            a request or token rate limit is reached (429, with Retry-After)
     ├── NotFoundError               a named thing (model, key) does not exist
     │   └── ModelNotFoundError
     ├── UpstreamError               a model server failed us
@@ -50,6 +51,9 @@ class ErrorCode(StrEnum):
     GUARDRAIL_TIMEOUT = "guardrail_timeout"
     OVERLOADED = "overloaded"
     BUDGET_EXCEEDED = "budget_exceeded"
+    RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
+    KEY_EXPIRED = "key_expired"
+    MODEL_NOT_ALLOWED = "model_not_allowed"
 
 
 class SocleError(Exception):
@@ -112,6 +116,20 @@ class BudgetExceededError(SocleError):
     """
 
     default_code = ErrorCode.BUDGET_EXCEEDED
+
+
+class RateLimitedError(SocleError):
+    """A request or token rate limit of the key, tenant, model or agent is reached (429).
+
+    `headers` go on the response: `retry-after`, `retry-after-ms` and the `x-ratelimit-*` family,
+    which OpenAI's SDKs read to wait before their automatic retry.
+    """
+
+    default_code = ErrorCode.RATE_LIMIT_EXCEEDED
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.headers = headers or {}
 
 
 class NotFoundError(SocleError):

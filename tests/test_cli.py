@@ -68,7 +68,7 @@ def test_keys_create_platform_makes_a_platform_admin(config: Path) -> None:
     assert runner.invoke(app, args).exit_code == 0
     assert "platform" in runner.invoke(app, ["keys", "list", "--config", str(config)]).output
     refused = runner.invoke(app, ["keys", "create", "app", "--platform", "--config", str(config)])
-    assert refused.exit_code == 1 and "only an admin key can be a platform key" in refused.output
+    assert refused.exit_code == 1 and "keys can be platform keys" in refused.output
 
 
 def test_keys_create_rejects_an_unknown_role(config: Path) -> None:
@@ -171,3 +171,37 @@ def test_models_promote_needs_a_passing_evaluation_of_this_configuration(config:
     (record,) = [json.loads(line) for line in audit.output.splitlines()]
     assert record["event"]["action"] == "model.promote" and record["event"]["details"]["pii"] == "run-1"
     assert record["event"]["details"]["grounded-qa"] == "run-3"
+
+
+def test_keys_create_with_controls_stores_them(config: Path) -> None:
+    import anyio
+    from socle.governance.keys import KeyManager
+    from socle.server.deps import open_store
+
+    from socle.settings import load_settings
+
+    args = ["keys", "create", "app", "--tenant", "acme", "--rpm", "60", "--tpm", "100000", "--models",
+            "m,other", "--agents", "support", "--expires", "30d", "--role", "approver",
+            "--config", str(config)]  # fmt: skip
+    created = runner.invoke(app, args)
+    assert created.exit_code == 0, created.output
+
+    async def stored() -> list[object]:
+        async with open_store(load_settings(config)) as store:
+            return list(await KeyManager(store).list(tenant_id="acme"))
+
+    (info,) = anyio.run(stored)
+    assert (info.limits.rpm, info.limits.tpm) == (60, 100000)  # type: ignore[attr-defined]
+    assert info.models == ("m", "other") and info.agents == ("support",)  # type: ignore[attr-defined]
+    assert info.role == "approver" and info.expires_at is not None  # type: ignore[attr-defined]
+    assert (
+        "rpm=60" in runner.invoke(app, ["keys", "list", "--config", str(config)], terminal_width=300).output
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"), [("soon", "neither a duration"), ("2001-01-01", "not in the future")]
+)
+def test_keys_create_refuses_a_bad_expiry(config: Path, option: str, message: str) -> None:
+    refused = runner.invoke(app, ["keys", "create", "app", "--expires", option, "--config", str(config)])
+    assert refused.exit_code == 1 and message in refused.output

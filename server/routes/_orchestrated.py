@@ -13,6 +13,7 @@ from socle.orchestrator import Orchestrator, RunEvent, RunRequest, RunResult, co
 from socle.server import _sse
 from socle.server._audit import audit
 from socle.server._calls import Outcome, log_call
+from socle.server._rate import Admitted
 from socle.server.deps import Deps
 from socle.server.errors import error_body, status_of
 from socle.server.schemas import ChatCompletionRequest
@@ -23,7 +24,13 @@ from socle.errors import SocleError
 async def orchestrated(
     orchestrator: Orchestrator, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest
 ) -> Response:
-    """Run the orchestrator for this request: JSON when `stream` is false, SSE otherwise."""
+    """Run the orchestrator for this request: JSON when `stream` is false, SSE otherwise.
+
+    The call's admission by the rate limits (`request.state.rate`, set by the chat route) puts its
+    headers on the response and is charged the run's real tokens once the run is done.
+    """
+    rate: Admitted | None = getattr(request.state, "rate", None)
+    rate_headers = rate.headers if rate is not None else {}
     request.state.started = time.perf_counter()
     run = RunRequest(
         chat.model,
@@ -39,7 +46,9 @@ async def orchestrated(
         result = await orchestrator.run(run)
         log_call(deps, request, caller, "chat.completions", _outcome(chat.model, 200, [result], stream=False))
         await _audit_changed(deps, request, caller, result)
-        headers = {"x-socle-run-id": result.run_id, **_grounding_headers(result)}
+        if rate is not None:
+            await rate.settle(result.usage.prompt_tokens + result.usage.completion_tokens)
+        headers = {"x-socle-run-id": result.run_id, **_grounding_headers(result), **rate_headers}
         return JSONResponse(completion_body(result, created=created), headers=headers)
     events = orchestrator.stream(run)  # validation errors raise here, before any byte is sent
     include_usage = bool(chat.stream_options and chat.stream_options.include_usage)
@@ -63,10 +72,14 @@ async def orchestrated(
                 status = status_of(e)[0]
                 yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
             finally:
-                log_call(deps, request, caller, "chat.completions", _outcome(chat.model, status, finished))
+                outcome = _outcome(chat.model, status, finished)
+                log_call(deps, request, caller, "chat.completions", outcome)
+                if rate is not None:
+                    await rate.settle(outcome.prompt_tokens + outcome.completion_tokens)
         yield _sse.DONE
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"cache-control": "no-cache"})
+    headers = {"cache-control": "no-cache", **rate_headers}
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
 
 async def _results(events: AsyncIterator[RunEvent], sink: list[RunResult]) -> AsyncIterator[RunEvent]:

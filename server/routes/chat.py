@@ -14,6 +14,7 @@ from typing import cast
 import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from socle.governance.access import AGENT_PREFIX, call_model
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
@@ -24,15 +25,17 @@ from socle.server._audit import audit
 from socle.server._body import parse_json, validate
 from socle.server._grounding import Grounding, ground
 from socle.server._openapi import documented
+from socle.server._rate import Admitted, admit
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
 from socle.server.routes._orchestrated import orchestrated
 from socle.server.schemas import ChatCompletionRequest
 
-from socle.errors import InvalidRequestError, SocleError
+from socle.errors import InvalidRequestError, PermissionDeniedError, SocleError
 from socle.metrics import deployment_label, record_call, record_usage
 from socle.settings import ServerSettings
+from socle.tokens import count_request_tokens
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -74,6 +77,12 @@ class _CallLog:
         self.grounding: Grounding | None = None
         self.request_id: str = request.scope.get("state", {}).get("request_id", "")
         self.started = time.perf_counter()
+        self.rate: Admitted | None = None
+
+    async def settle(self, trace: CallTrace) -> None:
+        """Charge the rate limits the tokens the call really used."""
+        if self.rate is not None:
+            await self.rate.settle(trace.usage.prompt_tokens + trace.usage.completion_tokens)
 
     async def refused(self, error: SocleError, trace: CallTrace) -> None:
         """Audit a guardrail block (rail and reason; never the text)."""
@@ -212,7 +221,9 @@ async def chat_completions(request: Request) -> Response:
     options = call_options(request)
     try:
         chat = log.chat = parse_chat_request(await request.body(), deps.settings.server)
+        log.rate = await _admit(deps, caller, chat)
         if deps.orchestrator is not None and deps.orchestrator.serves(chat.model):
+            request.state.rate = log.rate  # charged the run's tokens by `orchestrated`
             return await orchestrated(deps.orchestrator, deps, request, caller, chat)
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
@@ -237,19 +248,26 @@ async def chat_completions(request: Request) -> Response:
     except SocleError as e:
         log.write(trace, status=status_of(e)[0], error=e)
         await log.refused(e, trace)
+        await log.settle(trace)
         await _forget(deps, caller, options)
         raise
     if not chat.stream:
         log.write(trace, status=200)
         await log.answered(trace)
+        await log.settle(trace)
         await _forget(deps, caller, options)
-        return _json_answer(completion, trace, grounding)
+        return _json_answer(completion, trace, grounding, log.rate)
     extra = grounding.fields(decided=False) if grounding else {}
     if first is not None and extra:
         first = cast(JSONObject, {**first, **extra})  # the citations travel with the first chunk
     return _sse.ClosingStreamingResponse(
         _sse_stream(first, chunks, trace, log, lambda: _forget(deps, caller, options)),
-        headers={**_headers(trace), "cache-control": "no-cache", "x-accel-buffering": "no"},
+        headers={
+            **_headers(trace),
+            **_rate_headers(log.rate),
+            "cache-control": "no-cache",
+            "x-accel-buffering": "no",
+        },
     )
 
 
@@ -264,9 +282,33 @@ async def _answering(
     return checked or deps.gateway, call
 
 
-def _json_answer(completion: Completion, trace: CallTrace, grounding: Grounding | None) -> JSONResponse:
+async def _admit(deps: Deps, caller: Principal, chat: ChatCompletionRequest) -> Admitted | None:
+    """The call, admitted by the key's models and agents (403) and the rate limits (429).
+
+    The rate limits are those of its key, tenant, model and agent.
+    """
+    allowed = call_model(caller, chat.model)
+    if not allowed.allowed:
+        raise PermissionDeniedError(allowed.reason, code=allowed.code, param="model")
+    agent = chat.model.removeprefix(AGENT_PREFIX) if chat.model.startswith(AGENT_PREFIX) else None
+    return await admit(
+        deps,
+        caller,
+        model=chat.model,
+        agent=agent,
+        count_tokens=lambda: count_request_tokens(chat.upstream_body()),
+    )
+
+
+def _rate_headers(rate: Admitted | None) -> dict[str, str]:
+    return rate.headers if rate is not None else {}
+
+
+def _json_answer(
+    completion: Completion, trace: CallTrace, grounding: Grounding | None, rate: Admitted | None
+) -> JSONResponse:
     extra = grounding.fields() if grounding else {}
-    headers = {**_headers(trace), **(grounding.headers() if grounding else {})}
+    headers = {**_headers(trace), **(grounding.headers() if grounding else {}), **_rate_headers(rate)}
     return JSONResponse({**completion.body, **extra}, headers=headers)
 
 
@@ -295,5 +337,6 @@ async def _sse_stream(
             if isinstance(rest, AsyncGenerator):  # closing the gateway's stream settles its usage
                 await rest.aclose()
             log.write(trace, status=status, error=error)
+            await log.settle(trace)
             await on_close()
     yield _sse.DONE

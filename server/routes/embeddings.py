@@ -11,17 +11,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from socle.governance.access import call_model
 from socle.governance.base import Principal
 from socle.knowledge.base import Embedder
 from socle.server._body import json_body
 from socle.server._calls import Outcome, log_call
 from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
 from socle.server._openapi import documented
+from socle.server._rate import admit
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.schemas import OpenAIModel
 
-from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
+from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError, PermissionDeniedError
 from socle.settings import ServerSettings
 from socle.tokens import count_completion_tokens
 
@@ -103,6 +105,12 @@ async def embeddings(
             param="dimensions",
         )
     texts = bounded_inputs(body, deps.settings.server)
+    allowed = call_model(caller, body.model)
+    if not allowed.allowed:
+        raise PermissionDeniedError(allowed.reason, code=allowed.code, param="model")
+    rate = await admit(
+        deps, caller, model=body.model, count_tokens=lambda: sum(count_completion_tokens(t) for t in texts)
+    )
     try:
         vectors = await until_disconnected(request, lambda: embed_in_batches(knowledge.embedder, texts))
     except ClientGone:
@@ -121,5 +129,6 @@ async def embeddings(
             ],
             "model": knowledge.embedding_model,
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        }
+        },
+        headers=rate.headers if rate is not None else None,
     )

@@ -11,13 +11,13 @@ from socle.server.deps import Deps, get_deps
 router = APIRouter()
 
 
-@router.get("/healthz")
+@router.get("/healthz", name="health.live")
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", name="health.ready")
 async def readyz(deps: Annotated[Deps, Depends(get_deps)]) -> JSONResponse:
     """Readiness: 200 when the database and a deployment of every model answer, else 503."""
     checks = {name: await check() for name, check in deps.ready_checks.items()}

@@ -1,4 +1,7 @@
-"""/v1/knowledge: ingest, search and erase documents (admin keys ingest and erase; any key searches)."""
+"""/v1/knowledge: ingest, search and erase documents.
+
+Admins and operators ingest and erase (`knowledge.write`); users search (`knowledge.read`).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from socle.server._body import json_body
 from socle.server._calls import Outcome, log_call
 from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
 from socle.server._openapi import documented
-from socle.server.auth import admin, principal
+from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
 from socle.errors import InvalidRequestError, NotFoundError
@@ -67,7 +70,7 @@ def _knowledge(deps: Deps) -> Knowledge:
 async def ingest_document(
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
-    caller: Annotated[Principal, Depends(admin)],
+    caller: Annotated[Principal, Depends(principal)],
     body: Annotated[DocumentIn, Depends(json_body(DocumentIn))],
 ) -> JSONResponse:
     """Ingest (or re-ingest) a document into a tier of the caller's tenant."""
@@ -113,7 +116,7 @@ async def delete_document(
     document_id: str,
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
-    caller: Annotated[Principal, Depends(admin)],
+    caller: Annotated[Principal, Depends(principal)],
 ) -> dict[str, object]:
     """Erase a document from every tier of the caller's tenant (GDPR erasure)."""
     request.state.started = time.perf_counter()

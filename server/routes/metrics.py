@@ -18,7 +18,7 @@ from socle.metrics import CONTENT_TYPE, bind
 router = APIRouter()
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, name="metrics")
 async def metrics(request: Request) -> Response:
     """Every Socle metric of this app, in the Prometheus text exposition format."""
     deps = get_deps(request)

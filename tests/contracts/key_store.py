@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from socle.governance.base import ApiKeyInfo, KeyStore, RequestLog, RequestRecord
+from socle.governance.rate_limits import Limits
+from socle.governance.spend import SpendQuery, SpendReader, SpendRow
 
 from socle.errors import StorageError
 
@@ -36,6 +38,17 @@ class KeyStoreContract:
         found = await store.find("h1")
         assert found == platform and found.principal().is_platform_admin
         assert [i.scope for i in await store.list()] == ["platform", "tenant"]
+
+    async def test_controls_are_kept(self, store: KeyStore) -> None:
+        controlled = replace(
+            info("k1"), role="approver", expires_at=T0 + timedelta(days=30), limits=Limits(60, 100_000),
+            models=("smollm2-135m",), agents=(),
+        )  # fmt: skip
+        await store.add(controlled, "h1")
+        await store.add(info("k2"), "h2")
+        assert await store.find("h1") == controlled
+        plain = await store.find("h2")
+        assert plain is not None and (plain.models, plain.agents, plain.expires_at) == (None, None, None)
 
     async def test_duplicate_id_is_a_storage_error(self, store: KeyStore) -> None:
         await store.add(info("k1"), "h1")
@@ -75,3 +88,19 @@ class KeyStoreContract:
         recent = await store.recent(limit=2)
         assert [r.request_id for r in recent] == ["r2", "r1"]
         assert recent[0] == records[2]
+
+    async def test_spend_sums_the_request_log_by_group(self, store: RequestLog) -> None:
+        def record(i: int, tenant: str, model: str, cost: float) -> RequestRecord:
+            return RequestRecord(f"r{i}", T0 + timedelta(hours=i), f"k-{tenant}", tenant, "chat.completions",
+                                 model, prompt_tokens=10, completion_tokens=i, cost_usd=cost)  # fmt: skip
+
+        await store.append([record(0, "t1", "small", 0.5), record(1, "t1", "socle-agent/support", 0.25),
+                            record(2, "t2", "small", 2.0)])  # fmt: skip
+        assert isinstance(store, SpendReader)
+        by_tenant = await store.spend(SpendQuery("tenant"))
+        assert by_tenant == [SpendRow("t2", 1, 10, 2, 2.0), SpendRow("t1", 2, 20, 1, 0.75)]
+        mine = await store.spend(SpendQuery("model", tenant_id="t1"))
+        assert [(r.group, r.requests) for r in mine] == [("small", 1), ("socle-agent/support", 1)]
+        assert [r.group for r in await store.spend(SpendQuery("agent"))] == ["support"]
+        later = await store.spend(SpendQuery("key", since=T0 + timedelta(minutes=90)))
+        assert [r.group for r in later] == ["k-t2"]

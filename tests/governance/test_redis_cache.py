@@ -14,6 +14,7 @@ import redis.asyncio as aioredis
 from socle.governance.base import ApiKeyInfo
 from socle.governance.fake import InMemoryStore
 from socle.governance.keys import KeyManager
+from socle.governance.rate_limits import Limits
 from socle.governance.redis_cache import RedisKeyCache, dump_info, load_info
 
 from socle.errors import AuthenticationError
@@ -27,6 +28,13 @@ def test_info_round_trips_through_json() -> None:
     assert load_info(dump_info(INFO)) == INFO
     platform = replace(INFO, scope="platform")
     assert load_info(dump_info(platform)) == platform
+
+
+def test_controls_round_trip_through_json() -> None:
+    controlled = replace(
+        INFO, expires_at=datetime(2027, 1, 1, tzinfo=UTC), limits=Limits(60, None), models=("m",), agents=()
+    )
+    assert load_info(dump_info(controlled)) == controlled
 
 
 def test_an_entry_cached_before_scopes_is_a_tenant_key() -> None:

@@ -47,8 +47,8 @@ CASES = [
      None),
     ("/v1/knowledge/search", "user", b'{"query": ' + SURROGATE + b"}", "invalid_request", "query"),
     ("/v1/knowledge/search", "user", b'{"query": ' + DEEP + b"}", "invalid_json", None),
-    ("/v1/runs/r1/resume", "user", b'{"decisions": ' + DEEP + b"}", "invalid_json", None),
-    ("/v1/runs/r1/resume", "user", b'{"comment": ' + SURROGATE + b"}", "invalid_request", "comment"),
+    ("/v1/runs/r1/resume", "admin", b'{"decisions": ' + DEEP + b"}", "invalid_json", None),
+    ("/v1/runs/r1/resume", "admin", b'{"comment": ' + SURROGATE + b"}", "invalid_request", "comment"),
 ]  # fmt: skip
 
 

@@ -73,16 +73,17 @@ async def test_a_platform_admin_reads_and_approves_any_tenant(app: App, outbox: 
     assert len(outbox.delivered) == 1
 
 
-async def test_the_starting_key_cannot_approve_its_own_run(app: App, outbox: InMemoryOutbox) -> None:
+async def test_a_user_key_cannot_approve_even_its_own_run(app: App, outbox: InMemoryOutbox) -> None:
     run_id = await _start(app, app.user_key)
     refused = await _resume(app, run_id, app.user_key)
     assert refused.status_code == 403
     error = refused.json()["error"]
-    assert (error["code"], error["type"]) == ("self_approval", "permission_error")
+    assert (error["code"], error["type"]) == ("permission_denied", "permission_error")
+    assert "runs.approve" in error["message"]
     assert outbox.delivered == []
     assert isinstance(app.deps.audit, InMemoryAuditLog)
-    audited = [r.event for r in app.deps.audit.chain if r.event.action == "run.resume.refused"]
-    assert [(e.target, e.details["reason"]) for e in audited] == [(run_id, "self_approval")]
+    audited = [r.event for r in app.deps.audit.chain if r.event.action == "access.denied"]
+    assert [(e.target, e.details["permission"]) for e in audited] == [("runs.resume", "runs.approve")]
     # An admin of the run's tenant, another key, decides.
     approved = await _resume(app, run_id, app.admin_key)
     assert approved.status_code == 200 and len(outbox.delivered) == 1
@@ -92,13 +93,31 @@ async def test_an_admin_cannot_approve_a_run_it_started(app: App, outbox: InMemo
     run_id = await _start(app, app.admin_key)
     assert (await _resume(app, run_id, app.admin_key)).json()["error"]["code"] == "self_approval"
     assert outbox.delivered == []
+    assert isinstance(app.deps.audit, InMemoryAuditLog)
+    audited = [r.event for r in app.deps.audit.chain if r.event.action == "run.resume.refused"]
+    assert [(e.target, e.details["reason"]) for e in audited] == [(run_id, "self_approval")]
+
+
+async def test_an_approver_of_the_tenant_approves(app: App, outbox: InMemoryOutbox) -> None:
+    run_id = await _start(app, app.user_key)
+    approver = (await app.deps.keys.create("reviewer", tenant_id=TENANT, role="approver")).secret
+    assert await _status(app, run_id, approver) == "awaiting_approval"
+    assert (await _resume(app, run_id, approver)).status_code == 200
+    assert len(outbox.delivered) == 1
+
+
+async def test_an_approver_of_another_tenant_does_not_see_the_run(app: App, outbox: InMemoryOutbox) -> None:
+    run_id = await _start(app, app.user_key)
+    approver = (await app.deps.keys.create("reviewer", tenant_id="globex", role="approver")).secret
+    assert (await _resume(app, run_id, approver)).status_code == 404
+    assert outbox.delivered == []
 
 
 async def test_other_keys_of_the_tenant_do_not_see_the_run(app: App, outbox: InMemoryOutbox) -> None:
     run_id = await _start(app, app.user_key)
     colleague = (await app.deps.keys.create("colleague", tenant_id=TENANT)).secret
     assert (await app.http.get(f"/v1/runs/{run_id}", headers=_auth(colleague))).status_code == 404
-    assert (await _resume(app, run_id, colleague)).status_code == 404
+    assert (await _resume(app, run_id, colleague)).status_code == 403  # no user approves, whatever the run
     assert await _status(app, run_id, app.user_key) == "awaiting_approval"  # its starter reads it
 
 

@@ -1,0 +1,102 @@
+"""Who may do what: the permission matrix (roles by permissions) and the permission of every route.
+
+One value, read by the HTTP layer on every request (`server.auth`) and by the tests, which walk the
+app's routes and this matrix together: a route without an entry in `ROUTES` is refused to everyone
+and fails the test. Where a permission applies (which tenant, which run) stays `governance.access`'s
+decision; this module only says whether the role may do it at all.
+
+| role     | for                                                                             |
+|----------|---------------------------------------------------------------------------------|
+| admin    | everything, in its tenant (or every tenant: a `platform` key)                   |
+| operator | runs the service: models, knowledge, runs (cancel), spend, keys and budgets read |
+| user     | calls models and agents, searches knowledge, reads its own runs (a developer)   |
+| auditor  | read-only: audit log, spend, keys, budgets, tenants, runs                       |
+| approver | reads runs and approves or denies their pending actions (never its own runs)    |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from socle.governance.base import ROLES, Role
+
+Permission = Literal[
+    "models.call",
+    "models.read",
+    "knowledge.read",
+    "knowledge.write",
+    "runs.read",
+    "runs.approve",
+    "runs.cancel",
+    "audit.read",
+    "spend.read",
+    "keys.read",
+    "keys.write",
+    "budgets.read",
+    "budgets.write",
+    "tenants.read",
+    "metrics.read",
+]
+PERMISSIONS: tuple[Permission, ...] = (
+    "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
+    "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
+    "tenants.read", "metrics.read",
+)  # fmt: skip
+
+MATRIX: Mapping[Role, frozenset[Permission]] = {
+    "admin": frozenset(PERMISSIONS),
+    "operator": frozenset({
+        "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.cancel",
+        "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read",
+    }),
+    "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read"}),
+    "auditor": frozenset({
+        "models.read", "runs.read", "audit.read", "spend.read", "keys.read", "budgets.read", "tenants.read",
+        "metrics.read",
+    }),
+    "approver": frozenset({"models.read", "runs.read", "runs.approve"}),
+}  # fmt: skip
+"""What each role may do. `runs.read` on someone else's run also needs `governance.access.read_run`."""
+
+PUBLIC = None
+"""A route anyone may call without a key (health, readiness)."""
+
+ROUTES: Mapping[str, Permission | None] = {
+    "health.live": PUBLIC,
+    "health.ready": PUBLIC,
+    "metrics": "metrics.read",  # public unless server.metrics_require_key
+    "models.list": "models.read",
+    "models.get": "models.read",
+    "chat.completions": "models.call",
+    "embeddings": "models.call",
+    "knowledge.ingest": "knowledge.write",
+    "knowledge.delete": "knowledge.write",
+    "knowledge.search": "knowledge.read",
+    "runs.get": "runs.read",
+    "runs.resume": "runs.approve",
+    "admin.keys.list": "keys.read",
+    "admin.keys.create": "keys.write",
+    "admin.keys.revoke": "keys.write",
+    "admin.budgets.list": "budgets.read",
+    "admin.budgets.set": "budgets.write",
+    "admin.budgets.delete": "budgets.write",
+    "admin.tenants.list": "tenants.read",
+    "admin.spend": "spend.read",
+}
+"""The permission each route (by its name) needs; `PUBLIC` for none."""
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    """True when `role` holds `permission`."""
+    return permission in MATRIX.get(role, frozenset())
+
+
+def route_permission(route_name: str) -> Permission | None:
+    """The permission a named route needs. Raises `KeyError` for a route the matrix does not know."""
+    return ROUTES[route_name]
+
+
+def roles_with(permission: Permission) -> tuple[Role, ...]:
+    """The roles holding `permission`, in `ROLES` order (for error messages and docs)."""
+    return tuple(r for r in ROLES if allows(r, permission))
