@@ -18,7 +18,7 @@ import jwt
 from socle.governance.base import ROLES, Principal, Role
 
 from socle.errors import AuthenticationError, ConfigError
-from socle.settings import OidcSettings
+from socle.settings_access import OidcSettings
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal, Protocol
 
-from socle.settings import RateLimitSettings, RateLimitsSettings
+from socle.settings_access import RateLimitSettings, RateLimitsSettings
 
 RateKind = Literal["key", "tenant", "model", "agent"]
 RATE_KINDS: tuple[RateKind, ...] = ("key", "tenant", "model", "agent")

@@ -15,20 +15,18 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from socle._section import Section as _Section
 from socle.errors import ConfigError
+from socle.settings_access import AuthSettings, RateLimitsSettings
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ServerSettings(_Section):
@@ -83,59 +81,6 @@ class StorageSettings(_Section):
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the SQLite file in `data_dir`."""
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'socle.db'}"
-
-
-class OidcSettings(_Section):
-    """OIDC bearer tokens: JWTs of one issuer, checked against its keys (JWKS), claims mapped to a caller."""
-
-    issuer: str = Field(..., min_length=1, description="The `iss` every token must carry.")
-    jwks_file: Path = Field(
-        ..., description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
-    )
-    audience: str | None = Field(None, description="The `aud` tokens must carry (None: not checked).")
-    algorithms: tuple[str, ...] = Field(("RS256", "ES256"), description="Signature algorithms accepted.")
-    tenant_claim: str = Field("tenant", description="The claim naming the caller's tenant (required).")
-    roles_claim: str = Field("roles", description="The claim listing roles; the strongest known one is used.")
-    groups_claim: str = Field("groups", description="The claim listing groups (document ACLs).")
-    default_role: Literal["admin", "operator", "user", "auditor", "approver"] = Field(
-        "user", description="The role of a token whose roles claim names none."
-    )
-
-
-class AuthSettings(_Section):
-    """API-key verification."""
-
-    key_cache_ttl_s: float = Field(
-        5.0, ge=0, description="How long a verified key is trusted before the store is asked again."
-    )
-    oidc: OidcSettings | None = Field(
-        None, description="Accept OIDC bearer tokens (JWTs) besides API keys (docs/governance.md, OIDC)."
-    )
-
-
-class RateLimitSettings(_Section):
-    """Requests and tokens per minute (None: no limit), for one scope or by default for every key."""
-
-    rpm: int | None = Field(None, ge=1, description="Most requests per minute.")
-    tpm: int | None = Field(None, ge=1, description="Most tokens (prompt + completion) per minute.")
-
-
-class RateLimitsSettings(_Section):
-    """Rate limits per key, tenant, model and agent (docs/governance.md, Rate limits).
-
-    A key's own limits (`socle keys create --rpm --tpm`) replace `key` for that key.
-    """
-
-    key: RateLimitSettings = Field(
-        default_factory=RateLimitSettings, description="Default limits of every key without its own."
-    )
-    tenants: dict[str, RateLimitSettings] = Field(default_factory=dict, description="Limits per tenant id.")
-    models: dict[str, RateLimitSettings] = Field(
-        default_factory=dict, description="Limits per model name asked for (all callers together)."
-    )
-    agents: dict[str, RateLimitSettings] = Field(
-        default_factory=dict, description="Limits per agent (`socle-agent/<name>`, all callers together)."
-    )
 
 
 class LoggingSettings(_Section):

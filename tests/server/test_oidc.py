@@ -13,7 +13,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from socle.governance.oidc import OidcVerifier, caller_id, role_of
 
 from socle.errors import ConfigError
-from socle.settings import OidcSettings
+from socle.settings_access import OidcSettings
 from tests.conftest import App
 
 pytestmark = pytest.mark.anyio
