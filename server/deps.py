@@ -34,6 +34,7 @@ from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
+from socle.router.residency import Residency, ResidencyPolicy
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,6 +62,7 @@ class Deps:
     orchestrator: Orchestrator | None = None
     metrics: Metrics = field(default_factory=Metrics)  # this app's private Prometheus registry
     audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
+    residency: Residency | None = None  # the sovereignty policy (None: off); the gateway enforces it
 
 
 def get_deps(request: Request) -> Deps:
@@ -190,7 +192,12 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         router = ROUTERS[settings.models.router](catalog, settings.models)
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
-        inner = Gateway(router, model, resilience=resilience, admission=admission)
+        residency = (
+            Residency(ResidencyPolicy.from_settings(settings.sovereignty), catalog.all())
+            if settings.sovereignty.enabled
+            else None
+        )
+        inner = Gateway(router, model, resilience=resilience, admission=admission, residency=residency)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         audit = SqlAuditLog(store.engine, signer_for(settings))
         await seal_unsigned(audit)  # once, after the upgrade that started signing records
@@ -204,6 +211,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
             knowledge=knowledge,
             metrics=metrics,
+            residency=residency,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is

@@ -10,6 +10,7 @@ statuses.
     │   └── RequestTooLargeError    the body is over `server.max_body_bytes`
     ├── AuthenticationError         missing, unknown or revoked API key
     ├── PermissionDeniedError       the key is valid but its role or scope may not do this
+    │   └── DataLocationError       no deployment may see the call's data classes
     ├── BudgetExceededError         a budget of the key, tenant or agent is spent (402, not retried)
     ├── NotFoundError               a named thing (model, key) does not exist
     │   └── ModelNotFoundError
@@ -49,6 +50,7 @@ class ErrorCode(StrEnum):
     GUARDRAIL_TIMEOUT = "guardrail_timeout"
     OVERLOADED = "overloaded"
     BUDGET_EXCEEDED = "budget_exceeded"
+    DATA_LOCATION_REFUSED = "data_location_refused"
 
 
 class SocleError(Exception):
@@ -101,6 +103,15 @@ class PermissionDeniedError(SocleError):
     """
 
     default_code = ErrorCode.PERMISSION_DENIED
+
+
+class DataLocationError(PermissionDeniedError):
+    """No deployment allowed to see the call's data classes could serve it (403).
+
+    The message names the classes and locations, never the data (docs/sovereignty.md).
+    """
+
+    default_code = ErrorCode.DATA_LOCATION_REFUSED
 
 
 class BudgetExceededError(SocleError):

@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from socle.errors import ConfigError
+from socle.sovereignty_settings import SovereigntySettings
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
 
@@ -136,6 +137,11 @@ class DeploymentSettings(_Section):
     context_window: int = Field(2048, gt=0, description="Maximum prompt + completion tokens.")
     tier: int = Field(1, ge=1, le=5, description="Capability tier, 1 (smallest) to 5 (strongest).")
     tags: tuple[str, ...] = Field((), description="Free labels: on-prem, eu, ...")
+    location: str | None = Field(
+        None,
+        description="Where the model runs (on-prem, eu-cloud, us-cloud, ...): the sovereignty policy says "
+        "which data classes it may see. None: on-prem for a local or loopback deployment, else unspecified.",
+    )
     timeout_s: float = Field(120.0, gt=0, description="Upstream timeout for one call.")
     local: LocalServerSettings | None = Field(None, description="Serve this model locally.")
     answer_mode: Literal["generative", "extractive", "constrained"] = Field(
@@ -475,6 +481,9 @@ class Settings(BaseSettings):
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings, description="Guardrails.")
     orchestrator: OrchestratorSettings = Field(
         default_factory=OrchestratorSettings, description="The governing orchestrator and its runs."
+    )
+    sovereignty: SovereigntySettings = Field(
+        default_factory=SovereigntySettings, description="Data classes and allowed locations."
     )
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
