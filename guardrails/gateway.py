@@ -175,14 +175,18 @@ class GuardedGateway:
             body={**request.body, "messages": guarded},
             data_classes=request.data_classes | found.classes,
         )
-        placement = await self.inner.place(checked, concealable=found.concealable)
+        if not found.concealable & residency.policy.pseudonymize:
+            return checked  # nothing pseudonymizing could hide: the gateway's own placement decides
+        routed = await self.inner.router.route(checked.route_request())  # asked once: it rotates replicas
+        checked = replace(checked, routed=routed)
+        placement = await self.inner.place(checked, routed, concealable=found.concealable)
         if placement is None or placement.action != "pseudonymize":
             return checked
         context = replace(context, conceal=found.entities(placement.conceal))
         guarded, results = await _checked_messages(self.guard, messages, context, trace)
         classes = request.data_classes | findings(results, residency.policy, context.conceal).classes
         trace.verdicts.append("input:sovereignty:pseudonymize")
-        return replace(request, body={**request.body, "messages": guarded}, data_classes=classes)
+        return replace(checked, body={**request.body, "messages": guarded}, data_classes=classes)
 
     async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
         """As `Gateway.complete`, the answer checked by `OutputRails` inside the call.

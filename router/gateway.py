@@ -82,6 +82,7 @@ class ChatRequest:
     agent: str | None = None
     sources: tuple[str, ...] = ()  # what the answer must be grounded in (output rails check its claims)
     data_classes: frozenset[str] = frozenset()  # what the model would see: public, personal, ...
+    routed: RouteDecision | None = None  # the router's decision, when a wrapper already asked for it
 
     def route_request(self) -> RouteRequest:
         response_format = self.body.get("response_format")
@@ -233,7 +234,7 @@ class Gateway:
         Raises:
             DataLocationError: no deployment may see the request's data (nothing was called).
         """
-        routed = await self.router.route(request.route_request())
+        routed = request.routed or await self.router.route(request.route_request())
         placement = await self.place(request, routed)
         if placement is not None:
             if trace is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from socle.governance.base import RequestRecord
@@ -157,3 +158,19 @@ async def test_a_tenant_floor_keeps_even_harmless_text_on_prem(sovereign: App) -
     headers = {"Authorization": f"Bearer {clinic.secret}"}
     response = await sovereign.http.post("/v1/chat/completions", json=body, headers=headers)
     assert response.status_code == 403 and response.json()["error"]["code"] == "data_location_refused"
+
+
+async def test_the_residency_check_keeps_replicas_rotating() -> None:
+    from socle.router.base import Deployment
+    from socle.router.gateway import CallTrace, ChatRequest
+
+    replicas = [Deployment("eu", "vllm:eu", f"http://eu-{i}/v1", location="eu-cloud") for i in range(2)]
+    catalog = Catalog(replicas, default="eu")
+    policy = ResidencyPolicy.from_settings(make_settings(Path("/nonexistent")).sovereignty)
+    model = FakeChatModel(["ok"] * 4)
+    inner = Gateway(StaticRouter(catalog), model, residency=Residency(policy, catalog.all()))
+    gateway = GuardedGateway(inner, Guard.from_policy(POLICY, registry=RAILS, grounded=False))
+    for text in ("hello", f"mail {EMAIL}", "hello", f"mail {EMAIL}"):
+        request = ChatRequest("eu", {"messages": [{"role": "user", "content": text}]}, conversation_id="c")
+        await gateway.complete(request, CallTrace())
+    assert [call.deployment.api_base for call in model.calls] == ["http://eu-0/v1", "http://eu-1/v1"] * 2
