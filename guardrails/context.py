@@ -10,13 +10,14 @@ are restored for the user), and a chunk a rail blocks (an injection) is left out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from socle.guardrails.base import RailContext
 from socle.guardrails.guard import Guard
 from socle.guardrails.pipeline import PipelineResult
-from socle.knowledge.base import Hit
-from socle.knowledge.tiers import Retrieval
+from socle.knowledge.base import Hit, Reader, Tier
+from socle.knowledge.tiers import Retrieval, TieredRetriever
 
 from socle.metrics import record_guardrail_verdict
 
@@ -65,3 +66,24 @@ async def guard_context(guard: Guard | None, retrieval: Retrieval, context: Rail
         tuple(r for r in results if not r.blocked),
         tuple(dict.fromkeys(labels)),
     )
+
+
+class GuardedRetriever:
+    """A retriever whose hits passed the `context` input rails (for orchestrated runs and agents).
+
+    Runs have no pseudonym conversation for their evidence: a value the policy pseudonymizes is
+    redacted instead (the pipeline's rule without a conversation), and the model, the verifier and
+    the saved run all see the same guarded text.
+    """
+
+    def __init__(self, inner: TieredRetriever, guard: Guard) -> None:
+        self.inner = inner
+        self.guard = guard
+
+    async def retrieve(
+        self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
+    ) -> Retrieval:
+        """The inner retriever's hits, guarded (`guard_context`); blocked chunks left out."""
+        retrieval = await self.inner.retrieve(query, k=k, reader=reader, tiers=tiers)
+        context = RailContext("input", tenant_id=reader.tenant_id, route=CONTEXT_ROUTE)
+        return (await guard_context(self.guard, retrieval, context)).shown

@@ -214,6 +214,7 @@ class Residency:
 
     policy: ResidencyPolicy
     catalog: tuple[Deployment, ...] = ()
+    floor: frozenset[str] = frozenset()  # classes every call holds (orchestrated runs read documents)
 
     def place(
         self,
@@ -231,5 +232,5 @@ class Residency:
         """
         named = any(d.name == model for d in self.catalog)
         others = () if named else tuple(sorted(self.catalog, key=lambda d: d.tier))
-        held = self.policy.base_classes(tenant_id) | frozenset(classes)
+        held = self.policy.base_classes(tenant_id) | self.floor | frozenset(classes)
         return self.policy.place(decision, held, others=others, concealable=concealable)

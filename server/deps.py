@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import anyio
 import httpx
 from fastapi import Request
+from socle.agents.base import Retriever
 from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog, seal_unsigned
 from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
@@ -24,6 +25,7 @@ from socle.governance.request_log import BatchingRequestLog
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
+from socle.guardrails.context import GuardedRetriever
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
@@ -161,6 +163,14 @@ async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
     return settings.model_copy(update={"models": models})
 
 
+def _for_runs(residency: Residency | None, settings: Settings) -> Residency | None:
+    """The residency of orchestrated runs: every step holds the classes of the knowledge tiers."""
+    if residency is None or not settings.knowledge.enabled:
+        return residency
+    tiers = residency.policy.base_classes(None, settings.knowledge.tiers)
+    return replace(residency, floor=tiers)
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -216,14 +226,26 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
             # revealed for the user (`GuardShield`), never saved.
-            steps = GuardedGateway(inner, guard, restore=False) if guard is not None else inner
+            # Runs read documents whose classes their steps' requests do not carry: each step counts
+            # as the knowledge tiers' classes at least, and retrieved chunks pass the context rails.
+            runs_inner = Gateway(
+                router,
+                model,
+                resilience=resilience,
+                admission=admission,
+                residency=_for_runs(residency, settings),
+            )
+            steps = GuardedGateway(runs_inner, guard, restore=False) if guard is not None else runs_inner
+            retriever: Retriever | None = knowledge.retriever if knowledge else None
+            if knowledge is not None and guard is not None:
+                retriever = GuardedRetriever(knowledge.retriever, guard)
             deps.orchestrator = await stack.enter_async_context(
                 open_orchestrator(
                     settings.orchestrator,
                     data_dir=settings.storage.data_dir,
                     gateway=steps,
                     deployments=catalog.all(),
-                    retriever=knowledge.retriever if knowledge else None,
+                    retriever=retriever,
                     shield=GuardShield(guard) if guard is not None else None,
                 )
             )
