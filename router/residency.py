@@ -144,10 +144,12 @@ class ResidencyPolicy:
         """
         held = frozenset(classes)
         candidates = decision.candidates
-        kept = tuple(d for d in candidates if self.allows(d.location, held))
+        allowed = {place: self.allows(place, held) for place in {d.location for d in candidates}}
+        kept = tuple(d for d in candidates if allowed[d.location])
         if not kept:
             kept = tuple(d for d in others if self.allows(d.location, held))
-        dropped = tuple(d.name for d in candidates if d not in kept)
+        chosen = {id(d) for d in kept}  # identity: comparing frozen dataclasses field by field is slow
+        dropped = tuple(d.name for d in candidates if id(d) not in chosen)
         if kept:
             return Placement("route", held, kept, dropped=dropped, reason=self._reason(held, kept[0]))
         hidden = frozenset(concealable) & self.pseudonymize
@@ -197,7 +199,7 @@ class Placement:
 
     def decision(self, routed: RouteDecision) -> RouteDecision:
         """`routed` restricted to the allowed deployments (itself when nothing was dropped)."""
-        if not self.dropped and self.kept == routed.candidates:
+        if not self.dropped and all(a is b for a, b in zip(self.kept, routed.candidates, strict=False)):
             return routed
         reason = f"{routed.reason}; residency: {self.reason}"
         return RouteDecision(self.kept[0], reason, fallbacks=self.kept[1:])
