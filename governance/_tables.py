@@ -48,6 +48,9 @@ request_log = Table(
     Column("guardrails", Text, nullable=True),
     Column("grounding", String(16), nullable=True),
     Column("removed_claims", Integer, nullable=True),
+    Column("data_classes", String(64), nullable=True),
+    Column("location", String(64), nullable=True),
+    Column("residency", String(16), nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
 )
 

@@ -120,6 +120,9 @@ class RequestRecord:
     guardrails: str | None = None  # the rails' non-allow verdicts, `stage:rail:action,...` (no text)
     grounding: str | None = None  # a grounded answer's outcome: answered, repaired, extracted, abstained
     removed_claims: int | None = None  # how many unsupported claims were cut from it (never their text)
+    data_classes: str | None = None  # what the model saw, most restricted first: `personal,internal`
+    location: str | None = None  # where the serving deployment runs (`on-prem`, `eu-cloud`)
+    residency: str | None = None  # the residency decision: route, pseudonymize or refuse
 
 
 class KeyStore(Protocol):

@@ -177,6 +177,21 @@ class SqlStore:
         ]  # fmt: skip
         return sorted(found, key=lambda row: (-row.cost_usd, -row.requests, row.group or ""))
 
+    async def between(
+        self, since: datetime, until: datetime, *, tenant_id: str | None = None
+    ) -> Sequence[RequestRecord]:
+        """The records created in `[since, until)` (of `tenant_id` if given), oldest first."""
+        column = request_log.c
+        query = select(request_log).where(column.created_at >= since, column.created_at < until)
+        if tenant_id is not None:
+            query = query.where(column.tenant_id == tenant_id)
+        try:
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(query.order_by(column.created_at, column.id))).mappings().all()
+        except SQLAlchemyError as e:
+            raise StorageError(f"cannot read the request log: {type(e).__name__}") from e
+        return [self._record(row) for row in rows]
+
     @staticmethod
     def _record(row: object) -> RequestRecord:
         fields = RequestRecord.__dataclass_fields__

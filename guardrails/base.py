@@ -163,6 +163,8 @@ class RailContext:
         route: the API route, for per-route policies (`chat`, `embeddings`); None for the default.
         sources: the texts an `output` answer should be grounded in (retrieved chunks); rails that
             check groundedness allow when there are none.
+        conceal: entities to pseudonymize even where their rail only flags them (the sovereignty
+            policy's choice, to reach a location not allowed to see them in clear).
     """
 
     stage: Stage
@@ -173,6 +175,7 @@ class RailContext:
     language: str | None = None
     route: str | None = None
     sources: tuple[str, ...] = ()
+    conceal: frozenset[str] = frozenset()
 
     @property
     def scope(self) -> ConversationScope | None:

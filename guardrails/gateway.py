@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from socle.guardrails._chunks import delta_text, with_text
 from socle.guardrails.base import RailContext
+from socle.guardrails.data_classes import findings
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.guard import Guard
 from socle.guardrails.pipeline import PipelineResult
@@ -118,14 +119,21 @@ async def guard_messages(
     Every text is checked in one batch (`check_many`). Raises `ContentBlockedError` for the first
     blocked text, in message order.
     """
+    return (await _checked_messages(guard, messages, context, trace))[0]
+
+
+async def _checked_messages(
+    guard: Guard, messages: Sequence[JSONValue], context: RailContext, trace: CallTrace
+) -> tuple[list[JSONValue], list[PipelineResult]]:
+    """`guard_messages`, with the rails' results (for the data classes they found)."""
     texts = [text for message in messages for text in _guarded_texts(message)]
     if not texts:
-        return list(messages)
+        return list(messages), []
     results = await _run_many(guard, texts, context, trace)
     for result in results:
         result.raise_if_blocked()
     checked = iter(result.text for result in results)
-    return [_with_texts(message, checked) for message in messages]
+    return [_with_texts(message, checked) for message in messages], results
 
 
 class GuardedGateway:
@@ -147,13 +155,38 @@ class GuardedGateway:
     async def _guard_input(self, request: ChatRequest, trace: CallTrace) -> ChatRequest:
         """The request with every guarded text checked, all messages in one batch (`guard_messages`).
 
+        With a residency policy, the classes the rails found join the request's `data_classes`; when
+        no allowed deployment may see a value left in clear but one may see its placeholder, the
+        messages are checked again with those entities pseudonymized (`RailContext.conceal`).
+
         Raises `ContentBlockedError` for the first blocked text, in message order.
         """
         messages = request.body.get("messages")
         if not isinstance(messages, list):
             return request
-        guarded = await guard_messages(self.guard, messages, _context(request, self.route), trace)
-        return replace(request, body={**request.body, "messages": guarded})
+        context = _context(request, self.route)
+        guarded, results = await _checked_messages(self.guard, messages, context, trace)
+        residency = self.inner.residency
+        if residency is None:
+            return replace(request, body={**request.body, "messages": guarded})
+        found = findings(results, residency.policy)
+        checked = replace(
+            request,
+            body={**request.body, "messages": guarded},
+            data_classes=request.data_classes | found.classes,
+        )
+        if not found.concealable & residency.policy.pseudonymize:
+            return checked  # nothing pseudonymizing could hide: the gateway's own placement decides
+        routed = await self.inner.router.route(checked.route_request())  # asked once: it rotates replicas
+        checked = replace(checked, routed=routed)
+        placement = await self.inner.place(checked, routed, concealable=found.concealable)
+        if placement is None or placement.action != "pseudonymize":
+            return checked
+        context = replace(context, conceal=found.entities(placement.conceal))
+        guarded, results = await _checked_messages(self.guard, messages, context, trace)
+        classes = request.data_classes | findings(results, residency.policy, context.conceal).classes
+        trace.verdicts.append("input:sovereignty:pseudonymize")
+        return replace(checked, body={**request.body, "messages": guarded}, data_classes=classes)
 
     async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
         """As `Gateway.complete`, the answer checked by `OutputRails` inside the call.

@@ -98,7 +98,7 @@ class Pipeline:
                 decided.append((text, Verdict.allow("pipeline", "no rail configured"), (), []))
                 continue
             strictest = max(verdicts, key=lambda v: v.severity)  # max keeps the first of equals
-            spans = [] if strictest.action == "block" else _spans(text, verdicts)
+            spans = [] if strictest.action == "block" else _spans(text, verdicts, context.conceal)
             decided.append((text, strictest, verdicts, spans))
         names = await self._pseudonyms([spans for *_, spans in decided], context)
         results = []
@@ -148,10 +148,18 @@ class Pipeline:
         return found
 
 
-def _spans(text: str, verdicts: Sequence[Verdict]) -> list[Span]:
-    """The spans to rewrite in `text`, with their values, leaving concealed text as it is."""
+def _spans(text: str, verdicts: Sequence[Verdict], conceal: frozenset[str] = frozenset()) -> list[Span]:
+    """The spans to rewrite in `text`, with their values, leaving concealed text as it is.
+
+    Flagged spans of the `conceal` entities are pseudonymized (`RailContext.conceal`).
+    """
     concealed = [m.span() for m in _CONCEALED.finditer(text)]
-    return with_values(text, merge_spans(outside((s for v in verdicts for s in v.spans), concealed, text)))
+    found = (
+        dataclasses.replace(s, action="pseudonymize") if s.action == "flag" and s.entity in conceal else s
+        for v in verdicts
+        for s in v.spans
+    )
+    return with_values(text, merge_spans(outside(found, concealed, text)))
 
 
 def _replacement(placeholders: dict[int, str]) -> Callable[[Span], str]:

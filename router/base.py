@@ -30,6 +30,7 @@ class Deployment:
     tier: int = 1
     tags: tuple[str, ...] = ()
     timeout_s: float = 120.0
+    location: str = "on-prem"  # where its model runs: what data it may see (router/residency.py)
 
     @property
     def provider(self) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from socle.router.base import Deployment
+from socle.router.residency import ON_PREM, UNSPECIFIED
 
 from socle.settings import DeploymentSettings, ModelSettings
 
@@ -28,7 +30,17 @@ def deployment_from_settings(spec: DeploymentSettings) -> Deployment:
         tier=spec.tier,
         tags=spec.tags,
         timeout_s=spec.timeout_s,
+        location=spec.location or _default_location(spec, api_base),
     )
+
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _default_location(spec: DeploymentSettings, api_base: str) -> str:
+    """`on-prem` for a local deployment or one on this machine; `unspecified` for another remote one."""
+    host = urlsplit(api_base).hostname or ""
+    return ON_PREM if spec.local is not None or host in _LOOPBACK else UNSPECIFIED
 
 
 class Catalog:

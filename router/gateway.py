@@ -36,8 +36,9 @@ from socle.router.base import (
 )
 from socle.router.checks import AnswerCheck, Checked, JsonCheck
 from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_healthy, replica_id
+from socle.router.residency import Placement, Residency
 
-from socle.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
+from socle.errors import DataLocationError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.metrics import record_escalation, record_fallback, record_route_decision, record_usage
 from socle.settings import ResilienceSettings
 from socle.tokens import count_prompt_tokens
@@ -60,6 +61,7 @@ class CallTrace:
     verdicts: list[str] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)
     earlier_cost: float = 0.0  # what calls replaced by an escalation cost
+    placement: Placement | None = None  # the residency decision (None: no sovereignty policy)
 
     @property
     def cost(self) -> float:
@@ -79,6 +81,8 @@ class ChatRequest:
     key_id: str | None = None
     agent: str | None = None
     sources: tuple[str, ...] = ()  # what the answer must be grounded in (output rails check its claims)
+    data_classes: frozenset[str] = frozenset()  # what the model would see: public, personal, ...
+    routed: RouteDecision | None = None  # the router's decision, when a wrapper already asked for it
 
     def route_request(self) -> RouteRequest:
         response_format = self.body.get("response_format")
@@ -195,16 +199,52 @@ class Gateway:
         *,
         admission: Admission | None = None,
         resilience: Resilience | None = None,
+        residency: Residency | None = None,
     ) -> None:
         self.router = router
         self.model = model
         self.admission = admission
+        self.residency = residency
         self.resilience = resilience or Resilience()
         self.health = self.resilience.health
 
-    async def decide(self, request: ChatRequest) -> RouteDecision:
-        """The router's decision made resilient: healthy, least-outstanding and affine candidates first."""
-        decision = prefer_healthy(await self.router.route(request.route_request()), self.health)
+    async def place(
+        self,
+        request: ChatRequest,
+        routed: RouteDecision | None = None,
+        *,
+        concealable: frozenset[str] = frozenset(),
+    ) -> Placement | None:
+        """Where the request's data classes may go among the router's candidates (None: no policy).
+
+        `concealable`: the classes of values in clear that pseudonymizing would hide.
+        """
+        if self.residency is None:
+            return None
+        routed = routed or await self.router.route(request.route_request())
+        classes, tenant = request.data_classes, request.tenant_id
+        return self.residency.place(request.model, routed, classes, tenant_id=tenant, concealable=concealable)
+
+    async def decide(self, request: ChatRequest, trace: CallTrace | None = None) -> RouteDecision:
+        """The router's decision, kept to allowed locations and made resilient.
+
+        Only the deployments the residency policy allows for the request's data classes remain;
+        then healthy, least-outstanding and affine candidates come first.
+
+        Raises:
+            DataLocationError: no deployment may see the request's data (nothing was called).
+        """
+        routed = request.routed or await self.router.route(request.route_request())
+        placement = await self.place(request, routed)
+        if placement is not None:
+            if trace is not None:
+                trace.placement = placement
+            if placement.action == "pseudonymize":  # no guard here to do it
+                raise DataLocationError(f"refused: no guardrails to pseudonymize with ({placement.reason})")
+            if placement.action == "refuse":
+                raise DataLocationError(f"refused: {placement.reason}", param="model")
+            routed = placement.decision(routed)
+        decision = prefer_healthy(routed, self.health)
         kind = _reason_kind(decision.reason)
         store = self.resilience.affinity
         key = affinity_key(request.conversation_id, request.tenant_id) if store is not None else None
@@ -255,7 +295,7 @@ class Gateway:
         settled once, with every call made (an escalated call pays both).
         """
         checks: tuple[AnswerCheck, ...] = (_JSON, check) if check is not None else (_JSON,)
-        trace.decision = await self.decide(request)
+        trace.decision = await self.decide(request, trace)
         ticket = await self.admission.admit(request, trace.decision) if self.admission else None
         if ticket is None:  # no admission, or no budget applies: no claim to settle
             return await self._complete_checked(request, trace, checks)
@@ -331,7 +371,7 @@ class Gateway:
         stream ends early (closed by the caller, cancelled, cut by the upstream), then the prompt and
         what was received. The budget ticket is settled with it however the stream ends.
         """
-        trace.decision = await self.decide(request)
+        trace.decision = await self.decide(request, trace)
         ticket = await self.admission.admit(request, trace.decision) if self.admission else None
         if ticket is None:  # no admission, or no budget applies: no claim to settle
             async with aclosing(self._stream(request, trace)) as chunks:

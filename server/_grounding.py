@@ -12,13 +12,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from socle.governance.base import Principal
-from socle.guardrails.base import AnswerDecision, AnswerMode, Source
+from socle.guardrails.base import AnswerDecision, AnswerMode, RailContext, Source
+from socle.guardrails.context import CONTEXT_ROUTE, guard_context
+from socle.guardrails.data_classes import findings
 from socle.guardrails.grounded_gateway import GroundedGateway
 from socle.knowledge.base import Reader
 from socle.knowledge.grounding import citations, grounded_messages, last_user_text, unsourced_messages
 from socle.knowledge.tiers import Retrieval
 from socle.router.base import JSONValue
-from socle.router.gateway import ChatRequest
+from socle.router.gateway import CallTrace, ChatRequest
 from socle.server.deps import Deps
 from socle.server.schemas import KnowledgeOptions
 
@@ -35,6 +37,7 @@ class Grounding:
     retrieval: Retrieval | None = None
     messages: list[dict[str, object]] = field(default_factory=list)  # the request's, without sources
     checked: GroundedGateway | None = field(default=None)  # set by `answering` when a policy applies
+    data_classes: frozenset[str] = frozenset()  # what the sources disclose (tiers, rails' findings)
 
     @property
     def decision(self) -> AnswerDecision | None:
@@ -117,10 +120,20 @@ async def _mode(deps: Deps, call: ChatRequest) -> AnswerMode:
     return modes.get(decision.deployment.name, "generative")
 
 
-async def ground(
-    deps: Deps, caller: Principal, options: KnowledgeOptions, body: dict[str, Any]
+async def ground(  # noqa: PLR0913  # the request's parts, each needed
+    deps: Deps,
+    caller: Principal,
+    options: KnowledgeOptions,
+    body: dict[str, Any],
+    *,
+    conversation_id: str | None = None,
+    trace: CallTrace | None = None,
 ) -> tuple[dict[str, Any], Grounding]:
-    """`body` with the sources the caller may read inserted, and the grounding to report."""
+    """`body` with the sources the caller may read inserted, and the grounding to report.
+
+    The chunks pass the input rails (`guard_context`) before they are put in the prompt: the model
+    sees them as it would see them typed by the user, and never a chunk a rail blocks.
+    """
     if deps.knowledge is None:
         raise NotFoundError(
             "knowledge is disabled on this server (knowledge.enabled: false)", param="knowledge"
@@ -134,8 +147,19 @@ async def ground(
     retrieval = await deps.knowledge.retriever.retrieve(
         query, k=options.k, reader=reader, tiers=options.tiers
     )
-    grounded = {**body, "messages": grounded_messages(body["messages"], retrieval)}
-    sources = tuple(hit.chunk.text for hit in retrieval.hits)
-    return grounded, Grounding(
-        citations(retrieval), retrieval.unsourced, sources, retrieval, body["messages"]
+    context = RailContext("input", tenant_id=caller.tenant_id, key_id=caller.key_id)
+    guarded = await guard_context(
+        deps.guard, retrieval, replace(context, conversation_id=conversation_id, route=CONTEXT_ROUTE)
     )
+    if trace is not None:
+        trace.verdicts.extend(guarded.verdicts)
+    grounded = {**body, "messages": grounded_messages(body["messages"], guarded.shown)}
+    sources = tuple(hit.chunk.text for hit in guarded.shown.hits)
+    grounding = Grounding(
+        citations(guarded.shown), guarded.shown.unsourced, sources, guarded.kept, body["messages"]
+    )
+    if deps.residency is not None:
+        tiers = [hit.chunk.tier for hit in guarded.kept.hits]
+        found = findings(guarded.results, deps.residency.policy).classes
+        grounding.data_classes = deps.residency.policy.base_classes(None, tiers) | found
+    return grounded, grounding

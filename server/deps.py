@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import anyio
 import httpx
 from fastapi import Request
+from socle.agents.base import Retriever
 from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog, seal_unsigned
 from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
@@ -30,6 +31,7 @@ from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
+from socle.guardrails.context import GuardedRetriever
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
@@ -41,6 +43,7 @@ from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
+from socle.router.residency import Residency, ResidencyPolicy
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -73,6 +76,7 @@ class Deps:
     oidc: OidcVerifier | None = None  # OIDC bearer tokens, when `auth.oidc` is set
     rate_limiter: RateLimiter | None = field(default_factory=InMemoryRateLimiter)
     rate_policy: RatePolicy | None = None  # limits per tenant, model, agent; default: `settings.rate_limits`
+    residency: Residency | None = None  # the sovereignty policy (None: off); the gateway enforces it
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -192,6 +196,26 @@ async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
     return settings.model_copy(update={"models": models})
 
 
+def _for_runs(residency: Residency | None, settings: Settings) -> Residency | None:
+    """The residency of orchestrated runs: every step holds the classes of the knowledge tiers."""
+    if residency is None or not settings.knowledge.enabled:
+        return residency
+    tiers = residency.policy.base_classes(None, settings.knowledge.tiers)
+    return replace(residency, floor=tiers)
+
+
+async def _knowledge(stack: AsyncExitStack, settings: Settings, guard: Guard | None) -> Knowledge | None:
+    """The knowledge layer when enabled, its embedding model loaded now, not on the first request."""
+    if not settings.knowledge.enabled:
+        return None
+    # The guard's retrieval rails (injection) quarantine chunks at ingestion and withhold them
+    # at retrieval: an instruction hidden in a document never reaches a prompt.
+    screen = GuardScreen(guard) if guard is not None else None
+    knowledge = await stack.enter_async_context(open_knowledge(settings, screen=screen, hit_screen=screen))
+    _ = knowledge.embedder.dim
+    return knowledge
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -205,15 +229,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         settings = await _promoted_only(settings, store)
         catalog = Catalog.from_settings(settings.models)
         guard = await build_guard(settings)
-        knowledge = None
-        if settings.knowledge.enabled:
-            # The guard's retrieval rails (injection) quarantine chunks at ingestion and withhold them
-            # at retrieval: an instruction hidden in a document never reaches a prompt.
-            screen = GuardScreen(guard) if guard is not None else None
-            knowledge = await stack.enter_async_context(
-                open_knowledge(settings, screen=screen, hit_screen=screen)
-            )
-            _ = knowledge.embedder.dim  # load the embedding model now, not on the first request
+        knowledge = await _knowledge(stack, settings, guard)
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
         metrics = stack.enter_context(bind(Metrics()))  # background tasks record into this app's too
         redis_url = settings.storage.redis_url
@@ -223,13 +239,18 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         router = ROUTERS[settings.models.router](catalog, settings.models)
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
-        inner = Gateway(router, model, resilience=resilience, admission=admission)
+        residency = (
+            Residency(ResidencyPolicy.from_settings(settings.sovereignty), catalog.all())
+            if settings.sovereignty.enabled
+            else None
+        )
+        inner = Gateway(router, model, resilience=resilience, admission=admission, residency=residency)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         audit = SqlAuditLog(store.engine, signer_for(settings))
-        await seal_unsigned(audit)
+        await seal_unsigned(audit)  # once, after the upgrade that started signing records
         limiter = rate_limiter(settings)
         if isinstance(limiter, RedisRateLimiter):
-            stack.push_async_callback(limiter.aclose)  # once, after the upgrade that started signing records
+            stack.push_async_callback(limiter.aclose)
         deps = Deps(
             settings=settings,
             gateway=gateway,
@@ -244,18 +265,31 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             budgets=budgets,
             spend=store,
             oidc=OidcVerifier.from_settings(settings.auth.oidc) if settings.auth.oidc else None,
+            residency=residency,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
             # revealed for the user (`GuardShield`), never saved.
-            steps = GuardedGateway(inner, guard, restore=False) if guard is not None else inner
+            # Runs read documents whose classes their steps' requests do not carry: each step counts
+            # as the knowledge tiers' classes at least, and retrieved chunks pass the context rails.
+            runs_inner = Gateway(
+                router,
+                model,
+                resilience=resilience,
+                admission=admission,
+                residency=_for_runs(residency, settings),
+            )
+            steps = GuardedGateway(runs_inner, guard, restore=False) if guard is not None else runs_inner
+            retriever: Retriever | None = knowledge.retriever if knowledge else None
+            if knowledge is not None and guard is not None:
+                retriever = GuardedRetriever(knowledge.retriever, guard)
             deps.orchestrator = await stack.enter_async_context(
                 open_orchestrator(
                     settings.orchestrator,
                     data_dir=settings.storage.data_dir,
                     gateway=steps,
                     deployments=catalog.all(),
-                    retriever=knowledge.retriever if knowledge else None,
+                    retriever=retriever,
                     shield=GuardShield(guard) if guard is not None else None,
                     answers=_answer_checks(settings, guard),
                 )

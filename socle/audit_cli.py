@@ -109,3 +109,63 @@ def audit_list(
         cells = (str(r.seq), r.at[:19], e.action, e.actor, e.tenant_id or "", e.target, details, r.hash[:12])
         table.add_row(*map(escape, cells))  # stored text is shown as text, never read as markup
     console.print(table)
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Annotated[Path | None, typer.Option(help="Write the export to this new file, not stdout.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this UTC date or time (ISO 8601).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Up to this UTC date or time, excluded (default: now).")
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's calls and records.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export the model calls and audit records as signed JSONL for an auditor (EU AI Act Art. 12 style).
+
+    One `call` line per model call (when, who, model and version, location, data classes, guardrail
+    decisions, residency decision, status: never the text), one `audit` line per audit record
+    (approvals, blocks, key changes, each with its own signature), a signature line last. Check it
+    with `socle audit verify-export FILE --public-key KEY.pem`.
+    """
+    from socle import audit_export_command as ec
+
+    settings = _settings(config)
+
+    async def run() -> list[str]:
+        start = ec.parse_time(since, "since") if since else None
+        end = ec.parse_time(until, "until") if until else None
+        return await ec.export(settings, ec.ExportRequest(start, end, tenant))
+
+    text = "".join(f"{line}\n" for line in _run(run))
+    if out is None:
+        print(text, end="")  # noqa: T201 - the export itself, for a file or a pipe
+        return
+    try:
+        with out.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as e:
+        console.print(f"[red]cannot write {escape(str(out))}:[/] {escape(e.strerror or str(e))}")
+        raise typer.Exit(1) from e
+    console.print(f"exported {text.count(chr(10)) - 2} lines to {escape(str(out))}", highlight=False)
+
+
+@audit_app.command("verify-export")
+def audit_verify_export(
+    file: Annotated[Path, typer.Argument(help="The export (`socle audit export --out FILE`).")],
+    public_key: PublicKeyOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Check an export's signature and every audit record in it; exit 1 saying what is wrong."""
+    from socle import audit_export_command as ec
+
+    settings = _settings(config)
+    check = _run(lambda: ec.verify_file(settings, file, tuple(public_key or ())))
+    if not check.ok:
+        console.print(f"[red]export not valid:[/] {escape(check.reason)}", highlight=False)
+        raise typer.Exit(1)
+    console.print(
+        f"[green]export valid:[/] {check.calls} calls and {check.audits} audit records, "
+        f"signed by key {check.key_id}",
+        highlight=False,
+    )

@@ -10,6 +10,7 @@ statuses.
     │   └── RequestTooLargeError    the body is over `server.max_body_bytes`
     ├── AuthenticationError         missing, unknown or revoked API key
     ├── PermissionDeniedError       the key is valid but its role or scope may not do this
+    │   └── DataLocationError       no deployment may see the call's data classes
     ├── BudgetExceededError         a budget of the key, tenant or agent is spent (402, not retried)
     ├── RateLimitedError            a request or token rate limit is reached (429, with Retry-After)
     ├── NotFoundError               a named thing (model, key) does not exist
@@ -54,6 +55,7 @@ class ErrorCode(StrEnum):
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
     KEY_EXPIRED = "key_expired"
     MODEL_NOT_ALLOWED = "model_not_allowed"
+    DATA_LOCATION_REFUSED = "data_location_refused"
 
 
 class SocleError(Exception):
@@ -106,6 +108,15 @@ class PermissionDeniedError(SocleError):
     """
 
     default_code = ErrorCode.PERMISSION_DENIED
+
+
+class DataLocationError(PermissionDeniedError):
+    """No deployment allowed to see the call's data classes could serve it (403).
+
+    The message names the classes and locations, never the data (docs/sovereignty.md).
+    """
+
+    default_code = ErrorCode.DATA_LOCATION_REFUSED
 
 
 class BudgetExceededError(SocleError):

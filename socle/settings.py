@@ -25,6 +25,7 @@ from pydantic_settings import (
 from socle._section import Section as _Section
 from socle.errors import ConfigError
 from socle.settings_access import AuthSettings, RateLimitsSettings
+from socle.sovereignty_settings import SovereigntySettings
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
 
@@ -126,6 +127,11 @@ class DeploymentSettings(_Section):
     context_window: int = Field(2048, gt=0, description="Maximum prompt + completion tokens.")
     tier: int = Field(1, ge=1, le=5, description="Capability tier, 1 (smallest) to 5 (strongest).")
     tags: tuple[str, ...] = Field((), description="Free labels: on-prem, eu, ...")
+    location: str | None = Field(
+        None,
+        description="Where the model runs (on-prem, eu-cloud, us-cloud, ...): the sovereignty policy says "
+        "which data classes it may see. None: on-prem for a local or loopback deployment, else unspecified.",
+    )
     timeout_s: float = Field(120.0, gt=0, description="Upstream timeout for one call.")
     local: LocalServerSettings | None = Field(None, description="Serve this model locally.")
     answer_mode: Literal["generative", "extractive", "constrained"] = Field(
@@ -470,6 +476,9 @@ class Settings(BaseSettings):
     rate_limits: RateLimitsSettings = Field(
         default_factory=RateLimitsSettings,
         description="Requests and tokens per minute; on Redis (shared by replicas) with storage.redis_url.",
+    )
+    sovereignty: SovereigntySettings = Field(
+        default_factory=SovereigntySettings, description="Data classes and allowed locations."
     )
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."

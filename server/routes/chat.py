@@ -26,6 +26,7 @@ from socle.server._body import parse_json, validate
 from socle.server._grounding import Grounding, ground
 from socle.server._openapi import documented
 from socle.server._rate import Admitted, admit
+from socle.server._residency import placement_details, residency_fields
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 from socle.server.errors import error_body, status_of
@@ -84,8 +85,18 @@ class _CallLog:
         if self.rate is not None:
             await self.rate.settle(trace.usage.prompt_tokens + trace.usage.completion_tokens)
 
+    async def placed(self, trace: CallTrace) -> None:
+        """Audit a residency decision that changed the call: rerouted, pseudonymized or refused."""
+        details = placement_details(trace)
+        if details is not None:
+            details["model"] = self.chat.model if self.chat else None
+            await audit(
+                self.deps, self.caller, "sovereignty.placement", target=self.request_id, details=details
+            )
+
     async def refused(self, error: SocleError, trace: CallTrace) -> None:
-        """Audit a guardrail block (rail and reason; never the text)."""
+        """Audit a guardrail block (rail and reason; never the text), and a residency refusal."""
+        await self.placed(trace)
         if isinstance(error, ContentBlockedError):
             details = {
                 "rail": error.rail,
@@ -159,6 +170,7 @@ class _CallLog:
                 guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
                 grounding=decision.outcome if decision else None,
                 removed_claims=len(decision.removed_claims) if decision else None,
+                **residency_fields(trace),
             )
         )
 
@@ -229,7 +241,9 @@ async def chat_completions(request: Request) -> Response:
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
         body, grounding = chat.upstream_body(), None
         if chat.knowledge is not None:
-            body, grounding = await ground(deps, caller, chat.knowledge, body)
+            body, grounding = await ground(
+                deps, caller, chat.knowledge, body, conversation_id=options.conversation_id, trace=trace
+            )
         call = ChatRequest(
             chat.model,
             body,
@@ -238,6 +252,7 @@ async def chat_completions(request: Request) -> Response:
             conversation_id=options.conversation_id,
             sources=grounding.sources if grounding else (),
             key_id=caller.key_id,
+            data_classes=grounding.data_classes if grounding else frozenset(),
         )
         gateway, call = await _answering(deps, log, grounding, call)
         if chat.stream:
@@ -255,6 +270,7 @@ async def chat_completions(request: Request) -> Response:
         log.write(trace, status=200)
         await log.answered(trace)
         await log.settle(trace)
+        await log.placed(trace)
         await _forget(deps, caller, options)
         return _json_answer(completion, trace, grounding, log.rate)
     extra = grounding.fields(decided=False) if grounding else {}
@@ -327,6 +343,7 @@ async def _sse_stream(
                 yield _sse.event(chunk)
         status = 200
         await log.answered(trace)
+        await log.placed(trace)
     except SocleError as e:
         # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
         status, error = status_of(e)[0], e

@@ -3,7 +3,7 @@
 All nullable: existing keys never expire, use the configured default limits and may call every
 model and agent, as before. New roles (operator, auditor, approver) need no column change.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
