@@ -38,9 +38,10 @@ _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
 def _default_location(spec: DeploymentSettings, api_base: str) -> str:
-    """`on-prem` for a local deployment or one on this machine; `unspecified` for another remote one."""
+    """`on-prem` for a local deployment, one on this machine or one tagged `on-prem`; else `unspecified`."""
     host = urlsplit(api_base).hostname or ""
-    return ON_PREM if spec.local is not None or host in _LOOPBACK else UNSPECIFIED
+    on_prem = spec.local is not None or host in _LOOPBACK or ON_PREM in spec.tags
+    return ON_PREM if on_prem else UNSPECIFIED
 
 
 class Catalog:

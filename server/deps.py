@@ -43,7 +43,7 @@ from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
-from socle.router.residency import Residency, ResidencyPolicy
+from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -196,6 +196,16 @@ async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
     return settings.model_copy(update={"models": models})
 
 
+def _residency(settings: Settings, catalog: Catalog) -> Residency | None:
+    """The sovereignty policy over the catalog (None: off); warns about deployments with no location."""
+    if not settings.sovereignty.enabled:
+        return None
+    unplaced = sorted({d.name for d in catalog.all() if d.location == UNSPECIFIED})
+    if unplaced:
+        logger.warning("no location for %s: the policy decides what may go there (set `location:`)", unplaced)
+    return Residency(ResidencyPolicy.from_settings(settings.sovereignty), catalog.all())
+
+
 def _for_runs(residency: Residency | None, settings: Settings) -> Residency | None:
     """The residency of orchestrated runs: every step holds the classes of the knowledge tiers."""
     if residency is None or not settings.knowledge.enabled:
@@ -239,11 +249,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         router = ROUTERS[settings.models.router](catalog, settings.models)
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
-        residency = (
-            Residency(ResidencyPolicy.from_settings(settings.sovereignty), catalog.all())
-            if settings.sovereignty.enabled
-            else None
-        )
+        residency = _residency(settings, catalog)
         inner = Gateway(router, model, resilience=resilience, admission=admission, residency=residency)
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         audit = SqlAuditLog(store.engine, signer_for(settings))

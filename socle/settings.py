@@ -130,7 +130,8 @@ class DeploymentSettings(_Section):
     location: str | None = Field(
         None,
         description="Where the model runs (on-prem, eu-cloud, us-cloud, ...): the sovereignty policy says "
-        "which data classes it may see. None: on-prem for a local or loopback deployment, else unspecified.",
+        "which data classes it may see. None: on-prem for a local, loopback or `on-prem`-tagged deployment, "
+        "else unspecified.",
     )
     timeout_s: float = Field(120.0, gt=0, description="Upstream timeout for one call.")
     local: LocalServerSettings | None = Field(None, description="Serve this model locally.")

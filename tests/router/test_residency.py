@@ -83,6 +83,8 @@ def test_deployments_default_to_on_prem_only_when_local_or_loopback() -> None:
     assert deployment_from_settings(spec("http://localhost:9/v1")).location == "on-prem"
     assert deployment_from_settings(spec("https://api.example.com/v1")).location == "unspecified"
     assert deployment_from_settings(spec("https://x/v1", location="eu-cloud")).location == "eu-cloud"
+    # The `on-prem` tag of earlier configurations (compose.vllm.yaml, the Helm chart) still says where.
+    assert deployment_from_settings(spec("http://vllm:8000/v1", tags=("on-prem",))).location == "on-prem"
 
 
 async def test_the_gateway_keeps_only_allowed_replicas() -> None:
