@@ -78,6 +78,14 @@ _FORM_LABELS = frozenset(
 _TRAILING_WORD = re.compile(r"\s+[a-z]+[.,;]?$")
 _CORNER = re.compile(r"\b(?:corner|intersection|junction)\s+of\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
+_COUNTING_WORDS = frozenset(
+    {"number", "no", "nr", "num", "numéro", "numero", "n", "item", "step", "option", "question", "page",
+     "chapter", "part", "line", "level", "version", "rank", "top", "phase", "stage", "case", "point",
+     "section", "table", "figure", "article", "episode", "season", "round", "team", "group", "room",
+     "floor", "grade", "class", "day", "week", "issue", "ticket", "order", "invoice", "slide", "task"}
+)  # fmt: skip
+"""Words that count things ("Number 1?", "Step 3"): with a number and nothing else, no address."""
+_LETTERS = re.compile(r"[^\W\d_]+")
 _STREET_PARTS = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS"})
 """What NER calls the streets of an intersection: a street named after someone is often a `PERSON`."""
 
@@ -174,6 +182,9 @@ def _plausible_address(text: str, value: str) -> bool:
     if not any(c.isalpha() for c in value):  # "#15", "16%": a street or a town has a name
         return False
     if not any(c.isdigit() or c.isupper() for c in value):  # "four hungry children"
+        return False
+    words = _LETTERS.findall(value.lower())
+    if all(w in _COUNTING_WORDS or w in _STOP_WORDS for w in words):  # "Number 1", "the Step 3"
         return False
     # In a text with capitals, an address has a capital somewhere (a street, a town): a year
     # followed by lower-case words is not one ("1974 protects individuals against ...").
