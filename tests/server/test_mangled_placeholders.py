@@ -9,36 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
-from socle.guardrails.gateway import GuardedGateway
-from socle.guardrails.guard import Guard
-from socle.guardrails.policy import load_policy
 from socle.router.fake import FakeChatModel
 
-from socle.settings import Settings
-from tests.conftest import App, build_app
+from tests.conftest import App
+from tests.server import test_guarded_api
 
 pytestmark = pytest.mark.anyio
-POLICY = Path(__file__).resolve().parents[2] / "config/guardrails.yaml"
+guard = test_guarded_api.guard  # the shipped policy's guard and the app it guards, as fixtures here
+guarded = test_guarded_api.guarded
 LEFTOVER = re.compile(r"[A-Z]{3,}_\d*|<|>|REDACTED:(?![A-Z_]+\])")
 """A piece of a placeholder or of a marker in what the user sees."""
-
-
-@pytest.fixture(scope="module")
-def guard() -> Iterator[Guard]:
-    yield Guard.from_policy(load_policy(POLICY), key=Fernet.generate_key().decode())
-
-
-@pytest.fixture
-async def guarded(settings: Settings, fake_model: FakeChatModel, guard: Guard) -> AsyncIterator[App]:
-    async for app in build_app(settings, fake_model):
-        app.deps.guard = guard
-        app.deps.gateway = GuardedGateway(app.deps.gateway, guard)  # type: ignore[arg-type]
-        yield app
 
 
 def _body(content: str, *, stream: bool = False) -> dict[str, object]:
