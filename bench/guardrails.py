@@ -8,6 +8,7 @@ made. Models are warm; the first `--warmup` texts are not measured.
 
     .venv/bin/python bench/guardrails.py                     # 200 texts, median of 3 runs
     taskset -c 0 .venv/bin/python bench/guardrails.py --runs 3 --texts 300
+    taskset -c 0 .venv/bin/python bench/guardrails.py --french   # French mails, tickets, call notes
 
 Goal (issue #6): p95 <= 25 ms on one core, model-based rails included.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -30,18 +32,33 @@ from socle.guardrails.policy import TenantPolicy, load_policy
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "eval/pii/data/presidio_synth_v2.json"
 POLICY = REPO / "config/guardrails.yaml"
+FRENCH = sorted((REPO / "eval/pii/data").glob("french_workplace_*.txt"))
+"""Hand-written French workplace texts (issue #17), `[[TYPE|value]]` annotations removed for the bench."""
 
 
-def texts(count: int, size: int = 1024) -> list[str]:
-    """`count` texts of about `size` characters, each a run of consecutive synthetic sentences."""
-    sentences = [r["full_text"].strip() for r in json.loads(DATA.read_text(encoding="utf-8"))]
+def french_records() -> list[str]:
+    """The French workplace records as plain text (read here, so the script also runs on older trees)."""
+    records = []
+    for path in FRENCH:
+        for block in re.split(r"^---[ \t]*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE):
+            lines = "\n".join(line for line in block.splitlines() if not line.startswith("#")).strip()
+            records += [re.sub(r"\[\[[A-Z_]+\|([^\]]+)\]\]", r"\1", lines)] if lines else []
+    return records
+
+
+def texts(count: int, size: int = 1024, *, french: bool = False) -> list[str]:
+    """`count` texts of about `size` characters, each a run of consecutive records (synthetic or French)."""
+    if french:
+        sentences = french_records()
+    else:
+        sentences = [r["full_text"].strip() for r in json.loads(DATA.read_text(encoding="utf-8"))]
     out, i = [], 0
     while len(out) < count:
         parts: list[str] = []
         while sum(len(p) + 1 for p in parts) < size:
             parts.append(sentences[i % len(sentences)])
             i += 1
-        out.append(" ".join(parts)[:size])
+        out.append(("\n\n" if french else " ").join(parts)[:size])
     return out
 
 
@@ -72,7 +89,7 @@ def guards(policy_path: Path, per_rail: bool) -> dict[str, Guard]:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
-    samples = texts(args.texts + args.warmup)
+    samples = texts(args.texts + args.warmup, french=args.french)
     results: dict[str, list[dict[str, float]]] = {}
     for _ in range(args.runs):  # interleaved: every guard sees the same machine load
         for name, guard in guards(args.policy, args.per_rail).items():
@@ -93,6 +110,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs (the table shows their medians)")
     parser.add_argument("--policy", type=Path, default=POLICY, help="the guardrail policy to measure")
     parser.add_argument("--per-rail", action="store_true", help="also measure each input rail alone")
+    parser.add_argument(
+        "--french", action="store_true", help="French workplace texts (eval/pii/data) instead of English"
+    )
     args = parser.parse_args()
     results = anyio.run(main_async, args)
     table = Table("1 KB texts", f"p50 ms (median of {args.runs})", "p95 ms", "p95 of each run")

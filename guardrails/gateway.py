@@ -32,6 +32,8 @@ from socle.metrics import record_guardrail_verdict
 
 _GUARDED_ROLES = frozenset({"user", "assistant", "tool"})
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n")
+_UNCLOSED = re.compile(r"[<\[][^<>\[\]\n]{0,40}$")
+"""A bracket left open at the end of a text (`[REDACTED: `, `< PERSON_1`): no sentence ends there."""
 
 
 def _context(request: ChatRequest, route: str) -> RailContext:
@@ -249,8 +251,12 @@ def _with_texts(message: JSONValue, checked: Iterator[str]) -> JSONValue:
 
 
 def _split_sentences(text: str) -> tuple[str, str]:
-    """(complete sentences, the unfinished rest)."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    """(complete sentences, the unfinished rest).
+
+    A sentence does not end inside a bracket left open (`[REDACTED: FR_NIR]` is never cut after
+    the colon): the output rails and `Guard.restore` see a placeholder or a marker whole.
+    """
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if not _UNCLOSED.search(text, 0, m.start())]
     if not ends:
         return "", text
     return text[: ends[-1]], text[ends[-1] :]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from socle.guardrails._mentions import repair_markers
 from socle.guardrails.base import AnswerPolicy, ConversationScope, RailContext, Stage
 from socle.guardrails.errors import TextTooLongError
 from socle.guardrails.pipeline import Pipeline, PipelineResult
@@ -127,7 +128,12 @@ class Guard:
         return await pipeline.run_many(texts, context=context)
 
     async def restore(self, text: str, *, context: RailContext) -> str:
-        """`text` with the placeholders of the context's conversation (of its tenant and key) restored."""
+        """`text` with the placeholders of the context's conversation (of its tenant and key) restored.
+
+        Redaction markers the model mangled (`[REDACTED:FR_NIR`) are written whole again, and pieces
+        of placeholders it cut are restored or removed (`_mentions`): the user sees neither.
+        """
+        text = repair_markers(text)
         scope = context.scope
         if scope is None:
             return text
@@ -135,6 +141,7 @@ class Guard:
 
     async def canonical(self, text: str, *, context: RailContext) -> str:
         """`text` with the context's known placeholders, in any spelling, written `<NAME_N>` (no value)."""
+        text = repair_markers(text)
         scope = context.scope
         if scope is None:
             return text

@@ -44,6 +44,7 @@ from socle.guardrails._matmul_ops import use_matmul_ops
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.name_check import NameCheck
+from socle.guardrails.pii_fr import french_findings, load_lexicon
 from socle.guardrails.pii_recognizers import SOCLE_RECOGNIZERS, WindowedPhoneRecognizer
 from socle.guardrails.pii_spans import NER_ENTITIES, NER_LABELS, is_ner_name, join_intersections, to_span
 from spacy.language import Language
@@ -208,7 +209,11 @@ def _recognizers(languages: Iterable[str], phone_regions: tuple[str, ...]) -> li
         recognizers.append(_ContextualCreditCard(language, _CONTEXT_WORDS[CreditCardRecognizer]))
         for cls in (IbanRecognizer, IpRecognizer, UrlRecognizer, UsSsnRecognizer):
             recognizers.append(cls(supported_language=language, context=_CONTEXT_WORDS[cls]))
-        recognizers.extend(cls(supported_language=language) for cls in SOCLE_RECOGNIZERS)
+        recognizers.extend(
+            cls(supported_language=language)
+            for cls in SOCLE_RECOGNIZERS
+            if cls.LANGUAGES is None or language in cls.LANGUAGES
+        )
     return recognizers
 
 
@@ -293,6 +298,8 @@ class PresidioEngine:
             if self._analyzer is None:
                 if self.options.name_check:
                     self._plain = NameCheck.load().is_plain
+                if "fr" in self.options.models:
+                    load_lexicon()
                 self._analyzer = build_analyzer(self.options)
             return self._analyzer
 
@@ -333,9 +340,10 @@ class PresidioEngine:
                     found[index].append(replace(span, start=span.start + start, end=span.end + start))
                     if is_ner_name(result):
                         names[index].add((span.start + start, span.end + start))
-        return [
-            self._kept(text, spans, named) for text, spans, named in zip(texts, found, names, strict=True)
-        ]
+        kept = [self._kept(t, spans, named) for t, spans, named in zip(texts, found, names, strict=True)]
+        if language != "fr":
+            return kept
+        return [french_findings(t, spans, named) for t, spans, named in zip(texts, kept, names, strict=True)]
 
     def _kept(self, text: str, found: list[Span], names: set[tuple[int, int]]) -> list[Span]:
         spans = join_intersections(text, resolve_overlaps(found))

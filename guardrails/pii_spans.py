@@ -78,6 +78,14 @@ _FORM_LABELS = frozenset(
 _TRAILING_WORD = re.compile(r"\s+[a-z]+[.,;]?$")
 _CORNER = re.compile(r"\b(?:corner|intersection|junction)\s+of\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
+_COUNTING_WORDS = frozenset(
+    {"number", "no", "nr", "num", "numéro", "numero", "n", "item", "step", "option", "question", "page",
+     "chapter", "part", "line", "level", "version", "rank", "top", "phase", "stage", "case", "point",
+     "section", "table", "figure", "article", "episode", "season", "round", "team", "group", "room",
+     "floor", "grade", "class", "day", "week", "issue", "ticket", "order", "invoice", "slide", "task"}
+)  # fmt: skip
+"""Words that count things ("Number 1?", "Step 3"): with a number and nothing else, no address."""
+_LETTERS = re.compile(r"[^\W\d_]+")
 _STREET_PARTS = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS"})
 """What NER calls the streets of an intersection: a street named after someone is often a `PERSON`."""
 
@@ -101,12 +109,15 @@ def to_span(text: str, result: RecognizerResult) -> Span | None:
             start += len(text[start:end]) - len(text[start:end].lstrip())
             end = text.index("\n", start) if "\n" in text[start:end] else end
         if result.entity_type == "PERSON":
-            start = _trim_leading_words(text, start, end)
+            # NER runs names into the lower-case words before them; a cue's name may be lower-case.
+            start = _trim_leading_words(text, start, end) if recognizer == "SpacyRecognizer" else start
             # A speaker before their line ('Heather:"I\'m Daniel', 'Anna: Hi'): the name ends at the colon.
             speaker = _SPEAKER.match(text, start, end)
             if speaker and speaker.group(1).lower() not in _FORM_LABELS:
                 end = speaker.end(1)
-        if not _plausible_name(text, text[start:end], result.entity_type):
+        if not _plausible_name(
+            text, text[start:end], result.entity_type, by_ner=recognizer == "SpacyRecognizer"
+        ):
             return None
     return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
 
@@ -175,15 +186,22 @@ def _plausible_address(text: str, value: str) -> bool:
         return False
     if not any(c.isdigit() or c.isupper() for c in value):  # "four hungry children"
         return False
+    words = _LETTERS.findall(value.lower())
+    if all(w in _COUNTING_WORDS or w in _STOP_WORDS for w in words):  # "Number 1", "the Step 3"
+        return False
     # In a text with capitals, an address has a capital somewhere (a street, a town): a year
     # followed by lower-case words is not one ("1974 protects individuals against ...").
     return text.islower() or any(c.isupper() for c in value)
 
 
-def _plausible_name(text: str, value: str, entity: str) -> bool:
+def _plausible_name(text: str, value: str, entity: str, *, by_ner: bool = True) -> bool:
     """False for what NER takes for a name or place but is not one: labels, companies, plain words."""
     words = value.lower().split()
-    if not any(c.isalpha() for c in value) or any(w.strip(":") in _LABEL_WORDS for w in words):
+    labels = [i for i, w in enumerate(words) if w.strip(":") in _LABEL_WORDS]
+    # A label word is a surname after a particle (`Hervé Le Nir`), not a label.
+    if not any(c.isalpha() for c in value) or any(
+        i == 0 or words[i - 1] not in _NAME_PARTICLES for i in labels
+    ):
         return False
     if "://" in value or "@" in value or "www." in words[0]:  # a URL or an e-mail address
         return False
@@ -193,6 +211,7 @@ def _plausible_name(text: str, value: str, entity: str) -> bool:
         return False
     if len(words) == 1 and words[0] in _STOP_WORDS:  # "You", "more"
         return False
-    # In a text with capitals, a lower-case span is an ordinary word ("by a mandolin coda"); in an
-    # all-caps text, capitals say nothing and the model tags ordinary words ("I DON'T KNOW WHAT").
-    return not (value.islower() and not text.islower()) and not text.isupper()
+    # In a text with capitals, a lower-case span NER found is an ordinary word ("by a mandolin coda");
+    # a cue's is a name typed in lower case (`mr le bihan`). In an all-caps text, capitals say
+    # nothing and the model tags ordinary words ("I DON'T KNOW WHAT").
+    return not (by_ner and value.islower() and not text.islower()) and not text.isupper()

@@ -26,16 +26,12 @@ import anyio
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from socle.guardrails._mentions import substitute
 from socle.guardrails._transform import rewrite
 from socle.guardrails.base import ConversationScope, PseudonymVault, Span
 from socle.guardrails.errors import GuardrailConfigError
 
 _NAME = r"[A-Z][A-Z0-9_]*?_\d+"
-MENTION = re.compile(rf"<({_NAME})>|\[({_NAME})\]|\(({_NAME})\)|\{{({_NAME})\}}|\b({_NAME})\b")
-"""A placeholder is `<ENTITY_N>`; a model may write it back so, in other brackets, or bare
-(`[PERSON_1]`, `(PERSON_1)`, `PERSON_1`: small models rewrite the angle brackets). Only a known
-one is restored."""
-
 PLACEHOLDER = re.compile(rf"<{_NAME}>")
 """A placeholder as the pseudonymizer writes it (`<PERSON_1>`): the one spelling a run stores."""
 
@@ -126,8 +122,10 @@ class Pseudonymizer:
     async def restore(self, text: str, *, scope: ConversationScope) -> str:
         """`text` with every known placeholder of the scope replaced by its original value.
 
-        A placeholder counts in any of `MENTION`'s spellings (`[PERSON_1]`, `PERSON_1`). Unknown
-        placeholders (another scope's, or invented by the model) are left as they are.
+        A placeholder counts in any bracket, case or bare (`[PERSON_1]`, `person_1`, `PERSON_1>`); one
+        the model cut (`<STREET_ADDRESS_`) is the scope's one placeholder of that entity, or removed
+        (`_mentions.substitute`). Unknown placeholders (another scope's, or invented by the model)
+        are left as they are.
         """
         return await self._substitute(text, scope, lambda placeholder, value: value)
 
@@ -142,16 +140,10 @@ class Pseudonymizer:
     async def _substitute(
         self, text: str, scope: ConversationScope, replacement: Callable[[str, str], str]
     ) -> str:
-        if "_" not in text:
+        if "_" not in text and "<" not in text:  # no placeholder, whole or cut: skip the vault
             return text
         mapping = await self._load(scope)
-
-        def known(match: re.Match[str]) -> str:
-            placeholder = f"<{next(group for group in match.groups() if group)}>"
-            value = mapping.originals.get(placeholder)
-            return match.group(0) if value is None else replacement(placeholder, value)
-
-        return MENTION.sub(known, text)
+        return substitute(text, mapping.originals, replacement)
 
     async def erase(self, scope: ConversationScope) -> bool:
         """Forget the scope's mapping (right to erasure). Returns True if there was one."""

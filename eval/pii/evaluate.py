@@ -4,7 +4,11 @@
 
 The rail under test is the `pii` rail of the `default` tenant's `input` stage in the policy file
 (`config/guardrails.yaml`), built exactly as the server builds it. Records are split in two halves
-by a hash of their text: tune on `dev` (which alone may print its errors), report `test`.
+by a hash of their template (near-duplicate templates together, `pii_scoring.template_groups`): tune
+on `dev` (which alone may print its errors), report `test`. The hand-written French workplace sets
+are one split each: tune on `french-workplace-dev` (errors allowed), report `french-workplace-heldout`.
+
+    taskset -c 0 .venv/bin/python eval/pii/evaluate.py --dataset french-workplace-heldout --language fr
 
 Matching rule (span level): entity names are first mapped to evaluation types (`EVAL_TYPES`), then
 spans of one type that touch or are separated only by spaces and punctuation are merged, in the
@@ -155,9 +159,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], epilog="Matching rule: see the module docstring."
     )
-    parser.add_argument("--dataset", default="synth", help="synth, french, or a JSON file in the same format")
     parser.add_argument(
-        "--split", choices=("dev", "test", "all"), default="test", help="half to score (default: test)"
+        "--dataset",
+        default="synth",
+        help="synth, french, french-workplace-dev, french-workplace-heldout, or a JSON file of that format",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default=None,
+        help="half to score (default: test; all for the French workplace sets, which are one split each)",
     )
     parser.add_argument("--limit", type=int, default=None, help="score only the first N records of the split")
     parser.add_argument("--language", default="en", help="language hint given to the analyzer (en, fr)")
@@ -170,9 +181,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--errors", type=int, default=0, help="print up to N misclassified records (dev split only)"
     )
     args = parser.parse_args(argv)
-    if args.errors and args.split != "dev":
-        parser.error("--errors is for tuning and only allowed with --split dev")
+    one_split = args.dataset in _ONE_SPLIT
+    args.split = args.split or ("all" if one_split else "test")
+    tuning = _ONE_SPLIT.get(args.dataset) == "dev" if one_split else args.split == "dev"
+    if args.errors and not tuning:
+        parser.error("--errors is for tuning: only with --split dev, or on french-workplace-dev")
     return args
+
+
+_ONE_SPLIT = {"french-workplace-dev": "dev", "french-workplace-heldout": "test"}
+"""Sets that are a split each (hand-written apart): which one they are."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

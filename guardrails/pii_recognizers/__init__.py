@@ -14,6 +14,7 @@ from socle.guardrails.pii_recognizers.fr_cni import FrCniRecognizer
 from socle.guardrails.pii_recognizers.fr_iban import FrIbanRecognizer
 from socle.guardrails.pii_recognizers.fr_nir import FrNirRecognizer
 from socle.guardrails.pii_recognizers.fr_passport import FrPassportRecognizer
+from socle.guardrails.pii_recognizers.fr_person_cue import FrPersonCueRecognizer
 from socle.guardrails.pii_recognizers.fr_phone import FrPhoneRecognizer
 from socle.guardrails.pii_recognizers.fr_siren import FrSirenRecognizer
 from socle.guardrails.pii_recognizers.fr_siret import FrSiretRecognizer
@@ -31,6 +32,7 @@ SOCLE_RECOGNIZERS: tuple[type[EntityPatternRecognizer], ...] = (
     FrIbanRecognizer,
     FrNirRecognizer,
     FrPassportRecognizer,
+    FrPersonCueRecognizer,
     FrPhoneRecognizer,
     FrSirenRecognizer,
     FrSiretRecognizer,
@@ -50,6 +52,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "FrIbanRecognizer",
     "FrNirRecognizer",
     "FrPassportRecognizer",
+    "FrPersonCueRecognizer",
     "FrPhoneRecognizer",
     "FrSirenRecognizer",
     "FrSiretRecognizer",

@@ -22,6 +22,8 @@ class EntityPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[tuple[Pattern, ...]]
     CONTEXT: ClassVar[tuple[str, ...]] = ()
     FLAGS: ClassVar[int] = DEFAULT_FLAGS
+    LANGUAGES: ClassVar[tuple[str, ...] | None] = None
+    """The languages the recognizer is built for (None: every language of the analyzer)."""
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
