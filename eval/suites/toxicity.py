@@ -32,8 +32,13 @@ if TYPE_CHECKING:
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 EXTRA_SPLITS = {
-    "toxicity": {"test_fr": "fr", "test_authored": "en_authored", "test_fr_authored": "fr_authored"},
-    "injection": {"test_authored": "authored"},
+    "toxicity": {
+        "test_fr": "fr",
+        "test_authored": "en_authored",
+        "test_fr_authored": "fr_authored",
+        "probe": "probe",
+    },
+    "injection": {"test_authored": "authored", "probe": "probe"},
 }
 """Task -> further labelled test files of its folder (when present) -> the prefix of their metrics.
 A file holding both languages is also scored per language (`<prefix>_en.`, `<prefix>_fr.`)."""
