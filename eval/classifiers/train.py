@@ -310,7 +310,8 @@ def dev_report(
     """Dev metrics at `threshold` (default: that of `target_fpr` dev false positives), plus it."""
     threshold = threshold_at_fpr(labels, scores, target_fpr) if threshold is None else threshold
     report = {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
-    return {"threshold": math.ceil(threshold * 1e6) / 1e6, **report}  # rounded up: never one more positive
+    # Rounded up, so that the stored threshold never lets one more false positive through.
+    return {"threshold": math.ceil(threshold * 1e6) / 1e6, **report}
 
 
 def dev_breakdown(

@@ -9,8 +9,9 @@ false-positive rate at the policy threshold, ROC AUC, recall at 1 % false positi
 and recall and false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval
 stage). The same binary metrics on the further test files of `EXTRA_SPLITS`, prefixed: for
 `toxicity`, `fr.` (MLMA's French tweets), `en_authored.` and `fr_authored.` (hand-written families
-and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`), each
-scored whole (no `limit`).
+and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`); for
+both, `probe.` (`probe_en.`, `probe_fr.`): the held-out workplace probe written before training
+(`probe.jsonl`), each scored whole (no `limit`).
 """
 
 from __future__ import annotations
