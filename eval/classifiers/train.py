@@ -21,12 +21,13 @@ import json
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from socle.eval.classifiers.metrics import binary_report, threshold_at_fpr
+from socle.eval.classifiers.metrics import decision_report, threshold_at_fpr
+from socle.guardrails._language import guess_language
 from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, window_bounds, windows
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -304,20 +305,52 @@ def threshold_per_language(
     return max(threshold_at_fpr(y, s, target_fpr) for y, s in by_language.values() if 0 in y)
 
 
+RUNTIME_LANGUAGES = ("en", "fr")
+"""The languages that get a threshold of their own (`thresholds: {fr: ..., en: ...}` in the policy)."""
+
+
+def language_thresholds(
+    rows: Sequence[dict[str, Any]], scores: Sequence[float], target_fpr: float
+) -> dict[str, float]:
+    """Language -> the lowest threshold with at most `target_fpr` false positives among its dev rows.
+
+    Rows are grouped by the language the rail will guess at run time (`guess_language`), not by their
+    source: a short English tweet the guess takes for French is held to the French threshold there.
+    Rounded up, so that the stored threshold never lets one more false positive through.
+    """
+    groups: dict[str, tuple[list[int], list[float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        labels, kept_scores = groups.setdefault(guess_language(row["text"], default=""), ([], []))
+        labels.append(int(row["label"]))
+        kept_scores.append(score)
+    return {
+        lang: math.ceil(threshold_at_fpr(*groups[lang], target_fpr) * 1e6) / 1e6
+        for lang in RUNTIME_LANGUAGES
+        if lang in groups and 0 in groups[lang][0]
+    }
+
+
 def dev_report(
     labels: Sequence[int], scores: Sequence[float], target_fpr: float, threshold: float | None = None
 ) -> dict[str, float]:
     """Dev metrics at `threshold` (default: that of `target_fpr` dev false positives), plus it."""
     threshold = threshold_at_fpr(labels, scores, target_fpr) if threshold is None else threshold
-    report = {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
+    flagged = [s >= threshold for s in scores]
+    report = {k: round(v, 4) for k, v in decision_report(labels, scores, flagged).items()}
     # Rounded up, so that the stored threshold never lets one more false positive through.
     return {"threshold": math.ceil(threshold * 1e6) / 1e6, **report}
 
 
 def dev_breakdown(
-    rows: Sequence[dict[str, Any]], scores: Sequence[float], threshold: float
+    rows: Sequence[dict[str, Any]],
+    scores: Sequence[float],
+    threshold: float,
+    by_language: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Recall and false-positive rate at `threshold` per dev language and on hand-written rows alone.
+    """Recall and false-positive rate per dev language and on hand-written rows alone.
+
+    Each row is held to `threshold`, or with `by_language` to its guessed language's threshold there
+    (the default `threshold` for other texts), as the rail holds it at run time.
 
     What `tune` compares besides the overall numbers: a threshold set on dev rows dominated by
     English tweets and jailbreaks says little about a French workplace message.
@@ -326,19 +359,27 @@ def dev_breakdown(
 
     parts: dict[str, list[tuple[int, float]]] = {}
     for row, score in zip(rows, scores, strict=True):
-        pair = (int(row["label"]), score)
+        held = row_threshold(row, threshold, by_language)
+        pair = (int(row["label"]), score >= held)
         parts.setdefault(language(row), []).append(pair)
         if str(row.get("source", "")).startswith("authored:"):
             parts.setdefault(f"authored_{language(row)}", []).append(pair)
     out: dict[str, float] = {}
     for name, pairs in sorted(parts.items()):
-        positives = [s for y, s in pairs if y == 1]
-        negatives = [s for y, s in pairs if y == 0]
+        positives = [f for y, f in pairs if y == 1]
+        negatives = [f for y, f in pairs if y == 0]
         if positives:
-            out[f"{name}.recall"] = round(sum(s >= threshold for s in positives) / len(positives), 4)
+            out[f"{name}.recall"] = round(sum(positives) / len(positives), 4)
         if negatives:
-            out[f"{name}.fpr"] = round(sum(s >= threshold for s in negatives) / len(negatives), 4)
+            out[f"{name}.fpr"] = round(sum(negatives) / len(negatives), 4)
     return out
+
+
+def row_threshold(row: Mapping[str, Any], threshold: float, by_language: Mapping[str, float] | None) -> float:
+    """The threshold a rail holds `row`'s text to: its guessed language's, else `threshold`."""
+    if not by_language:
+        return threshold
+    return by_language.get(guess_language(row["text"], default=""), threshold)
 
 
 def kept(rows: Sequence[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
@@ -360,7 +401,12 @@ def fit_and_score(task: str, options: Options, datasets: Path) -> tuple[Any, dic
     scores = document_scores(model, [r["text"] for r in dev], options.window)
     target = TASK_DATA[task].target_fpr
     report = dev_report(labels, scores, target, threshold_per_language(dev, scores, target))
-    return model, report | dev_breakdown(dev, scores, report["threshold"]), scores
+    by_language = language_thresholds(dev, scores, target)
+    per_language = {
+        f"by_language.{k}": v for k, v in dev_breakdown(dev, scores, report["threshold"], by_language).items()
+    }
+    report |= {f"threshold_{lang}": t for lang, t in by_language.items()}
+    return model, report | dev_breakdown(dev, scores, report["threshold"]) | per_language, scores
 
 
 def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
@@ -369,6 +415,11 @@ def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = AR
     labels = [int(r["label"]) for r in kept(task_rows(datasets, task, "dev"), options)]
     thresholds = {
         "policy": report["threshold"],
+        **{
+            f"policy_{lang}": report[f"threshold_{lang}"]
+            for lang in RUNTIME_LANGUAGES
+            if f"threshold_{lang}" in report
+        },
         **{f"at_{p}pct_fpr": round(threshold_at_fpr(labels, scores, p / 100), 6) for p in (1, 2, 5)},
         "balanced": 0.5,
     }
@@ -394,8 +445,16 @@ def tune(
     return results
 
 
-def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
-    """Metrics of the runtime classifier on rows at `threshold`, plus latency per text (ms, p50/p95)."""
+def evaluate(
+    classifier: TextClassifier,
+    rows: list[dict[str, Any]],
+    threshold: float,
+    by_language: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Metrics of the runtime classifier on rows, plus latency per text (ms, p50/p95).
+
+    Each row is held to `threshold`, or to its guessed language's threshold in `by_language`.
+    """
     latencies, scores = [], []
     for row in rows:
         started = time.perf_counter()
@@ -403,9 +462,9 @@ def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: 
         latencies.append((time.perf_counter() - started) * 1000)
     labels = [int(r["label"]) for r in rows]
     report: dict[str, Any] = {"n": len(rows), "positives": sum(labels)}
-    flagged = [s >= threshold for s in scores]
+    flagged = [s >= row_threshold(r, threshold, by_language) for r, s in zip(rows, scores, strict=True)]
     if 0 < sum(labels) < len(labels):
-        report |= {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
+        report |= {k: round(v, 4) for k, v in decision_report(labels, scores, flagged).items()}
     elif sum(labels):
         report["recall"] = round(sum(flagged) / len(rows), 4)
     else:

@@ -12,6 +12,7 @@ from socle.eval.classifiers.train import (
     Options,
     dev_breakdown,
     kept,
+    language_thresholds,
     row_weights,
     threshold_per_language,
     weighted_windows,
@@ -52,6 +53,35 @@ def test_dev_breakdown_counts_recall_and_false_positives_per_language_by_hand() 
         "en.recall": 1.0, "en.fpr": 0.0,
         "fr.recall": 0.5, "fr.fpr": 1.0,
     }  # fmt: skip
+
+
+FR_TEXT = "je crois que le rapport est prêt pour la réunion"
+EN_TEXT = "i think that the report is ready for the meeting"
+
+
+def test_language_thresholds_group_rows_by_the_runtime_guess_not_by_source() -> None:
+    # An English text from a French source counts as English: the rail will guess it so.
+    rows = [
+        *({"text": FR_TEXT, "label": 0, "source": "socle_fr:1"} for _ in range(4)),
+        {"text": EN_TEXT, "label": 0, "source": "socle_fr:2"},
+        *({"text": EN_TEXT, "label": 0, "source": "davidson:2"} for _ in range(3)),
+        {"text": "12345", "label": 0, "source": "davidson:2"},
+    ]
+    scores = [0.1, 0.2, 0.3, 0.4, 0.9, 0.1, 0.2, 0.3, 0.99]
+    got = language_thresholds(rows, scores, 0.0)
+    assert set(got) == {"en", "fr"}  # the unguessable text gets the default threshold, not its own
+    assert 0.4 < got["fr"] <= 0.400001 and 0.9 < got["en"] <= 0.900001
+
+
+def test_dev_breakdown_holds_each_row_to_its_language_threshold() -> None:
+    rows = [
+        {"text": FR_TEXT, "label": 1, "source": "socle_fr:1"},
+        {"text": FR_TEXT, "label": 0, "source": "socle_fr:1"},
+        {"text": EN_TEXT, "label": 1, "source": "davidson:0"},
+        {"text": "12345", "label": 1, "source": "davidson:0"},
+    ]
+    got = dev_breakdown(rows, [0.7, 0.5, 0.7, 0.7], threshold=0.9, by_language={"fr": 0.6, "en": 0.8})
+    assert got == {"en.recall": 0.0, "fr.recall": 1.0, "fr.fpr": 0.0}
 
 
 def test_the_threshold_holds_the_target_in_each_language() -> None:
