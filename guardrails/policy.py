@@ -29,7 +29,7 @@ Nothing here builds a rail (see `registry`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from socle.guardrails.base import Action, AnswerMode, Stage
@@ -74,6 +74,11 @@ class RailSpec(_Model):
         default_factory=dict, description="Per-entity actions of the `pii` rail: action -> entities."
     )
     threshold: float = Field(0.5, ge=0, le=1, description="Minimum score for a finding to count.")
+    thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Classifier rails: language (`fr`, `en`) -> its minimum score; texts in other or "
+        "unguessable languages are held to `threshold`.",
+    )
     pattern: str | None = Field(None, description="Regular expression of pattern rails (`block_on`).")
     budget_ms: float | None = Field(
         None, gt=0, description="Latency budget of one check, in ms (plus `budget_ms_per_kb`); None: none."
@@ -95,6 +100,13 @@ class RailSpec(_Model):
     def _budget_whole(self) -> RailSpec:
         if self.budget_ms is None and (self.budget_ms_per_kb or "on_timeout" in self.model_fields_set):
             raise ValueError("budget_ms_per_kb and on_timeout need budget_ms (the budget of a short text)")
+        return self
+
+    @model_validator(mode="after")
+    def _languages_named(self) -> RailSpec:
+        bad = [k for k in self.thresholds if not (len(k) == 2 and k.isalpha() and k.islower())]
+        if bad:
+            raise ValueError(f"thresholds keys are ISO 639-1 languages (`fr`, `en`), not {bad}")
         return self
 
     @model_validator(mode="after")

@@ -69,7 +69,13 @@ def _classifier(task: str) -> GuardrailFactory:
         from socle.guardrails.text_classifier import TextClassifier
 
         model = shared.get(f"classifier:{task}", lambda: TextClassifier.load(artifact_path(task)))
-        return ClassifierRail(model, name=spec.display_name, action=spec.action, threshold=spec.threshold)
+        return ClassifierRail(
+            model,
+            name=spec.display_name,
+            action=spec.action,
+            threshold=spec.threshold,
+            thresholds=spec.thresholds,
+        )
 
     return factory
 

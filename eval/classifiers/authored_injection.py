@@ -9,6 +9,7 @@ insults (an insult is toxicity, not an injection). Families are split whole (`fa
 
 from __future__ import annotations
 
+from socle.eval.classifiers import authored_requests
 from socle.eval.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -342,4 +343,5 @@ BENIGN_FR = [
     ), lang="fr"),
 ]  # fmt: skip
 
-FAMILIES: list[Family] = [*ATTACKS_EN, *ATTACKS_FR, *BENIGN_EN, *BENIGN_FR]
+POOLS = {lang: {**POOLS[lang], **authored_requests.POOLS[lang]} for lang in POOLS}
+FAMILIES: list[Family] = [*ATTACKS_EN, *ATTACKS_FR, *BENIGN_EN, *BENIGN_FR, *authored_requests.FAMILIES]

@@ -9,6 +9,7 @@ whole (`families.split_of`), so a test wording was never trained on.
 
 from __future__ import annotations
 
+from socle.eval.classifiers import authored_workplace
 from socle.eval.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -211,4 +212,5 @@ BENIGN_FR = [
     ), lang="fr"),
 ]  # fmt: skip
 
-FAMILIES: list[Family] = [*TOXIC_EN, *TOXIC_FR, *BENIGN_EN, *BENIGN_FR]
+POOLS = {lang: {**POOLS[lang], **authored_workplace.POOLS[lang]} for lang in POOLS}
+FAMILIES: list[Family] = [*TOXIC_EN, *TOXIC_FR, *BENIGN_EN, *BENIGN_FR, *authored_workplace.FAMILIES]

@@ -39,18 +39,22 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "test": ("test.jsonl", "test_authored.jsonl", "indirect.jsonl", "benign_long.jsonl",
                  "benign_chat.jsonl", "documents_test.jsonl"),
         "ood": ("ood.jsonl",),
+        "probe": ("probe.jsonl",),
     },
     "toxicity": {
         "train": ("train.jsonl", "train_fr.jsonl"),
         "dev": ("dev.jsonl",),
         "test": ("test.jsonl", "test_fr.jsonl", "test_authored.jsonl", "test_fr_authored.jsonl"),
+        "probe": ("probe.jsonl",),
     },
 }  # fmt: skip
-"""Task -> role -> the files of that role. No text may be a near-duplicate of a text of another role."""
+"""Task -> role -> the files of that role. No text may be a near-duplicate of a text of another role.
+`probe` is the held-out probe set of workplace texts (written by hand before any model of this
+release was trained, never trained or tuned on): it never steers a split, the test only checks it."""
 FIXED = {
     "injection": ("train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl", "documents_dev.jsonl",
-                  "benign_long.jsonl", "benign_chat.jsonl", "documents_test.jsonl"),
-    "toxicity": (),
+                  "benign_long.jsonl", "benign_chat.jsonl", "documents_test.jsonl", "probe.jsonl"),
+    "toxicity": ("probe.jsonl",),
 }  # fmt: skip
 """Files written by other builders: read for their side, never rewritten here."""
 GROUP_THRESHOLD = 0.7
@@ -208,6 +212,7 @@ def resplit(task: str, folder: Path, extra: Callable[[str], list[Row]] = _author
     fixed = [
         (role, r)
         for role, files in roles.items()
+        if role != "probe"
         for f in files
         if f in FIXED[task]
         for r in load(folder / f)

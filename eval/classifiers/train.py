@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from socle.eval.classifiers.metrics import binary_report, threshold_at_fpr
+from socle.eval.classifiers.metrics import decision_report, threshold_at_fpr
+from socle.guardrails._language import guess_language
 from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, window_bounds, windows
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +46,13 @@ class Options:
     c: float = 4.0
     indirect: int = 800
     seed: int = 13
+    authored_weight: float = 1.0
+    """Sample weight of rows from hand-written families (`authored:` sources), 1 for the others:
+    a few hundred workplace rows beside thousands of tweets and jailbreaks would otherwise barely
+    move the model."""
+    exclude: str = ""
+    """Comma-separated source prefixes (`mlma`) left out of training and of the dev rows the
+    thresholds are set on; test-side files still hold and report them."""
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
@@ -69,16 +78,16 @@ TASK_DATA = {
         "injection",
         train=("train", "train_long", "train_chat"),
         dev=("dev",),
-        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat"),
-        defaults={"window": 32, "indirect": 0, "c": 16.0},
+        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat", "probe"),
+        defaults={"window": 32, "indirect": 0, "c": 4.0, "authored_weight": 16.0},
         target_fpr=0.01,
     ),
     "toxicity": TaskData(
         "toxicity",
         train=("train", "train_fr"),
         dev=("dev",),
-        test=("test", "test_fr", "test_authored", "test_fr_authored"),
-        defaults={"indirect": 0},
+        test=("test", "test_fr", "test_authored", "test_fr_authored", "probe"),
+        defaults={"indirect": 0, "authored_weight": 16.0, "exclude": "mlma"},
         target_fpr=0.02,
     ),
     "hidden_instructions": TaskData(
@@ -149,11 +158,26 @@ def training_windows(
     labelling them 1 would teach the model that documents are attacks. Plus `options.indirect`
     synthetic indirect injections (label 1) built from the same texts.
     """
+    windows_, labels_, _ = weighted_windows(texts, labels, options, hidden)
+    return windows_, labels_
+
+
+def weighted_windows(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    options: Options,
+    hidden: Sequence[str | None] = (),
+    weights: Sequence[float] = (),
+) -> tuple[list[str], list[int], list[float]]:
+    """`training_windows`, with each window's sample weight (its text's, 1.0 by default)."""
     rng = random.Random(options.seed)
     out: list[str] = []
     out_labels: list[int] = []
+    out_weights: list[float] = []
     snippets = list(hidden) or [None] * len(texts)
-    for text, label, snippet in zip(texts, labels, snippets, strict=True):
+    for text, label, snippet, weight in zip(
+        texts, labels, snippets, list(weights) or [1.0] * len(texts), strict=True
+    ):
         words = tokens(text)
         if snippet:
             keep = [hidden_window(words, tokens(snippet), options.window)]
@@ -162,8 +186,16 @@ def training_windows(
             keep = [cut[0], *rng.sample(cut[1:], min(len(cut) - 1, options.max_windows - 1))]
         out += [" ".join(w) for w in keep]
         out_labels += [label] * len(keep)
+        out_weights += [weight] * len(keep)
     extra = indirect_windows(texts, labels, options, rng)
-    return out + extra, out_labels + [1] * len(extra)
+    return out + extra, out_labels + [1] * len(extra), out_weights + [1.0] * len(extra)
+
+
+def row_weights(rows: Sequence[dict[str, Any]], options: Options) -> list[float]:
+    """Each row's sample weight: `options.authored_weight` for hand-written families, else 1."""
+    return [
+        options.authored_weight if str(r.get("source", "")).startswith("authored:") else 1.0 for r in rows
+    ]
 
 
 def hidden_window(words: Sequence[str], snippet: Sequence[str], size: int) -> Sequence[str]:
@@ -178,7 +210,9 @@ def _hidden(rows: Sequence[dict[str, Any]]) -> list[str | None]:
     return [(r.get("metadata") or {}).get("hidden") for r in rows]
 
 
-def fit(texts: Sequence[str], labels: Sequence[int], options: Options) -> Any:
+def fit(
+    texts: Sequence[str], labels: Sequence[int], options: Options, weights: Sequence[float] | None = None
+) -> Any:
     """A fitted sklearn pipeline (word + char TF-IDF blocks, logistic regression) on window strings."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]  # no stubs
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no stubs
@@ -207,7 +241,9 @@ def fit(texts: Sequence[str], labels: Sequence[int], options: Options) -> Any:
             ),
         ]
     )
-    return model.fit(list(texts), list(labels))
+    if weights is None:
+        return model.fit(list(texts), list(labels))
+    return model.fit(list(texts), list(labels), lr__sample_weight=list(weights))
 
 
 def export(model: Any, task: str, options: Options, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -251,30 +287,139 @@ def document_scores(model: Any, texts: Sequence[str], window: int) -> list[float
     return out
 
 
-def dev_report(labels: Sequence[int], scores: Sequence[float], target_fpr: float) -> dict[str, float]:
-    """Dev metrics at the threshold of `target_fpr` dev false positives, plus that threshold."""
-    threshold = threshold_at_fpr(labels, scores, target_fpr)
-    report = {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
-    return {"threshold": round(threshold, 6), **report}
+def threshold_per_language(
+    rows: Sequence[dict[str, Any]], scores: Sequence[float], target_fpr: float
+) -> float:
+    """The lowest threshold at which no dev language has more than `target_fpr` false positives.
+
+    The goals hold for French and English each; a threshold set on all dev rows at once lets the
+    language with fewer negatives run above the target.
+    """
+    from socle.eval.classifiers.report import language
+
+    by_language: dict[str, tuple[list[int], list[float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        labels, kept_scores = by_language.setdefault(language(row), ([], []))
+        labels.append(int(row["label"]))
+        kept_scores.append(score)
+    return max(threshold_at_fpr(y, s, target_fpr) for y, s in by_language.values() if 0 in y)
+
+
+RUNTIME_LANGUAGES = ("en", "fr")
+"""The languages that get a threshold of their own (`thresholds: {fr: ..., en: ...}` in the policy)."""
+
+
+def language_thresholds(
+    rows: Sequence[dict[str, Any]], scores: Sequence[float], target_fpr: float
+) -> dict[str, float]:
+    """Language -> the lowest threshold with at most `target_fpr` false positives among its dev rows.
+
+    Rows are grouped by the language the rail will guess at run time (`guess_language`), not by their
+    source: a short English tweet the guess takes for French is held to the French threshold there.
+    Rounded up, so that the stored threshold never lets one more false positive through.
+    """
+    groups: dict[str, tuple[list[int], list[float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        labels, kept_scores = groups.setdefault(guess_language(row["text"], default=""), ([], []))
+        labels.append(int(row["label"]))
+        kept_scores.append(score)
+    return {
+        lang: math.ceil(threshold_at_fpr(*groups[lang], target_fpr) * 1e6) / 1e6
+        for lang in RUNTIME_LANGUAGES
+        if lang in groups and 0 in groups[lang][0]
+    }
+
+
+def dev_report(
+    labels: Sequence[int], scores: Sequence[float], target_fpr: float, threshold: float | None = None
+) -> dict[str, float]:
+    """Dev metrics at `threshold` (default: that of `target_fpr` dev false positives), plus it."""
+    threshold = threshold_at_fpr(labels, scores, target_fpr) if threshold is None else threshold
+    flagged = [s >= threshold for s in scores]
+    report = {k: round(v, 4) for k, v in decision_report(labels, scores, flagged).items()}
+    # Rounded up, so that the stored threshold never lets one more false positive through.
+    return {"threshold": math.ceil(threshold * 1e6) / 1e6, **report}
+
+
+def dev_breakdown(
+    rows: Sequence[dict[str, Any]],
+    scores: Sequence[float],
+    threshold: float,
+    by_language: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """Recall and false-positive rate per dev language and on hand-written rows alone.
+
+    Each row is held to `threshold`, or with `by_language` to its guessed language's threshold there
+    (the default `threshold` for other texts), as the rail holds it at run time.
+
+    What `tune` compares besides the overall numbers: a threshold set on dev rows dominated by
+    English tweets and jailbreaks says little about a French workplace message.
+    """
+    from socle.eval.classifiers.report import language
+
+    parts: dict[str, list[tuple[int, float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        held = row_threshold(row, threshold, by_language)
+        pair = (int(row["label"]), score >= held)
+        parts.setdefault(language(row), []).append(pair)
+        if str(row.get("source", "")).startswith("authored:"):
+            parts.setdefault(f"authored_{language(row)}", []).append(pair)
+    out: dict[str, float] = {}
+    for name, pairs in sorted(parts.items()):
+        positives = [f for y, f in pairs if y == 1]
+        negatives = [f for y, f in pairs if y == 0]
+        if positives:
+            out[f"{name}.recall"] = round(sum(positives) / len(positives), 4)
+        if negatives:
+            out[f"{name}.fpr"] = round(sum(negatives) / len(negatives), 4)
+    return out
+
+
+def row_threshold(row: Mapping[str, Any], threshold: float, by_language: Mapping[str, float] | None) -> float:
+    """The threshold a rail holds `row`'s text to: its guessed language's, else `threshold`."""
+    if not by_language:
+        return threshold
+    return by_language.get(guess_language(row["text"], default=""), threshold)
+
+
+def kept(rows: Sequence[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
+    """`rows` without those whose source prefix `options.exclude` names."""
+    excluded = {p.strip() for p in options.exclude.split(",") if p.strip()}
+    return [r for r in rows if str(r.get("source", "")).split(":")[0] not in excluded]
 
 
 def fit_and_score(task: str, options: Options, datasets: Path) -> tuple[Any, dict[str, float], list[float]]:
-    """(fitted model, dev report, dev scores) of `task` under `options`."""
-    rows = task_rows(datasets, task)
+    """(fitted model, dev report with its per-language breakdown, dev scores) of `task` under `options`."""
+    rows = kept(task_rows(datasets, task), options)
     texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
-    model = fit(*training_windows(texts, labels, options, _hidden(rows)), options)
-    dev = task_rows(datasets, task, "dev")
+    windows_, labels_, weights = weighted_windows(
+        texts, labels, options, _hidden(rows), row_weights(rows, options)
+    )
+    model = fit(windows_, labels_, options, weights)
+    dev = kept(task_rows(datasets, task, "dev"), options)
     labels = [int(r["label"]) for r in dev]
     scores = document_scores(model, [r["text"] for r in dev], options.window)
-    return model, dev_report(labels, scores, TASK_DATA[task].target_fpr), scores
+    target = TASK_DATA[task].target_fpr
+    report = dev_report(labels, scores, target, threshold_per_language(dev, scores, target))
+    by_language = language_thresholds(dev, scores, target)
+    per_language = {
+        f"by_language.{k}": v for k, v in dev_breakdown(dev, scores, report["threshold"], by_language).items()
+    }
+    report |= {f"threshold_{lang}": t for lang, t in by_language.items()}
+    return model, report | dev_breakdown(dev, scores, report["threshold"]) | per_language, scores
 
 
 def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
     """Fit on the training files, set thresholds on dev, export. Returns the dev metrics (no test)."""
     model, report, scores = fit_and_score(task, options, datasets)
-    labels = [int(r["label"]) for r in task_rows(datasets, task, "dev")]
+    labels = [int(r["label"]) for r in kept(task_rows(datasets, task, "dev"), options)]
     thresholds = {
         "policy": report["threshold"],
+        **{
+            f"policy_{lang}": report[f"threshold_{lang}"]
+            for lang in RUNTIME_LANGUAGES
+            if f"threshold_{lang}" in report
+        },
         **{f"at_{p}pct_fpr": round(threshold_at_fpr(labels, scores, p / 100), 6) for p in (1, 2, 5)},
         "balanced": 0.5,
     }
@@ -300,8 +445,16 @@ def tune(
     return results
 
 
-def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
-    """Metrics of the runtime classifier on rows at `threshold`, plus latency per text (ms, p50/p95)."""
+def evaluate(
+    classifier: TextClassifier,
+    rows: list[dict[str, Any]],
+    threshold: float,
+    by_language: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Metrics of the runtime classifier on rows, plus latency per text (ms, p50/p95).
+
+    Each row is held to `threshold`, or to its guessed language's threshold in `by_language`.
+    """
     latencies, scores = [], []
     for row in rows:
         started = time.perf_counter()
@@ -309,9 +462,9 @@ def evaluate(classifier: TextClassifier, rows: list[dict[str, Any]], threshold: 
         latencies.append((time.perf_counter() - started) * 1000)
     labels = [int(r["label"]) for r in rows]
     report: dict[str, Any] = {"n": len(rows), "positives": sum(labels)}
-    flagged = [s >= threshold for s in scores]
+    flagged = [s >= row_threshold(r, threshold, by_language) for r, s in zip(rows, scores, strict=True)]
     if 0 < sum(labels) < len(labels):
-        report |= {k: round(v, 4) for k, v in binary_report(labels, scores, threshold).items()}
+        report |= {k: round(v, 4) for k, v in decision_report(labels, scores, flagged).items()}
     elif sum(labels):
         report["recall"] = round(sum(flagged) / len(rows), 4)
     else:
@@ -337,7 +490,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("task", choices=tuple(TASK_DATA))
     parser.add_argument("--datasets", type=Path, default=DATASETS, help="folder holding the task folders")
     parser.add_argument("--out", type=Path, default=ARTIFACTS, help="where <task>.json is written / read")
-    for field in ("window", "word_features", "char_features", "c", "indirect"):
+    for field in ("window", "word_features", "char_features", "c", "indirect", "authored_weight", "exclude"):
         value = getattr(Options(), field)
         parser.add_argument(
             f"--{field.replace('_', '-')}", type=type(value), nargs="+", default=None, help=f"default {value}"

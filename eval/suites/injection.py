@@ -50,9 +50,9 @@ class InjectionSuite:
         by_language = load_by_language(DOCUMENTS)
         rows = [r for members in by_language.values() for r in members]
         progress.start("injection: documents with hidden instructions", len(rows))
-        metrics = await score_rows(rail, rows, spec.threshold, "documents", "retrieval")
+        metrics = await score_rows(rail, rows, "documents", "retrieval")
         for lang, members in sorted(by_language.items()):
-            metrics |= await score_rows(rail, members, spec.threshold, f"documents_{lang}", "retrieval")
+            metrics |= await score_rows(rail, members, f"documents_{lang}", "retrieval")
         progress.advance(len(rows))
         return metrics
 

@@ -9,8 +9,9 @@ false-positive rate at the policy threshold, ROC AUC, recall at 1 % false positi
 and recall and false-positive rate on long chunks with a hidden attack (`indirect.jsonl`, retrieval
 stage). The same binary metrics on the further test files of `EXTRA_SPLITS`, prefixed: for
 `toxicity`, `fr.` (MLMA's French tweets), `en_authored.` and `fr_authored.` (hand-written families
-and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`), each
-scored whole (no `limit`).
+and rows never trained on); for `injection`, `authored.` (and `authored_en.`, `authored_fr.`); for
+both, `probe.` (`probe_en.`, `probe_fr.`): the held-out workplace probe written before training
+(`probe.jsonl`), each scored whole (no `limit`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socle.eval.base import CaseResult, Plot, Progress, Series, SuiteOptions, SuiteResult
-from socle.eval.classifiers.metrics import binary_report
+from socle.eval.classifiers.metrics import decision_report
 from socle.eval.errors import EvalError
 from socle.eval.jsonl import read_rows
 from socle.eval.pii_scoring import latency_summary
@@ -32,8 +33,13 @@ if TYPE_CHECKING:
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 EXTRA_SPLITS = {
-    "toxicity": {"test_fr": "fr", "test_authored": "en_authored", "test_fr_authored": "fr_authored"},
-    "injection": {"test_authored": "authored"},
+    "toxicity": {
+        "test_fr": "fr",
+        "test_authored": "en_authored",
+        "test_fr_authored": "fr_authored",
+        "probe": "probe",
+    },
+    "injection": {"test_authored": "authored", "probe": "probe"},
 }
 """Task -> further labelled test files of its folder (when present) -> the prefix of their metrics.
 A file holding both languages is also scored per language (`<prefix>_en.`, `<prefix>_fr.`)."""
@@ -113,13 +119,14 @@ class ClassifierSuite:
         rows, source = self.rows()
         progress.start(f"{self.task}: texts", len(rows))
         context = RailContext("input")
-        scores, latencies, cases = [], [], []
+        scores, flags, latencies, cases = [], [], [], []
         for i, (text, label) in enumerate(rows):
             started = time.perf_counter()
             verdict = await rail.check(text, context=context)
             latencies.append((time.perf_counter() - started) * 1000)
             scores.append(verdict.score)
-            flagged = float(verdict.action != "allow")
+            flags.append(verdict.action != "allow")
+            flagged = float(flags[-1])
             cases.append(
                 CaseResult(
                     f"{self.task}-{i}",
@@ -132,21 +139,21 @@ class ClassifierSuite:
         labels = [label for _, label in rows]
         if not 0 < sum(labels) < len(labels):
             raise EvalError(f"{source!r}: the {len(rows)} texts need both labels to be scored")
-        metrics = binary_report(labels, scores, spec.threshold)
+        metrics = decision_report(labels, scores, flags)
         latency = latency_summary(latencies)
         metrics |= {f"latency_ms.{k}": v for k, v in latency.items()} | {"records": float(len(rows))}
-        metrics |= await self._ood(rail, spec.threshold)
-        metrics |= await self._extra_splits(rail, spec.threshold)
+        metrics |= await self._ood(rail)
+        metrics |= await self._extra_splits(rail)
         return SuiteResult(
             self.task,
             metrics,
             cases=tuple(cases),
-            details={"threshold": spec.threshold, "action": spec.action},
+            details={"threshold": spec.threshold, "thresholds": dict(spec.thresholds), "action": spec.action},
             plots=(roc_plot(labels, scores),),
             dataset=f"{source} ({len(rows)} texts)",
         )
 
-    async def _ood(self, rail: Guardrail, threshold: float) -> dict[str, float]:
+    async def _ood(self, rail: Guardrail) -> dict[str, float]:
         """Recall on `ood.jsonl` and recall / FPR on `indirect.jsonl`, when the task has them."""
         from socle.guardrails.base import RailContext
 
@@ -160,7 +167,7 @@ class ClassifierSuite:
                 continue
             rows = load_labelled(path)
             hits = [
-                ((await rail.check(text, context=context)).score >= threshold, label) for text, label in rows
+                ((await rail.check(text, context=context)).action != "allow", label) for text, label in rows
             ]
             positives = [hit for hit, label in hits if label == 1]
             negatives = [hit for hit, label in hits if label == 0]
@@ -172,8 +179,8 @@ class ClassifierSuite:
                 metrics[f"{split}.fpr"] = sum(negatives) / len(negatives)
         return metrics
 
-    async def _extra_splits(self, rail: Guardrail, threshold: float) -> dict[str, float]:
-        """`binary_report` on each `EXTRA_SPLITS` file of the task, its keys prefixed (input stage)."""
+    async def _extra_splits(self, rail: Guardrail) -> dict[str, float]:
+        """`decision_report` on each `EXTRA_SPLITS` file of the task, its keys prefixed (input stage)."""
         if self.options.data is not None:
             return {}
         metrics: dict[str, float] = {}
@@ -186,17 +193,21 @@ class ClassifierSuite:
             if len(by_language) > 1:
                 parts |= {f"{prefix}_{lang}": rows for lang, rows in sorted(by_language.items())}
             for name, rows in parts.items():
-                metrics |= await score_rows(rail, rows, threshold, name, "input")
+                metrics |= await score_rows(rail, rows, name, "input")
         return metrics
 
 
 async def score_rows(
-    rail: Guardrail, rows: list[tuple[str, int]], threshold: float, prefix: str, stage: Stage
+    rail: Guardrail, rows: list[tuple[str, int]], prefix: str, stage: Stage
 ) -> dict[str, float]:
-    """`binary_report` of `rail` on `(text, label)` rows at `stage`, keys prefixed `<prefix>.`."""
+    """`decision_report` of `rail`'s verdicts on `(text, label)` rows at `stage`, keys `<prefix>.`.
+
+    Each text is held to its language's threshold, as the server holds it.
+    """
     from socle.guardrails.base import RailContext
 
     context = RailContext(stage)
-    scores = [(await rail.check(text, context=context)).score for text, _ in rows]
-    report = binary_report([label for _, label in rows], scores, threshold)
+    verdicts = [await rail.check(text, context=context) for text, _ in rows]
+    flagged = [v.action != "allow" for v in verdicts]
+    report = decision_report([label for _, label in rows], [v.score for v in verdicts], flagged)
     return {f"{prefix}.{k}": v for k, v in report.items()} | {f"{prefix}.records": float(len(rows))}

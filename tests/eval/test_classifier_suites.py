@@ -84,8 +84,9 @@ async def test_injection_suite_on_the_built_in_split(settings) -> None:
     assert m["indirect.records"] == 300 and m["indirect.fpr"] < 0.05
     assert m["benign_long.records"] == 513 and m["benign_long.fpr"] < 0.06
     assert m["benign_chat.records"] == 383 and m["benign_chat.fpr"] < 0.02
-    assert m["authored.records"] == 284 and m["authored_en.records"] + m["authored_fr.records"] == 284
+    assert m["authored.records"] == 657 and m["authored_en.records"] + m["authored_fr.records"] == 657
     assert m["authored.roc_auc"] > 0.9
+    assert m["probe.records"] == 46 and m["probe_en.records"] == m["probe_fr.records"] == 23
     assert "documents.recall" not in m  # this policy has no retrieval-stage hidden_instructions rail
     assert "eval/datasets/injection/test.jsonl" in result.dataset
 
@@ -105,9 +106,11 @@ async def test_injection_suite_scores_hidden_instructions_with_the_retrieval_rai
 async def test_toxicity_suite_adds_the_french_sets_on_the_built_in_split(settings) -> None:
     result = await SUITES["toxicity"](SuiteOptions(settings, limit=40)).run(RecordingProgress())
     m = result.metrics
-    assert m["records"] == 40 and m["fr.records"] == 324 and m["fr_authored.records"] == 274
-    assert m["en_authored.records"] == 137
-    assert m["fr.roc_auc"] > 0.6 and m["fr_authored.roc_auc"] > 0.85 and m["fr_authored.fpr"] < 0.1
+    assert m["records"] == 40 and m["fr.records"] == 324 and m["fr_authored.records"] == 450
+    assert m["en_authored.records"] == 334
+    assert m["probe.records"] == 61 and m["probe_en.records"] + m["probe_fr.records"] == 61
+    # MLMA's French tweets are scored, not trained on (label noise): near chance, so no floor here.
+    assert m["fr_authored.roc_auc"] > 0.85 and m["fr_authored.fpr"] < 0.1 and m["probe.roc_auc"] > 0.85
     assert "ood.recall" not in m
 
 
