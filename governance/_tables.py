@@ -44,6 +44,8 @@ request_log = Table(
     Column("grounding", String(16), nullable=True),
     Column("removed_claims", Integer, nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
+    Index("ix_request_log_created", "created_at"),
+    Index("ix_request_log_request_id", "request_id"),
 )
 
 eval_runs = Table(
