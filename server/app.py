@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from socle.server._openapi import install_openapi
+from socle.server.console import install_console
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
@@ -50,6 +51,8 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
     )
     for module in (health, models, chat, embeddings, knowledge, runs, metrics):
         app.include_router(module.router)
+    if settings.console.enabled:
+        install_console(app, settings.console)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestLog)  # inside the request id: its rows carry it
     app.add_middleware(RequestIdMiddleware)

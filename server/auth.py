@@ -9,6 +9,7 @@ from socle.governance.base import Principal
 from socle.server.deps import Deps, get_deps
 
 from socle.errors import PermissionDeniedError
+from socle.logs import bind_tenant
 
 
 def bearer_token(request: Request) -> str | None:
@@ -24,6 +25,7 @@ async def principal(request: Request, deps: Annotated[Deps, Depends(get_deps)]) 
     """The caller. Raises `AuthenticationError` (401) for a missing, unknown or revoked key."""
     found = await deps.keys.verify(bearer_token(request))
     request.state.principal = found
+    bind_tenant(found.tenant_id)
     return found
 
 

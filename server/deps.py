@@ -15,12 +15,14 @@ from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
 from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
+from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.redis_cache import RedisKeyCache
-from socle.governance.registry import SqlModelRegistry, stages
+from socle.governance.registry import ModelRegistry, SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
+from socle.governance.request_stats import SqlRequestStats
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
@@ -61,6 +63,10 @@ class Deps:
     orchestrator: Orchestrator | None = None
     metrics: Metrics = field(default_factory=Metrics)  # this app's private Prometheus registry
     audit: AuditLog = field(default_factory=InMemoryAuditLog)  # the hash-chained audit log
+    # What the console reads besides the above (None: its pages say the feature is off).
+    stats: SqlRequestStats | None = None  # the request log's aggregates
+    budgets: BudgetStore | None = None
+    registry: ModelRegistry | None = None
 
 
 def get_deps(request: Request) -> Deps:
@@ -204,6 +210,9 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
             knowledge=knowledge,
             metrics=metrics,
+            stats=SqlRequestStats(store.engine),
+            budgets=budgets,
+            registry=SqlModelRegistry(store.engine),
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is

@@ -97,6 +97,11 @@ class LoggingSettings(_Section):
     """Logs and the request log."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["text", "json"] = Field(
+        "text",
+        description="Process logs as text lines, or one JSON object a line (time, level, logger, message, "
+        "request_id, tenant_id); secrets and personal identifiers are scrubbed either way.",
+    )
     log_prompts: bool = Field(
         False, description="Store raw prompt and completion text in the request log. Off by default."
     )
@@ -459,6 +464,18 @@ class BudgetSettings(_Section):
     )
 
 
+class ConsoleSettings(_Section):
+    """The web console at /console (docs/console.md)."""
+
+    enabled: bool = Field(True, description="Serve the console at /console.")
+    session_ttl_s: float = Field(8 * 3600, gt=0, description="How long a console sign-in lasts, in seconds.")
+    secure_cookie: bool = Field(
+        True,
+        description="Mark the session cookie Secure (browsers still send it to http://127.0.0.1 and "
+        "localhost; behind plain HTTP on another host, serve the console through TLS).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of a Socle instance."""
 
@@ -479,6 +496,7 @@ class Settings(BaseSettings):
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
     )
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="The web console.")
 
     @classmethod
     def settings_customise_sources(
