@@ -2,7 +2,7 @@
 
 The real app (`build_deps`: SQLite by default, PostgreSQL with --database-url) with a fake model;
 the request log is filled with `--rows` records spread over the last 23 hours (so the 24 h window,
-the default, aggregates every one of them), across 20 tenants, 200 keys, 4 models and 6
+the default, aggregates every one of them), across 20 tenants of 10 keys each, 4 models and 6
 deployments, 5 % with guardrail verdicts and 10 % grounded. Each page is fetched in process over
 ASGI (server time: the queries and the rendering; no network), `--runs` times after one warm-up,
 and the median and the worst are printed as a Markdown table.
@@ -50,7 +50,7 @@ def records(rows: int, seed: int = 7, tenants: Sequence[str] = ()) -> list[Reque
             RequestRecord(
                 f"req-{i:08d}",
                 now - timedelta(seconds=rng.uniform(0, 23 * 3600)),
-                f"key-{rng.randrange(200)}",
+                f"{tenant}-key-{rng.randrange(10)}",
                 tenant,
                 rng.choice(("chat.completions", "chat.completions", "embeddings", "knowledge.search")),
                 rng.choice(models),

@@ -8,16 +8,17 @@ which SQLite and PostgreSQL both have, so no row leaves the database to be aggre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from socle.governance._tables import request_log
+from socle.governance._rollup import BUCKETED, ROUTE_SEPARATOR, bin_upper_ms, hour_of
+from socle.governance._tables import request_log, request_rollup
 from socle.governance.base import RequestRecord
 from socle.governance.sql import SqlStore
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Dimension = Literal["tenant_id", "key_id", "model", "endpoint", "deployment"]
 DIMENSIONS: tuple[Dimension, ...] = ("tenant_id", "key_id", "model", "endpoint", "deployment")
@@ -70,7 +71,7 @@ class Overview:
     p50_ms: float
     p95_ms: float
     series: Sequence[Point]
-    by: dict[Dimension, Sequence[tuple[str, Totals]]] = field(default_factory=dict)
+    by: Mapping[Dimension, Sequence[tuple[str, Totals]]] = field(default_factory=dict)
     routing: Sequence[tuple[str, str, int]] = ()  # (model asked, deployment served, requests)
 
 
@@ -154,26 +155,28 @@ class SqlRequestStats:
         Only the requests of `tenant_id` (None: every tenant) and of `key_id` (None: every key).
         """
         since = self.since(window)
+        if key_id is None and window != "1h":  # hours of rollups; one key's or the last hour's rows are few
+            async with self.engine.connect() as conn:
+                return await _rolled_up(conn, since, tenant_id)
         where = self._where(since, tenant_id, key_id)
         c = request_log.c
-        keys = (c.tenant_id, c.key_id, c.model, c.endpoint, c.deployment)
+        by: dict[Dimension, Sequence[tuple[str, Totals]]] = {}
         async with self.engine.connect() as conn:
+            for dimension in DIMENSIONS:  # one small GROUP BY each: few rows leave the database
+                # Grouping by an expression keeps SQLite on the time index (grouping by a bare
+                # column, it walks that column's index over the whole table instead).
+                value = func.coalesce(c[dimension], "—")
+                rows = await conn.execute(select(value, *_sums()).where(where).group_by(value))
+                by[dimension] = sorted(
+                    ((str(v), _totals(rest)) for v, *rest in rows),
+                    key=lambda kv: -kv[1].requests,
+                )
+            pairs = select(c.model, c.deployment, func.count()).where(where).group_by(c.model, c.deployment)
+            routing = [(str(m or "—"), str(d or "—"), int(n)) for m, d, n in await conn.execute(pairs)]
             bucket = _bucket(conn.dialect.name, minutes=window == "1h").label("bucket")
-            groups = (await conn.execute(select(*keys, *_sums()).where(where).group_by(*keys))).all()
             sums = (await conn.execute(select(bucket, *_sums()).where(where).group_by(bucket))).all()
             per_bucket = _by_bucket((await conn.execute(_percentiles(bucket, where))).all())
             overall = (await conn.execute(_percentiles(literal("all").label("bucket"), where))).all()
-        by: dict[Dimension, dict[str, Totals]] = {d: {} for d in DIMENSIONS}
-        routing: dict[tuple[str, str], int] = {}
-        total = Totals()
-        for row in groups:
-            totals = _totals(row[5:])
-            total += totals
-            for dimension, value in zip(DIMENSIONS, row[:5], strict=True):
-                name = str(value) if value is not None else "—"
-                by[dimension][name] = by[dimension].get(name, Totals()) + totals
-            pair = (str(row[2] or "—"), str(row[4] or "—"))
-            routing[pair] = routing.get(pair, 0) + totals.requests
         series = [
             Point(
                 str(b),
@@ -184,16 +187,9 @@ class SqlRequestStats:
             for b, *rest in sorted(sums, key=lambda r: str(r[0]))
         ]
         whole = _by_bucket(overall).get("all", {})
-        ranked = {d: sorted(v.items(), key=lambda kv: -kv[1].requests) for d, v in by.items()}
-        return Overview(
-            since,
-            total,
-            whole.get(50, 0.0),
-            whole.get(95, 0.0),
-            series,
-            dict(ranked),
-            sorted(((m, d, n) for (m, d), n in routing.items()), key=lambda r: -r[2]),
-        )
+        total = sum((p.totals for p in series), Totals())
+        ranked_routing = sorted(routing, key=lambda r: -r[2])
+        return Overview(since, total, whole.get(50, 0.0), whole.get(95, 0.0), series, by, ranked_routing)
 
     async def guardrails(
         self, window: str, *, tenant_id: str | None, key_id: str | None = None, recent: int = 50
@@ -205,33 +201,24 @@ class SqlRequestStats:
             where, (c.guardrails.is_not(None)) | (c.grounding.in_(("repaired", "extracted", "abstained")))
         )
         async with self.engine.connect() as conn:
-            verdicts = await conn.execute(
-                select(c.guardrails, func.count())
-                .where(where, c.guardrails.is_not(None))
-                .group_by(c.guardrails)
-            )
-            grounded = await conn.execute(
-                select(c.grounding, func.count(), func.coalesce(func.sum(c.removed_claims), 0))
-                .where(where, c.grounding.is_not(None))
-                .group_by(c.grounding)
-            )
-            outcomes = grounded.all()
-            rows = (
-                (await conn.execute(select(request_log).where(acted).order_by(c.id.desc()).limit(recent)))
-                .mappings()
-                .all()
-            )
-            counts: dict[tuple[str, str, str], int] = {}
-            for text, n in verdicts:
-                for verdict in str(text).split(","):
-                    stage, _, rest = verdict.partition(":")
-                    rail, _, action = rest.partition(":")
-                    if rail:
-                        counts[(stage, rail, action)] = counts.get((stage, rail, action), 0) + int(n)
+            if key_id is None and window != "1h":
+                outcomes = await _rolled_up_verdicts(conn, self.since(window), tenant_id)
+            else:
+                outcomes = await _verdicts(conn, where)
+            query = select(request_log).where(acted).order_by(c.id.desc()).limit(recent)
+            rows = (await conn.execute(query)).mappings().all()
+        rails, grounding = outcomes
+        counts: dict[tuple[str, str, str], int] = {}
+        for text, n, _ in rails:
+            for verdict in str(text).split(","):
+                stage, _, rest = verdict.partition(":")
+                rail, _, action = rest.partition(":")
+                if rail:
+                    counts[(stage, rail, action)] = counts.get((stage, rail, action), 0) + int(n)
         return GuardrailStats(
             [RailCount(s, r, a, n) for (s, r, a), n in sorted(counts.items(), key=lambda kv: -kv[1])],
-            [(str(o), int(n)) for o, n, _ in outcomes],
-            sum(int(removed) for _, _, removed in outcomes),
+            [(str(o), int(n)) for o, n, _ in grounding],
+            sum(int(removed or 0) for _, _, removed in grounding),
             [record_of(row) for row in rows],
         )
 
@@ -292,3 +279,100 @@ def _by_bucket(rows: Sequence[Sequence[Any]]) -> dict[str, dict[int, float]]:
             if int(rank) == _rank(int(n), p):
                 found.setdefault(str(bucket), {})[p] = float(latency)
     return found
+
+
+Counted = Sequence[Sequence[Any]]  # (value, requests, removed claims) rows
+
+
+async def _verdicts(conn: AsyncConnection, where: ColumnElement[bool]) -> tuple[Counted, Counted]:
+    """Guardrail verdict lists and grounding outcomes counted over request-log rows."""
+    c = request_log.c
+    rails = await conn.execute(
+        select(c.guardrails, func.count(), literal(0))
+        .where(where, c.guardrails.is_not(None))
+        .group_by(c.guardrails)
+    )
+    grounding = await conn.execute(
+        select(c.grounding, func.count(), func.coalesce(func.sum(c.removed_claims), 0))
+        .where(where, c.grounding.is_not(None))
+        .group_by(c.grounding)
+    )
+    return rails.all(), grounding.all()
+
+
+def _rollup_where(since: datetime, tenant_id: str | None) -> ColumnElement[bool]:
+    r = request_rollup.c
+    hours = r.hour >= hour_of(since)  # whole hours: the window's first hour is counted whole
+    return and_(hours, r.tenant_id == tenant_id) if tenant_id else hours
+
+
+async def _rolled_up_verdicts(
+    conn: AsyncConnection, since: datetime, tenant_id: str | None
+) -> tuple[Counted, Counted]:
+    """Guardrail verdicts and grounding outcomes from the hourly rollups."""
+    r = request_rollup.c
+    query = (
+        select(r.dimension, r.value, func.sum(r.requests), func.sum(r.removed_claims))
+        .where(_rollup_where(since, tenant_id), r.dimension.in_(("rail", "grounding")))
+        .group_by(r.dimension, r.value)
+    )
+    rows = (await conn.execute(query)).all()
+    return [row[1:] for row in rows if row[0] == "rail"], [row[1:] for row in rows if row[0] == "grounding"]
+
+
+def _rollup_sums() -> tuple[ColumnElement[Any], ...]:
+    r = request_rollup.c
+    return tuple(
+        func.sum(col)
+        for col in (r.requests, r.errors, r.prompt_tokens, r.completion_tokens, r.cost_usd, r.latency_ms)
+    )
+
+
+def _percentile(histogram: dict[int, int], p: int) -> float:
+    """The upper bound of the latency bin holding the nearest rank of percentile `p`."""
+    n = sum(histogram.values())
+    seen = 0
+    for index in sorted(histogram):
+        seen += histogram[index]
+        if n and seen >= _rank(n, p):
+            return bin_upper_ms(index)
+    return 0.0
+
+
+async def _rolled_up(conn: AsyncConnection, since: datetime, tenant_id: str | None) -> Overview:
+    """The overview of the hours since `since`, from the rollups (hundreds of rows, not the log's)."""
+    r = request_rollup.c
+    where = _rollup_where(since, tenant_id)
+    flat = select(r.dimension, r.value, *_rollup_sums()).where(where, r.dimension.not_in(BUCKETED))
+    hourly = select(r.hour, r.dimension, r.value, *_rollup_sums()).where(where, r.dimension.in_(BUCKETED))
+    tenants = select(r.tenant_id, *_rollup_sums()).where(where, r.dimension == "total").group_by(r.tenant_id)
+    by: dict[Dimension, list[tuple[str, Totals]]] = {d: [] for d in DIMENSIONS}
+    by["tenant_id"] = [(str(t or "—"), _totals(rest)) for t, *rest in await conn.execute(tenants)]
+    routing: list[tuple[str, str, int]] = []
+    for dimension, value, *rest in await conn.execute(flat.group_by(r.dimension, r.value)):
+        if dimension == "route":
+            asked, _, served = str(value).partition(ROUTE_SEPARATOR)
+            routing.append((asked, served, _totals(rest).requests))
+        elif dimension in ("key", "model", "endpoint", "deployment"):
+            name: Dimension = "key_id" if dimension == "key" else dimension
+            by.setdefault(name, []).append((str(value), _totals(rest)))
+    totals: dict[str, Totals] = {}
+    bins: dict[str, dict[int, int]] = {}
+    for hour, dimension, value, *rest in await conn.execute(hourly.group_by(r.hour, r.dimension, r.value)):
+        if dimension == "total":
+            totals[str(hour)] = _totals(rest)
+        else:
+            bins.setdefault(str(hour), {})[int(value)] = _totals(rest).requests
+    whole: dict[int, int] = {}
+    for histogram in bins.values():
+        for index, n in histogram.items():
+            whole[index] = whole.get(index, 0) + n
+    series = [
+        Point(h, t, _percentile(bins.get(h, {}), 50), _percentile(bins.get(h, {}), 95))
+        for h, t in sorted(totals.items())
+    ]
+    ranked = {d: sorted(v, key=lambda kv: -kv[1].requests) for d, v in by.items()}
+    return Overview(
+        since, sum(totals.values(), Totals()), _percentile(whole, 50), _percentile(whole, 95), series,
+        ranked, sorted(routing, key=lambda x: -x[2]),
+    )  # fmt: skip

@@ -49,9 +49,10 @@ async def test_totals_percentiles_and_breakdowns(engine: AsyncEngine) -> None:
     stats = SqlRequestStats(engine)
     acme = await stats.overview("24h", tenant_id="acme")
     assert (acme.totals.requests, acme.totals.errors) == (100, 1)
-    assert (acme.p50_ms, acme.p95_ms) == (50.0, 95.0)  # nearest rank
+    # From the hourly rollups: the upper bound of the latency bin holding the nearest rank (bins 25 % wide).
+    assert 50.0 <= acme.p50_ms < 50.0 * 1.25 and 95.0 <= acme.p95_ms < 95.0 * 1.25
     assert acme.totals.prompt_tokens == 1000 and acme.totals.cost_usd == pytest.approx(0.1)
-    assert [(p.totals.requests, p.p95_ms) for p in acme.series] == [(100, 95.0)]  # one hour bucket
+    assert [(p.totals.requests, p.p95_ms) for p in acme.series] == [(100, acme.p95_ms)]  # one hour bucket
     assert {name: t.requests for name, t in acme.by["deployment"]} == {"small-a": 99, "small-b": 1}
     assert acme.routing == [("auto", "small-a", 99), ("auto", "small-b", 1)]
     every = await stats.overview("24h", tenant_id=None)
@@ -60,13 +61,38 @@ async def test_totals_percentiles_and_breakdowns(engine: AsyncEngine) -> None:
     assert week.totals.requests == 101
 
 
-async def test_one_keys_view_and_minute_buckets(engine: AsyncEngine) -> None:
+async def test_the_last_hour_and_one_keys_view_are_exact_per_minute(engine: AsyncEngine) -> None:
     recent = datetime.now(UTC) - timedelta(minutes=5)
-    await SqlStore(engine).append([_record(i, at=recent + timedelta(minutes=i % 2)) for i in range(1, 11)])
+    await SqlStore(engine).append([_record(i, at=recent + timedelta(minutes=i % 2)) for i in range(1, 101)])
     stats = SqlRequestStats(engine)
-    hour = await stats.overview("1h", tenant_id="acme", key_id="key-acme")
-    assert hour.totals.requests == 10 and len(hour.series) == 2 and len(hour.series[0].bucket) == 16
+    hour = await stats.overview("1h", tenant_id="acme")
+    assert (hour.p50_ms, hour.p95_ms) == (50.0, 95.0)  # nearest rank, ranked in SQL
+    assert hour.totals.requests == 100 and len(hour.series) == 2 and len(hour.series[0].bucket) == 16
+    mine = await stats.overview("24h", tenant_id="acme", key_id="key-acme")
+    assert (mine.totals.requests, mine.p95_ms) == (100, 95.0)
     assert (await stats.overview("1h", tenant_id="acme", key_id="key-other")).totals.requests == 0
+
+
+async def test_the_rollups_add_up_to_the_log_and_are_backfilled(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0010")
+    old = [_record(i) for i in range(1, 41)]
+    await engine.dispose()
+    from socle.governance._tables import request_log
+    from sqlalchemy import insert
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    async with engine.begin() as conn:  # rows logged before the rollups existed
+        await conn.execute(
+            insert(request_log), [{k: getattr(r, k) for k in RequestRecord.__dataclass_fields__} for r in old]
+        )
+    await upgrade(engine)
+    await SqlStore(engine).append([_record(i, tenant="globex") for i in range(41, 61)])
+    stats = SqlRequestStats(engine)
+    rolled = await stats.overview("24h", tenant_id=None)
+    assert rolled.totals.requests == 60 and rolled.totals.latency_ms_sum == sum(range(1, 61))
+    assert {n: t.requests for n, t in rolled.by["tenant_id"]} == {"acme": 40, "globex": 20}
+    await engine.dispose()
 
 
 async def test_guardrail_counts_and_the_requests_they_touched(engine: AsyncEngine) -> None:
