@@ -19,6 +19,8 @@ from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import AllowAll
 from socle.router.base import JSONObject, JSONValue
 
+from socle.tracing import NoSpans, Spans
+
 
 def _no_progress(event: JSONObject) -> None:
     return None
@@ -57,6 +59,7 @@ class OrchestratorDeps:
             keep their placeholders (`GuardedGateway(..., restore=False)`).
         settings: limits and tiers.
         now: wall clock for tools and timestamps; `monotonic` for deadlines.
+        spans: traces of the run's steps and agents (default: none).
     """
 
     gateway: ChatGateway
@@ -74,6 +77,7 @@ class OrchestratorDeps:
     emit: Callable[[JSONObject], None] = _no_progress
     interrupt: Callable[[JSONValue], JSONValue] = _no_interrupt
     deadline: float | None = None
+    spans: Spans = field(default_factory=NoSpans)  # one span per graph step (`socle.tracing`)
 
     def bind(
         self,

@@ -36,12 +36,14 @@ from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
+from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from socle.errors import ConfigError
 from socle.metrics import Metrics, bind
 from socle.settings import Settings
+from socle.tracing import NoSpans, Spans, open_spans
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class Deps:
     stats: SqlRequestStats | None = None  # the request log's aggregates
     budgets: BudgetStore | None = None
     registry: ModelRegistry | None = None
+    spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
 
 
 def get_deps(request: Request) -> Deps:
@@ -193,11 +196,19 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         resilience = Resilience.from_settings(settings.models.resilience, redis_url=redis_url)
         if resilience.affinity is not None:
             stack.push_async_callback(resilience.affinity.aclose)
+        spans = open_spans(settings.tracing)
+        stack.callback(spans.shutdown)
         router = ROUTERS[settings.models.router](catalog, settings.models)
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
-        inner = Gateway(router, model, resilience=resilience, admission=admission)
+        inner = Gateway(
+            TracedRouter(router, spans),
+            TracedChatModel(model, spans),
+            resilience=resilience,
+            admission=admission,
+        )
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
+        gateway = TracedGateway(gateway, spans, "socle.guardrails" if guard is not None else "socle.gateway")
         audit = SqlAuditLog(store.engine, signer_for(settings))
         await seal_unsigned(audit)  # once, after the upgrade that started signing records
         deps = Deps(
@@ -213,6 +224,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             stats=SqlRequestStats(store.engine),
             budgets=budgets,
             registry=SqlModelRegistry(store.engine),
+            spans=spans,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
@@ -226,6 +238,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     deployments=catalog.all(),
                     retriever=knowledge.retriever if knowledge else None,
                     shield=GuardShield(guard) if guard is not None else None,
+                    spans=spans,
                 )
             )
         async with anyio.create_task_group() as tg:

@@ -78,17 +78,22 @@ class ScrubbingFormatter(logging.Formatter):
         return f"{text} [request {request_id}]" if request_id else text
 
 
-def configure_logging(settings: LoggingSettings, stream: TextIO | None = None) -> logging.Handler:
+def configure_logging(
+    settings: LoggingSettings, stream: TextIO | None = None, *, force: bool = False
+) -> logging.Handler | None:
     """Send every log record (Socle's, uvicorn's, libraries') to `stream` (stderr) in `settings.format`.
 
-    Replaces the root logger's handlers; returns the handler installed.
+    Like `logging.basicConfig`, does nothing when the root logger already has handlers (an app
+    embedding Socle, a test runner) unless `force`, which replaces them. Returns the handler installed.
     """
+    root = logging.getLogger()
+    if root.handlers and not force:
+        return None
     handler = logging.StreamHandler(stream or sys.stderr)
     if settings.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)

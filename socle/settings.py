@@ -464,6 +464,19 @@ class BudgetSettings(_Section):
     )
 
 
+class TracingSettings(_Section):
+    """OpenTelemetry traces of each request (docs/console.md#traces)."""
+
+    exporter: Literal["none", "console", "otlp"] = Field(
+        "none", description="Where spans go: nowhere, stdout (one JSON per span), or an OTLP/HTTP collector."
+    )
+    otlp_endpoint: str = Field(
+        "http://127.0.0.1:4318/v1/traces", description="The OTLP/HTTP traces endpoint (exporter: otlp)."
+    )
+    otlp_timeout_s: float = Field(10.0, gt=0, description="How long one export to the collector may take.")
+    service_name: str = Field("socle", min_length=1, description="The `service.name` of every span.")
+
+
 class ConsoleSettings(_Section):
     """The web console at /console (docs/console.md)."""
 
@@ -497,6 +510,7 @@ class Settings(BaseSettings):
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
     )
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="The web console.")
+    tracing: TracingSettings = Field(default_factory=TracingSettings, description="OpenTelemetry traces.")
 
     @classmethod
     def settings_customise_sources(

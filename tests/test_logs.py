@@ -23,7 +23,7 @@ def json_lines() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     stream = io.StringIO()
-    configure_logging(LoggingSettings(format="json"), stream)
+    configure_logging(LoggingSettings(format="json"), stream, force=True)
     try:
         yield stream
     finally:
