@@ -9,7 +9,7 @@ WHEELS ?= $(HOME)/.cache/socle/wheels-avx2
 LLAMA_CPP_VERSION := 0.3.36
 STAMP := $(VENV)/.socle-installed
 
-.PHONY: help install serve test test-fast lint bench image base-image clean
+.PHONY: help install serve test test-fast lint bench image base-image clean browser console-screenshots console-bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,7 +31,16 @@ install: $(STAMP)  ## Create .venv and install Socle with the embedded model
 serve: $(STAMP)  ## Start Socle on 127.0.0.1:8000 on the embedded default
 	$(BIN)/socle serve
 
-test: $(STAMP)  ## Run lint, architecture contracts and the whole test suite
+# The console's browser tests drive Debian's Chromium; root installs it when missing (CI runs as root).
+browser:  ## Install Debian's chromium and chromium-driver when missing (the console's browser tests)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium and chromium-driver for the console's browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "chromium or chromium-driver is missing and this is not root: the browser tests will be skipped" \
+	  "(sudo apt-get install chromium chromium-driver)"; fi
+
+test: $(STAMP) browser  ## Run lint, architecture contracts and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
@@ -48,6 +57,12 @@ lint: $(STAMP)  ## ruff check + format check
 
 bench: $(STAMP)  ## Gateway overhead benchmark (see docs/benchmarks.md)
 	$(BIN)/python bench/gateway.py
+
+console-screenshots: $(STAMP) browser  ## Screenshots of every console page into docs/img/ (docs/console.md)
+	$(BIN)/python scripts/console_screenshots.py docs/img
+
+console-bench: $(STAMP)  ## Console page times with 100,000 request-log rows (docs/benchmarks.md)
+	$(BIN)/python bench/console.py
 
 # The container image (docs/deploy.md). CONTAINER: podman, buildah or docker (flags allowed).
 # IMAGE_FLAGS: e.g. `--build-arg BASE_IMAGE=localhost/debian:bookworm` (make base-image),

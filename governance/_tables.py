@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -52,6 +64,26 @@ request_log = Table(
     Column("location", String(64), nullable=True),
     Column("residency", String(16), nullable=True),
     Index("ix_request_log_tenant_created", "tenant_id", "created_at"),
+    Index("ix_request_log_created", "created_at"),
+    Index("ix_request_log_request_id", "request_id"),
+    Index("ix_request_log_key_created", "key_id", "created_at"),
+)
+
+# Hourly sums of the request log per tenant and dimension value (governance/_rollup.py).
+request_rollup = Table(
+    "request_rollup",
+    metadata,
+    Column("hour", String(13), primary_key=True),
+    Column("tenant_id", String(200), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("value", String(400), primary_key=True),
+    Column("requests", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("prompt_tokens", BigInteger, nullable=False),
+    Column("completion_tokens", BigInteger, nullable=False),
+    Column("cost_usd", Float, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("removed_claims", Integer, nullable=False),
 )
 
 eval_runs = Table(

@@ -171,7 +171,14 @@ class KeyManager:
             )
         if not secret.startswith(PREFIX):
             raise AuthenticationError("invalid API key")
-        digest = hash_secret(secret)
+        return await self.verify_digest(hash_secret(secret))
+
+    async def verify_digest(self, digest: str) -> Principal:
+        """The principal of the active key whose secret hashes to `digest` (a console session's key).
+
+        Raises:
+            AuthenticationError: no active key has that digest.
+        """
         info = await self._cache.get(digest) if self._cache else None
         if info is None:
             info = await self._store.find(digest)

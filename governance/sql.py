@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from socle.governance._rollup import add_to_rollups
 from socle.governance._tables import api_keys, request_log
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
 from socle.governance.rate_limits import Limits
@@ -135,6 +136,7 @@ class SqlStore:
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(insert(request_log), [_row(r) for r in records])
+                await add_to_rollups(conn, records)  # the console's sums, in the same transaction
         except SQLAlchemyError as e:
             raise StorageError(f"cannot write the request log: {type(e).__name__}") from e
 

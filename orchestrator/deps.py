@@ -20,6 +20,8 @@ from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import AllowAll
 from socle.router.base import JSONObject, JSONValue
 
+from socle.tracing import NoSpans, Spans
+
 
 def _no_progress(event: JSONObject) -> None:
     return None
@@ -64,6 +66,7 @@ class OrchestratorDeps:
             input rails -> as typed (`original`). In memory only, never saved; used where nothing
             leaves the process but a knowledge search, as chat with `knowledge` does: the retrieval
             of a step that calls no model, and the answer checks.
+        spans: traces of the run's steps and agents (default: none).
     """
 
     gateway: ChatGateway
@@ -83,6 +86,7 @@ class OrchestratorDeps:
     emit: Callable[[JSONObject], None] = _no_progress
     interrupt: Callable[[JSONValue], JSONValue] = _no_interrupt
     deadline: float | None = None
+    spans: Spans = field(default_factory=NoSpans)  # one span per graph step (`socle.tracing`)
 
     def bind(
         self,

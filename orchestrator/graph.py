@@ -34,13 +34,15 @@ DEADLINE_KEY = "socle_deadline"
 Graph = CompiledStateGraph[RunState, None, RunState, RunState]
 
 
-def _bind(fn: Node[S], deps: OrchestratorDeps) -> Callable[..., Awaitable[RunState]]:
+def _bind(name: str, fn: Node[S], deps: OrchestratorDeps) -> Callable[..., Awaitable[RunState]]:
     async def step(state: S, config: RunnableConfig, writer: StreamWriter) -> RunState:
         deadline = (config.get("configurable") or {}).get(DEADLINE_KEY)
         bound = deps.bind(emit=writer, interrupt=interrupt, deadline=deadline)
         remaining = bound.remaining_s()
-        with anyio.fail_after(
-            None if remaining is None else max(remaining, 0) + deps.settings.hard_timeout_s
+        agent = state.get("agent") if isinstance(state, dict) else None
+        with (
+            deps.spans.span(f"socle.orchestrator.{name}", run_id=state.get("run_id"), agent=agent),
+            anyio.fail_after(None if remaining is None else max(remaining, 0) + deps.settings.hard_timeout_s),
         ):
             return await fn(state, bound)
 
@@ -62,13 +64,13 @@ def build_graph(deps: OrchestratorDeps, checkpointer: BaseCheckpointSaver[Any] |
         return "schedule" if state.get("remedy") else "respond"
 
     graph = StateGraph(RunState)
-    graph.add_node("plan", _bind(plan.node, deps))
-    graph.add_node("schedule", _bind(schedule.node, deps))
-    graph.add_node("agent", _bind(agent.node, deps))
-    graph.add_node("approve", _bind(approve.node, deps))
-    graph.add_node("synthesize", _bind(synthesize.node, deps))
-    graph.add_node("verify", _bind(verify.node, deps))
-    graph.add_node("respond", _bind(respond.node, deps))
+    graph.add_node("plan", _bind("plan", plan.node, deps))
+    graph.add_node("schedule", _bind("schedule", schedule.node, deps))
+    graph.add_node("agent", _bind("agent", agent.node, deps))
+    graph.add_node("approve", _bind("approve", approve.node, deps))
+    graph.add_node("synthesize", _bind("synthesize", synthesize.node, deps))
+    graph.add_node("verify", _bind("verify", verify.node, deps))
+    graph.add_node("respond", _bind("respond", respond.node, deps))
     graph.add_edge(START, "plan")
     graph.add_edge("plan", "schedule")
     graph.add_conditional_edges("schedule", after_schedule, ["agent", "approve", "synthesize"])

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict, cast
 
 import anyio
@@ -43,6 +43,25 @@ from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 logger = logging.getLogger(__name__)
 
 _PIECE = re.compile(r"(?:\S+\s*){1,8}|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One line of a run list: who started it, on which model, and where it stands."""
+
+    run_id: str
+    model: str
+    tenant_id: str
+    key_id: str
+    status: str
+    created_at: float
+    waiting: bool  # pending actions wait for an approval
+
+    @classmethod
+    def of(cls, run_id: str, values: RunState, *, waiting: bool) -> RunSummary:
+        status = "awaiting_approval" if waiting else str(values.get("status") or "running")
+        model, tenant_id, key_id = (str(values.get(k, "")) for k in ("model", "tenant_id", "key_id"))
+        return cls(run_id, model, tenant_id, key_id, status, float(values.get("created_at", 0.0)), waiting)
 
 
 class _Who(TypedDict):
@@ -212,6 +231,19 @@ class Orchestrator:
                     await self.recover()
             except Exception:  # the loop must outlive a database hiccup; the next round retries
                 logger.exception("run lease maintenance failed; retrying in %.0f s", renew_every)
+
+    async def runs(self, *, tenant_id: str | None, limit: int = 100) -> list[RunSummary]:
+        """The latest `limit` runs (of `tenant_id`; None: every tenant's), newest first, for the console."""
+        seen: dict[str, None] = {}
+        async for saved in self._checkpointer.alist(None):
+            seen.setdefault(str(saved.config["configurable"]["thread_id"]), None)
+        found = []
+        for run_id in seen:
+            snapshot = await self._graph.aget_state(self._config(run_id))
+            values = _values(snapshot)
+            if values and tenant_id in (None, values.get("tenant_id")):
+                found.append(RunSummary.of(run_id, values, waiting=bool(_pending(snapshot))))
+        return sorted(found, key=lambda r: -r.created_at)[:limit]
 
     async def unfinished(self) -> list[str]:
         """Ids of checkpointed runs that are neither final nor waiting for approval, nor running anywhere."""

@@ -21,6 +21,8 @@ from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import build_verifier
 from socle.router.base import Deployment
 
+from socle.tracing import NoSpans, Spans
+
 
 @asynccontextmanager
 async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of the instance
@@ -34,6 +36,7 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
     outbox: Outbox | None = None,
     shield: Shield | None = None,
     answers: AnswerChecks | None = None,
+    spans: Spans | None = None,
 ) -> AsyncIterator[Orchestrator]:
     """Load the agents, open the checkpointer, and yield the orchestrator (closed on exit).
 
@@ -50,6 +53,7 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
         gateway, CheapestAdequate(deployments), agents, tools=TOOLS, retriever=retriever,
         verifier=verifier or build_verifier(settings.verifiers, settings), outbox=outbox, settings=settings,
         shield=shield or NoShield(), answers=answers or AnswerChecks(),
+        spans=spans or NoSpans(),
     )  # fmt: skip
     async with open_checkpointer(settings, data_dir) as checkpointer:
         yield Orchestrator(deps, checkpointer, await _leases(settings, checkpointer))

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from socle.server._openapi import install_openapi
+from socle.server._tracing import TracingMiddleware
+from socle.server.console import install_console
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
@@ -74,8 +76,11 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         admin_spend,
     ):
         app.include_router(module.router)
+    if settings.console.enabled:
+        install_console(app, settings.console)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestLog)  # inside the request id: its rows carry it
+    app.add_middleware(TracingMiddleware)  # inside the request id too: its spans carry it
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsContext)
     return app

@@ -17,6 +17,7 @@ from socle.server._audit import audit
 from socle.server.deps import Deps, get_deps
 
 from socle.errors import PermissionDeniedError
+from socle.logs import bind_tenant
 
 
 def bearer_token(request: Request) -> str | None:
@@ -58,6 +59,7 @@ async def principal(request: Request, deps: Annotated[Deps, Depends(get_deps)]) 
     else:
         found = await deps.keys.verify(token)
     request.state.principal = found
+    bind_tenant(found.tenant_id)
     route = str(getattr(request.scope.get("route"), "name", ""))
     refused = denial(found, route)
     if refused is not None:

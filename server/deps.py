@@ -25,8 +25,9 @@ from socle.governance.rate_limit_memory import InMemoryRateLimiter
 from socle.governance.rate_limit_redis import RedisRateLimiter
 from socle.governance.rate_limits import RateLimiter, RatePolicy
 from socle.governance.redis_cache import RedisKeyCache
-from socle.governance.registry import SqlModelRegistry, stages
+from socle.governance.registry import ModelRegistry, SqlModelRegistry, stages
 from socle.governance.request_log import BatchingRequestLog
+from socle.governance.request_stats import SqlRequestStats
 from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
 from socle.guardrails.base import RailContext, Source
@@ -44,12 +45,14 @@ from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
+from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from socle.errors import ConfigError
 from socle.metrics import Metrics, bind
 from socle.settings import Settings
+from socle.tracing import NoSpans, Spans, open_spans
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +80,10 @@ class Deps:
     rate_limiter: RateLimiter | None = field(default_factory=InMemoryRateLimiter)
     rate_policy: RatePolicy | None = None  # limits per tenant, model, agent; default: `settings.rate_limits`
     residency: Residency | None = None  # the sovereignty policy (None: off); the gateway enforces it
+    # What the console reads besides the above (None: its pages say the feature is off).
+    stats: SqlRequestStats | None = None  # the request log's aggregates
+    registry: ModelRegistry | None = None
+    spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -226,6 +233,14 @@ async def _knowledge(stack: AsyncExitStack, settings: Settings, guard: Guard | N
     return knowledge
 
 
+def _limiter(stack: AsyncExitStack, settings: Settings) -> RateLimiter:
+    """The rate limiter of `settings`, its Redis connection closed with `stack`."""
+    limiter = rate_limiter(settings)
+    if isinstance(limiter, RedisRateLimiter):
+        stack.push_async_callback(limiter.aclose)
+    return limiter
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -246,17 +261,24 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         resilience = Resilience.from_settings(settings.models.resilience, redis_url=redis_url)
         if resilience.affinity is not None:
             stack.push_async_callback(resilience.affinity.aclose)
+        spans = open_spans(settings.tracing)
+        stack.callback(spans.shutdown)
         router = ROUTERS[settings.models.router](catalog, settings.models)
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
         residency = _residency(settings, catalog)
-        inner = Gateway(router, model, resilience=resilience, admission=admission, residency=residency)
+        inner = Gateway(
+            TracedRouter(router, spans),
+            TracedChatModel(model, spans),
+            resilience=resilience,
+            admission=admission,
+            residency=residency,
+        )
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
+        gateway = TracedGateway(gateway, spans, "socle.guardrails" if guard is not None else "socle.gateway")
         audit = SqlAuditLog(store.engine, signer_for(settings))
         await seal_unsigned(audit)  # once, after the upgrade that started signing records
-        limiter = rate_limiter(settings)
-        if isinstance(limiter, RedisRateLimiter):
-            stack.push_async_callback(limiter.aclose)
+        limiter = _limiter(stack, settings)
         deps = Deps(
             settings=settings,
             gateway=gateway,
@@ -272,6 +294,9 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             spend=store,
             oidc=OidcVerifier.from_settings(settings.auth.oidc) if settings.auth.oidc else None,
             residency=residency,
+            stats=SqlRequestStats(store.engine),
+            registry=SqlModelRegistry(store.engine),
+            spans=spans,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
@@ -298,6 +323,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     retriever=retriever,
                     shield=GuardShield(guard) if guard is not None else None,
                     answers=_answer_checks(settings, guard),
+                    spans=spans,
                 )
             )
         async with anyio.create_task_group() as tg:

@@ -11,6 +11,7 @@ from socle.server.errors import INTERNAL_ERROR, error_response, unexpected_respo
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socle.errors import RequestTooLargeError
+from socle.logs import bind_request
 from socle.metrics import record_call
 
 
@@ -62,6 +63,7 @@ class RequestIdMiddleware:
                 request_id = value.decode()
         request_id = request_id or secrets.token_hex(12)
         scope.setdefault("state", {})["request_id"] = request_id
+        bind_request(request_id)  # log lines of this request carry its id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

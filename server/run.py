@@ -164,6 +164,7 @@ async def _serve(
             host=settings.server.host,
             port=settings.server.port,
             log_level=settings.logging.level.lower(),
+            log_config=None,  # uvicorn's lines go through Socle's handler (`socle.logs`): text or JSON
             ws="none",
             access_log=False,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -20,6 +19,7 @@ from socle.governance.audit import AuditEvent
 from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
 from socle.knowledge.base import DocumentSpec
+from socle.logs import configure_logging
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -48,11 +48,7 @@ def serve(
         update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     )
     settings = settings.model_copy(update={"server": server})
-    logging.basicConfig(
-        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("httpx", "LiteLLM", "alembic.runtime.migration", "presidio-analyzer"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(settings.logging)
     _run(lambda: run_serve(settings, console))
 
 

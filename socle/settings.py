@@ -88,6 +88,11 @@ class LoggingSettings(_Section):
     """Logs and the request log."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["text", "json"] = Field(
+        "text",
+        description="Process logs as text lines, or one JSON object a line (time, level, logger, message, "
+        "request_id, tenant_id); secrets and personal identifiers are scrubbed either way.",
+    )
     log_prompts: bool = Field(
         False, description="Store raw prompt and completion text in the request log. Off by default."
     )
@@ -457,6 +462,31 @@ class BudgetSettings(_Section):
     )
 
 
+class TracingSettings(_Section):
+    """OpenTelemetry traces of each request (docs/console.md#traces)."""
+
+    exporter: Literal["none", "console", "otlp"] = Field(
+        "none", description="Where spans go: nowhere, stdout (one JSON per span), or an OTLP/HTTP collector."
+    )
+    otlp_endpoint: str = Field(
+        "http://127.0.0.1:4318/v1/traces", description="The OTLP/HTTP traces endpoint (exporter: otlp)."
+    )
+    otlp_timeout_s: float = Field(10.0, gt=0, description="How long one export to the collector may take.")
+    service_name: str = Field("socle", min_length=1, description="The `service.name` of every span.")
+
+
+class ConsoleSettings(_Section):
+    """The web console at /console (docs/console.md)."""
+
+    enabled: bool = Field(True, description="Serve the console at /console.")
+    session_ttl_s: float = Field(8 * 3600, gt=0, description="How long a console sign-in lasts, in seconds.")
+    secure_cookie: bool = Field(
+        True,
+        description="Mark the session cookie Secure (browsers still send it to http://127.0.0.1 and "
+        "localhost; behind plain HTTP on another host, serve the console through TLS).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of a Socle instance."""
 
@@ -484,6 +514,8 @@ class Settings(BaseSettings):
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
     )
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="The web console.")
+    tracing: TracingSettings = Field(default_factory=TracingSettings, description="OpenTelemetry traces.")
 
     @classmethod
     def settings_customise_sources(

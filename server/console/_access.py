@@ -1,0 +1,97 @@
+"""Who is looking at the console, and what they may see: the API's rules, as values.
+
+A platform admin sees every tenant (and may narrow the view to one); a tenant admin sees its own
+tenant; a user key sees its own requests only, and no governance page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from socle.governance.base import Principal
+from socle.governance.keys import hash_secret
+from socle.server.console._sessions import COOKIE, ConsoleSessions, Session, csrf_ok
+from socle.server.deps import get_deps
+
+from socle.errors import AuthenticationError, PermissionDeniedError
+from socle.logs import bind_tenant
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What one page may show: one tenant or all (None), and one key's requests or all (None)."""
+
+    tenant_id: str | None
+    key_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A signed-in console user: the key's principal and its session."""
+
+    principal: Principal
+    session: Session
+
+    def view(self, tenant: str | None = None) -> View:
+        """The rows this viewer may see; `tenant` narrows a platform admin's view (others: ignored)."""
+        p = self.principal
+        if p.is_platform_admin:
+            return View(tenant or None, None)
+        return View(p.tenant_id, None if p.is_admin else p.key_id)
+
+    def require_admin(self) -> None:
+        """Raises `PermissionDeniedError` unless the viewer holds an admin key."""
+        if not self.principal.is_admin:
+            raise PermissionDeniedError("this console page needs an admin key")
+
+
+class SignInRequired(Exception):  # a control-flow signal, answered with the sign-in page
+    """No live console session: the page answers with the sign-in form."""
+
+
+def sessions(request: Request) -> ConsoleSessions:
+    """The app's console sessions."""
+    found: ConsoleSessions = request.app.state.console_sessions
+    return found
+
+
+async def viewer(request: Request) -> Viewer:
+    """The signed-in viewer of this request. Raises `SignInRequired` (no session, or a revoked key)."""
+    session = sessions(request).get(request.cookies.get(COOKIE))
+    if session is None:
+        raise SignInRequired
+    try:
+        principal = await get_deps(request).keys.verify_digest(session.key_digest)
+    except AuthenticationError as e:
+        sessions(request).close(request.cookies.get(COOKIE))
+        raise SignInRequired from e
+    request.state.principal = principal
+    bind_tenant(principal.tenant_id)
+    return Viewer(principal, session)
+
+
+async def form(request: Request) -> dict[str, str]:
+    """The fields of a urlencoded form body (first value of each)."""
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+async def posted(request: Request) -> tuple[Viewer, dict[str, str]]:
+    """The viewer and form of a console POST, whose CSRF token must match the session's.
+
+    Raises `SignInRequired`, or `PermissionDeniedError` (403) when the token is missing or wrong.
+    """
+    who = await viewer(request)
+    fields = await form(request)
+    if not csrf_ok(who.session, fields.get("csrf") or request.headers.get("x-csrf-token")):
+        raise PermissionDeniedError(
+            "the console form is stale or forged (CSRF token mismatch): reload the page"
+        )
+    return who, fields
+
+
+def key_digest(secret: str) -> str:
+    """The digest a session keeps of the key it signed in with."""
+    return hash_secret(secret)

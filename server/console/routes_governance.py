@@ -1,0 +1,83 @@
+"""Console pages of governance: keys (create, revoke), budgets and their spend, the model registry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from socle.governance.base import KEY_SCOPES, ROLES
+from socle.governance.budgets import BudgetUsage
+from socle.governance.registry import Promotion
+from socle.server.console._access import Viewer, posted, viewer
+from socle.server.console._render import ConsoleRoute, page
+from socle.server.deps import get_deps
+
+from socle.errors import InvalidRequestError, NotFoundError
+
+router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
+
+
+async def _budgets(request: Request, who: Viewer, tenant: str | None) -> list[BudgetUsage]:
+    store = get_deps(request).budgets
+    if store is None:
+        return []
+    usages = await store.usage(datetime.now(UTC))
+    if tenant is None:
+        return list(usages)
+    keys = {k.key_id for k in await get_deps(request).keys.list(tenant_id=tenant)}
+    return [
+        u for u in usages
+        if (u.budget.scope.kind == "tenant" and u.budget.scope.scope_id == tenant)
+        or (u.budget.scope.kind == "key" and u.budget.scope.scope_id in keys)
+    ]  # fmt: skip
+
+
+async def _render(request: Request, who: Viewer, *, created: str = "", message: str = "") -> HTMLResponse:
+    who.require_admin()
+    deps = get_deps(request)
+    tenant = who.view(request.query_params.get("tenant")).tenant_id
+    registry: list[Promotion] = list(await deps.registry.history()) if deps.registry is not None else []
+    return page(
+        request, "governance.html", who=who, keys=await deps.keys.list(tenant_id=tenant),
+        budgets=await _budgets(request, who, tenant), registry=registry[-50:][::-1], roles=ROLES,
+        created=created, message=message, tenant=tenant or "",
+    )  # fmt: skip
+
+
+@router.get("/console/governance", name="console.governance")
+async def governance(request: Request) -> HTMLResponse:
+    """Keys, budgets with their spend, and promotions of the model registry (admins)."""
+    return await _render(request, await viewer(request))
+
+
+@router.post("/console/keys", name="console.keys.create")
+async def create_key(request: Request) -> Response:
+    """Create a key in the admin's tenant (a platform admin names any tenant); its secret shows once."""
+    who, fields = await posted(request)
+    who.require_admin()
+    tenant = who.view(fields.get("tenant_id")).tenant_id or who.principal.tenant_id
+    role = next((r for r in ROLES if r == fields.get("role")), None)
+    scope = next((s for s in KEY_SCOPES if s == fields.get("scope", "tenant")), None)
+    if role is None or scope is None:
+        raise InvalidRequestError("role must be admin or user, scope tenant or platform", param="role")
+    if scope == "platform" and not who.principal.is_platform_admin:
+        raise InvalidRequestError("only a platform admin creates platform keys", param="scope")
+    groups = [g.strip() for g in fields.get("groups", "").split(",") if g.strip()]
+    made = await get_deps(request).keys.create(
+        fields.get("name", "").strip(), tenant_id=tenant, role=role, groups=groups, scope=scope
+    )
+    return await _render(request, who, created=made.secret, message=f"Created key {made.info.key_id}.")
+
+
+@router.post("/console/keys/{key_id}/revoke", name="console.keys.revoke")
+async def revoke_key(key_id: str, request: Request) -> Response:
+    """Revoke a key of the admin's tenant (any tenant for a platform admin)."""
+    who, _ = await posted(request)
+    who.require_admin()
+    keys = get_deps(request).keys
+    tenant = who.view().tenant_id
+    if key_id not in {k.key_id for k in await keys.list(tenant_id=tenant)}:
+        raise NotFoundError(f"no active API key with id {key_id!r}")
+    await keys.revoke(key_id)
+    return await _render(request, who, message=f"Revoked key {key_id}.")
