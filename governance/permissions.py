@@ -37,25 +37,26 @@ Permission = Literal[
     "budgets.write",
     "tenants.read",
     "metrics.read",
+    "requests.read",
 ]
 PERMISSIONS: tuple[Permission, ...] = (
     "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
     "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
-    "tenants.read", "metrics.read",
+    "tenants.read", "metrics.read", "requests.read",
 )  # fmt: skip
 
 MATRIX: Mapping[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS),
     "operator": frozenset({
         "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.cancel",
-        "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read",
+        "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read", "requests.read",
     }),
-    "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read"}),
+    "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read", "requests.read"}),
     "auditor": frozenset({
         "models.read", "runs.read", "audit.read", "spend.read", "keys.read", "budgets.read", "tenants.read",
-        "metrics.read",
+        "metrics.read", "requests.read",
     }),
-    "approver": frozenset({"models.read", "runs.read", "runs.approve"}),
+    "approver": frozenset({"models.read", "runs.read", "runs.approve", "requests.read"}),
 }  # fmt: skip
 """What each role may do. `runs.read` on someone else's run also needs `governance.access.read_run`."""
 
@@ -85,6 +86,28 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.spend": "spend.read",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
+
+CONSOLE_ROUTES: Mapping[str, Permission | None] = {
+    "console.login": PUBLIC,
+    "console.logout": PUBLIC,
+    "console.overview": "requests.read",
+    "console.requests": "requests.read",
+    "console.request": "requests.read",
+    "console.guardrails": "requests.read",
+    "console.runs": "runs.read",
+    "console.run": "runs.read",
+    "console.run.open": "runs.read",
+    "console.run.decide": "runs.approve",
+    "console.knowledge": "knowledge.read",
+    "console.knowledge.delete": "knowledge.write",
+    "console.governance": "keys.read",
+    "console.keys.create": "keys.write",
+    "console.keys.revoke": "keys.write",
+    "console.audit": "audit.read",
+    "console.audit.verify": "audit.read",
+}
+"""The console's pages (signed in with a session, not a bearer key) and the permission each needs.
+What a page then shows stays scoped: a user key's own requests, a tenant admin's tenant."""
 
 
 def allows(role: Role, permission: Permission) -> bool:

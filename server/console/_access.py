@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from socle.governance.base import Principal
 from socle.governance.keys import hash_secret
+from socle.governance.permissions import CONSOLE_ROUTES, allows, roles_with
 from socle.server.console._sessions import COOKIE, ConsoleSessions, Session, csrf_ok
 from socle.server.deps import get_deps
 
@@ -41,10 +42,15 @@ class Viewer:
             return View(tenant or None, None)
         return View(p.tenant_id, None if p.is_admin else p.key_id)
 
-    def require_admin(self) -> None:
-        """Raises `PermissionDeniedError` unless the viewer holds an admin key."""
-        if not self.principal.is_admin:
-            raise PermissionDeniedError("this console page needs an admin key")
+    def require(self, route_name: str) -> None:
+        """Raises `PermissionDeniedError` unless the viewer's role may open this page (the matrix)."""
+        permission = CONSOLE_ROUTES.get(route_name, "keys.write")  # a page not in the matrix: admins
+        if permission is None or allows(self.principal.role, permission):
+            return
+        role, holders = self.principal.role, ", ".join(roles_with(permission))
+        raise PermissionDeniedError(
+            f"a key with role {role!r} may not do this ({permission}); it needs one of: {holders}"
+        )
 
 
 class SignInRequired(Exception):  # a control-flow signal, answered with the sign-in page
@@ -69,7 +75,9 @@ async def viewer(request: Request) -> Viewer:
         raise SignInRequired from e
     request.state.principal = principal
     bind_tenant(principal.tenant_id)
-    return Viewer(principal, session)
+    found = Viewer(principal, session)
+    found.require(str(getattr(request.scope.get("route"), "name", "")))
+    return found
 
 
 async def form(request: Request) -> dict[str, str]:

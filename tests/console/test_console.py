@@ -193,3 +193,30 @@ async def test_the_audit_search_of_a_tenant_admin_stays_in_its_tenant(console: C
     page = (await (await sign_in(console, "admin")).get("/console/audit?q=key.create")).text
     table = page.split('id="audit-table"')[1]
     assert table.count("<td>key.create</td>") == 2 and "globex" not in table  # acme's two keys
+
+
+PAGES = {
+    "/console": "console.overview",
+    "/console/requests": "console.requests",
+    "/console/guardrails": "console.guardrails",
+    "/console/runs": "console.runs",
+    "/console/knowledge": "console.knowledge",
+    "/console/governance": "console.governance",
+    "/console/audit": "console.audit",
+}
+
+
+async def test_each_role_opens_exactly_the_pages_its_row_of_the_matrix_allows(console: Console) -> None:
+    from socle.governance.base import ROLES
+    from socle.governance.permissions import CONSOLE_ROUTES, allows
+
+    for role in ROLES:
+        made = await console.deps.keys.create(f"k-{role}", tenant_id="acme", role=role)
+        console.keys[role] = made.secret
+        browser = await sign_in(console, role)
+        for path, name in PAGES.items():
+            permission = CONSOLE_ROUTES[name]
+            status = (await browser.get(path)).status_code
+            assert permission is not None
+            assert (status == 403) == (not allows(role, permission)), (role, path, status)
+            assert status < 500, (role, path, status)  # 404: a part this app runs without (runs)
