@@ -80,4 +80,4 @@ def test_a_user_key_sees_nothing_of_another_tenant(live: Live, browser: WebDrive
     browser.get(f"{live.url}/console/requests/{acme}")
     wait_for(browser, By.ID, "error-message", text="no request")
     browser.get(f"{live.url}/console/governance")
-    wait_for(browser, By.ID, "error-message", text="admin key")
+    wait_for(browser, By.ID, "error-message", text="may not do this")

@@ -107,8 +107,13 @@ async def test_a_conversation_keeps_its_values_across_runs_and_no_other_tenant_g
     answer = (await served.http.post("/v1/chat/completions", json=body, headers=headers)).json()
     said = answer["choices"][0]["message"]["content"]
     # The next turn carries the earlier answer as the user saw it, with the real value.
-    turn = [*first, {"role": "assistant", "content": said}, {"role": "user", "content": "Remind her again."}]
+    turn = [
+        *first,
+        {"role": "assistant", "content": said},
+        {"role": "user", "content": "Remind her about it tomorrow."},
+    ]
     second = await served.http.post("/v1/chat/completions", json={**body, "messages": turn}, headers=headers)
+    assert second.status_code == 200, second.text
     assert EMAIL in second.json()["choices"][0]["message"]["content"]
     assert not any(EMAIL in _model_saw(c) for c in served.model.calls)
     # Another tenant naming the same conversation gets its own (empty) placeholders.
