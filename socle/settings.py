@@ -493,6 +493,18 @@ class OrchestratorSettings(_Section):
         return self
 
 
+class OutboxSettings(_Section):
+    """Where approved side effects of agents go (an approved `create_ticket`, for one)."""
+
+    webhook_url: str | None = Field(
+        None, description="POST each delivery as JSON here (None: no outbox; such tools then fail)."
+    )
+    webhook_token: SecretStr | None = Field(
+        None,
+        description="Sent as `Authorization: Bearer <token>` (set it with SOCLE_OUTBOX__WEBHOOK_TOKEN).",
+    )
+
+
 class BudgetSettings(_Section):
     """One spending limit, synced into the budget store at start (see docs/routing.md, Budgets)."""
 
@@ -525,6 +537,7 @@ class Settings(BaseSettings):
         default_factory=RateLimitsSettings,
         description="Requests and tokens per minute; on Redis (shared by replicas) with storage.redis_url.",
     )
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings, description="Approved side effects.")
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
     )
