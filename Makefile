@@ -9,7 +9,7 @@ WHEELS ?= $(HOME)/.cache/socle/wheels-avx2
 LLAMA_CPP_VERSION := 0.3.36
 STAMP := $(VENV)/.socle-installed
 
-.PHONY: help install serve test test-fast lint typecheck check bench image base-image clean
+.PHONY: help install serve test test-fast lint bench image base-image clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,7 @@ serve: $(STAMP)  ## Start Socle on 127.0.0.1:8000 on the embedded default
 
 test: $(STAMP)  ## Run lint, architecture contracts and the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
 	$(BIN)/python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle
 	$(BIN)/python scripts/check_module_size.py

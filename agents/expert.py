@@ -159,6 +159,15 @@ class ExpertAgent:
         grounded = grounded_messages([dict(m) for m in task.messages], retrieval)
         work.messages = [system, *grounded]  # type: ignore[list-item]  # grounding keeps JSON values
 
+    async def sources(self, task: AgentTask) -> tuple[Hit, ...]:
+        """The task's evidence without asking a model: its inherited sources, then what it retrieves.
+
+        For an answer made of the sources' own words (extractive mode). Raises the knowledge store's
+        `SocleError` when retrieval fails.
+        """
+        inherited = list(task.sources)
+        return (*inherited, *await self._retrieve(task, already={h.chunk.chunk_id for h in inherited}))
+
     async def _retrieve(self, task: AgentTask, *, already: set[str]) -> list[Hit]:
         k = self.spec.retrieval_k * task.k_factor
         tiers: tuple[Tier, ...] = self.spec.knowledge_tiers

@@ -1,4 +1,4 @@
-"""Guardrails on inputs, retrieved context and outputs: PII and secrets now; toxicity, injection next.
+"""Guardrails on inputs, retrieved context and outputs: PII, secrets, toxicity, injection, groundedness.
 
 A `Guardrail` returns a `Verdict`; a `Pipeline` runs the rails of one stage and applies the
 strictest verdict (redactions, reversible pseudonyms); a `Guard` holds the pipelines of every

@@ -23,6 +23,7 @@ from socle.guardrails.registry import (
     AnswerPolicyFactory,
     GuardrailFactory,
     SharedResources,
+    available_guardrails,
     build_answer_policy,
     build_rail,
 )
@@ -66,7 +67,7 @@ class Guard:
             policy: the validated policy.
             key: the pseudonym master key; None makes a random one (mappings last as the process).
             pseudonymizer: overrides `key` (to bring another vault).
-            registry: rail factories (default `GUARDRAILS`).
+            registry: rail factories (default: the built-in `GUARDRAILS` and installed plug-ins').
             answers: answer policy factories (default `ANSWER_POLICIES`).
             grounded: build each tenant's answer policy (False when the server has no knowledge:
                 nothing is ever grounded, and the policy's models are not loaded).
@@ -75,6 +76,7 @@ class Guard:
             GuardrailConfigError: a rail type, an entity or an answer policy is unknown.
         """
         shared = SharedResources(policy.engine)
+        registry = available_guardrails() if registry is None else registry  # entry points read once
         pseudonymizer = pseudonymizer or Pseudonymizer(InMemoryVault(), key or Pseudonymizer.generate_key())
         pipelines: dict[_Key, Pipeline] = {}
         routes = sorted({route for tenant in policy.tenants.values() for route in tenant.routes})

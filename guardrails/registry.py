@@ -173,7 +173,7 @@ def build_rail(
     Raises:
         GuardrailConfigError: the rail type is unknown, or its options are invalid.
     """
-    factories = GUARDRAILS if registry is None else registry
+    factories = available_guardrails() if registry is None else registry
     factory = factories.get(spec.rail)
     if factory is None:
         raise GuardrailConfigError(f"unknown guardrail {spec.rail!r}; known: {sorted(factories)!r}")

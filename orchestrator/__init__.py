@@ -6,6 +6,7 @@ of runs a crash interrupted, and progress events. Every model call goes through 
 gateway, the same path as direct API calls. The HTTP layer uses `Orchestrator` and `chunks`.
 """
 
+from socle.orchestrator.answers import AnswerChecks
 from socle.orchestrator.base import (
     AGENT_MODEL_PREFIX,
     ORCHESTRATOR_MODEL,
@@ -30,6 +31,7 @@ from socle.orchestrator.verifiers import VERIFIERS, AllowAll, RequireCitations, 
 __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.py checks
     "AGENT_MODEL_PREFIX",
     "AllowAll",
+    "AnswerChecks",
     "AnswerVerdict",
     "Approval",
     "CHECKPOINTERS",

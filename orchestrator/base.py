@@ -141,7 +141,11 @@ class Approval:
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """The outcome of a run (or of its part up to an approval)."""
+    """The outcome of a run (or of its part up to an approval).
+
+    `grounding` is the answer policy's decision when the answer drew on knowledge (`outcome`,
+    `removed_claims`, `checked_claims`, `mode`, `model`); None when it was not checked.
+    """
 
     run_id: str
     model: str
@@ -154,6 +158,7 @@ class RunResult:
     cost_usd: float = 0.0
     pending: tuple[JSONObject, ...] = ()
     error: str | None = None
+    grounding: JSONObject | None = None
 
     @property
     def unsourced(self) -> bool:

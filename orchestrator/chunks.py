@@ -15,8 +15,14 @@ from socle.router.base import JSONObject
 
 
 def run_fields(result: RunResult) -> JSONObject:
-    """The Socle extension fields of a response: the run, its citations and whether it is unsourced."""
+    """The Socle extension fields of a response: the run, its citations, whether it is unsourced.
+
+    With `grounding` (the answer policy's decision, as chat answers with `knowledge` carry it) when
+    the answer was checked.
+    """
+    checked: JSONObject = {} if result.grounding is None else {"grounding": grounding_field(result.grounding)}
     return {
+        **checked,
         "citations": list(result.citations),
         "unsourced": result.unsourced,
         "socle_run": {
@@ -28,6 +34,12 @@ def run_fields(result: RunResult) -> JSONObject:
             "error": result.error,
         },
     }
+
+
+def grounding_field(grounding: JSONObject) -> JSONObject:
+    """The response's `grounding`: the keys chat answers have (outcome, removed claims, checked, mode)."""
+    keys = ("outcome", "removed_claims", "checked_claims", "mode")
+    return {k: grounding[k] for k in keys if k in grounding}
 
 
 def completion_body(result: RunResult, *, created: int) -> JSONObject:

@@ -14,6 +14,7 @@ from datetime import datetime
 from socle.agents.base import ChatGateway, ModelPicker, Outbox, Retriever, Tool
 from socle.agents.expert import ExpertAgent
 from socle.agents.spec import AgentSpec
+from socle.orchestrator.answers import AnswerChecks
 from socle.orchestrator.base import Shield, Verifier
 from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import AllowAll
@@ -51,12 +52,18 @@ class OrchestratorDeps:
         tools: the tool registry (`TOOLS`).
         retriever: the tiered retriever (None: agents answer without documents).
         verifier: the guardrail hook on answers (default: allow all).
+        answers: the tenant's answer policy and the models' answer modes: each answer drawn from
+            knowledge is checked (repair, extract, abstain; default: off, the server turns it on).
         outbox: where side-effecting tools deliver (None: those tools report they cannot).
         shield: conceals each run's request before it is saved, reveals its answer (`Shield`);
             with guardrails, `GuardShield` over the same guard as `gateway`, whose answers then
             keep their placeholders (`GuardedGateway(..., restore=False)`).
         settings: limits and tiers.
         now: wall clock for tools and timestamps; `monotonic` for deadlines.
+        originals: per run driven by this process, the request's last user text as concealed by the
+            input rails -> as typed (`original`). In memory only, never saved; used where nothing
+            leaves the process but a knowledge search, as chat with `knowledge` does: the retrieval
+            of a step that calls no model, and the answer checks.
     """
 
     gateway: ChatGateway
@@ -66,11 +73,13 @@ class OrchestratorDeps:
     tools: Mapping[str, Tool] = field(default_factory=dict)
     retriever: Retriever | None = None
     verifier: Verifier = field(default_factory=AllowAll)
+    answers: AnswerChecks = field(default_factory=AnswerChecks)
     outbox: Outbox | None = None
     shield: Shield = field(default_factory=NoShield)
     settings: OrchestratorSettings = field(default_factory=OrchestratorSettings)
     now: Callable[[], datetime] = datetime.now
     monotonic: Callable[[], float] = time.monotonic
+    originals: dict[str, dict[str, str]] = field(default_factory=dict)
     emit: Callable[[JSONObject], None] = _no_progress
     interrupt: Callable[[JSONValue], JSONValue] = _no_interrupt
     deadline: float | None = None
@@ -96,6 +105,10 @@ class OrchestratorDeps:
             self.agents[name], gateway=self.gateway, picker=self.picker, tools=self.tools,
             retriever=self.retriever, outbox=self.outbox, now=self.now,
         )  # fmt: skip
+
+    def original(self, run_id: str, text: str) -> str:
+        """`text` as the user typed it when it is the concealed request of run `run_id`, else `text`."""
+        return self.originals.get(run_id, {}).get(text, text)
 
     def remaining_s(self) -> float | None:
         """Seconds left before the run's deadline (None: no deadline)."""

@@ -113,6 +113,7 @@ def run_report(state: RunState, pending: Sequence[JSONObject], *, reader: Reader
         "citations": _citations(state, reader), "verdicts": _json(state.get("verdicts", [])),
         "approvals": _json(state.get("approvals", [])), "pending_approvals": _json(pending),
         "answer": state.get("answer"), "flags": _json(state.get("flags", [])), "error": state.get("error"),
+        "grounding": state.get("grounding"),
     }  # fmt: skip
 
 
@@ -128,4 +129,5 @@ def run_result(state: RunState, pending: Sequence[JSONObject]) -> RunResult:
         str(state.get("run_id", "")), str(state.get("model", "")), status, answer,
         citations=tuple(state.get("citations", [])), flags=tuple(state.get("flags", [])),
         usage=usage_of(calls), cost_usd=spent(calls)[0], pending=tuple(pending), error=state.get("error"),
+        grounding=state.get("grounding"),
     )  # fmt: skip

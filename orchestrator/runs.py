@@ -255,6 +255,7 @@ class Orchestrator:
                 async for event in events:
                     yield event
         finally:
+            self.deps.originals.pop(run_id, None)
             with anyio.CancelScope(shield=True):
                 await self._leases.release(run_id)
 
@@ -266,7 +267,10 @@ class Orchestrator:
         if start and (await self._graph.aget_state(config)).values:
             raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
         if start:  # nothing of the request is saved before the input rails concealed it
-            start["messages"] = await self.deps.shield.conceal(start.get("messages", []), **_who(start))
+            typed = start.get("messages", [])
+            start["messages"] = await self.deps.shield.conceal(typed, **_who(start))
+            concealed = last_user_text(start["messages"])
+            self.deps.originals[run_id] = {concealed: last_user_text(typed)}  # in memory only
         conversation = start.get("conversation_id")
         if conversation:
             tenant = start.get("tenant_id", "")

@@ -11,6 +11,7 @@ from socle.agents.base import ChatGateway, Outbox, Retriever
 from socle.agents.picker import CheapestAdequate
 from socle.agents.spec import load_agents
 from socle.agents.tools import TOOLS
+from socle.orchestrator.answers import AnswerChecks
 from socle.orchestrator.base import Shield, Verifier
 from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer
 from socle.orchestrator.deps import NoShield, OrchestratorDeps
@@ -32,11 +33,13 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
     verifier: Verifier | None = None,
     outbox: Outbox | None = None,
     shield: Shield | None = None,
+    answers: AnswerChecks | None = None,
 ) -> AsyncIterator[Orchestrator]:
     """Load the agents, open the checkpointer, and yield the orchestrator (closed on exit).
 
     With guardrails, `gateway` keeps placeholders in answers and `shield` conceals each run's request
-    with the same guard (see `OrchestratorDeps`).
+    with the same guard (see `OrchestratorDeps`); `answers` checks each answer drawn from knowledge
+    with the tenant's answer policy (None: not checked).
 
     Raises:
         AgentConfigError: an agent file is invalid.
@@ -46,7 +49,7 @@ async def open_orchestrator(  # noqa: PLR0913 - each argument is one service of 
     deps = OrchestratorDeps(
         gateway, CheapestAdequate(deployments), agents, tools=TOOLS, retriever=retriever,
         verifier=verifier or build_verifier(settings.verifiers, settings), outbox=outbox, settings=settings,
-        shield=shield or NoShield(),
+        shield=shield or NoShield(), answers=answers or AnswerChecks(),
     )  # fmt: skip
     async with open_checkpointer(settings, data_dir) as checkpointer:
         yield Orchestrator(deps, checkpointer, await _leases(settings, checkpointer))

@@ -42,7 +42,9 @@ class RunState(TypedDict, total=False):
     tier_boost: int
     stop: str | None
     remedy: str | None
+    remedy_index: int
     draft: JSONObject
+    grounding: JSONObject
 
     results: Annotated[dict[str, JSONObject], merge_results]
     calls: Annotated[list[JSONObject], operator.add]

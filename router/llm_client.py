@@ -7,12 +7,15 @@ are off: retries and fallbacks are the router's decisions.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import AsyncIterator, Mapping
-from types import ModuleType
 from typing import Any
 
+# Without this LiteLLM downloads a price map from the internet when imported.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # noqa: TID251 - set for litellm
+
+import litellm  # after the variable above
+from litellm import exceptions as exc
 from socle.router._quirks import adapt_body
 from socle.router._upstream_errors import context_overflow, status_error, timed_out, too_deep, unreachable
 from socle.router.base import Completion, Deployment, JSONObject, JSONValue, ModelCall, Usage
@@ -88,17 +91,12 @@ def from_litellm(response: Mapping[str, Any], *, public_model: str) -> JSONObjec
     return body
 
 
-def _litellm() -> ModuleType:
-    # Without this LiteLLM downloads a price map from the internet when imported.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # noqa: TID251 - set for litellm
-    module = importlib.import_module("litellm")
-    module.__dict__.update(telemetry=False, suppress_debug_info=True)
-    return module
+litellm.telemetry = False
+litellm.suppress_debug_info = True
 
 
 def map_error(error: Exception, deployment: Deployment) -> SocleError:
     """Socle's error for a LiteLLM exception (see `_upstream_errors`: whose fault, what to say)."""
-    exc = importlib.import_module("litellm.exceptions")
     cause = type(error).__name__
     if isinstance(error, exc.Timeout):
         return timed_out(deployment, cause=cause)
@@ -134,12 +132,9 @@ def _is_litellm_error(error: Exception) -> bool:
 class LiteLLMChatModel:
     """`ChatModel` over LiteLLM: any provider LiteLLM knows, vLLM and llama.cpp included."""
 
-    def __init__(self) -> None:
-        self._litellm = _litellm()
-
     async def complete(self, call: ModelCall) -> Completion:
         try:
-            response = await self._litellm.acompletion(**to_litellm(call, stream=False))
+            response = await litellm.acompletion(**to_litellm(call, stream=False))
         except Exception as e:
             if not _is_litellm_error(e):
                 raise
@@ -149,7 +144,7 @@ class LiteLLMChatModel:
 
     async def stream(self, call: ModelCall) -> AsyncIterator[JSONObject]:
         try:
-            response = await self._litellm.acompletion(**to_litellm(call, stream=True))
+            response = await litellm.acompletion(**to_litellm(call, stream=True))
             async for chunk in response:
                 yield from_litellm(chunk.model_dump(), public_model=call.deployment.name)
         except Exception as e:
@@ -158,6 +153,6 @@ class LiteLLMChatModel:
             raise map_error(e, call.deployment) from e
 
     async def aclose(self) -> None:
-        close = getattr(self._litellm, "close_litellm_async_clients", None)
+        close = getattr(litellm, "close_litellm_async_clients", None)
         if close is not None:
             await close()

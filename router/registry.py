@@ -24,7 +24,14 @@ def _direct() -> ChatModel:
     return OpenAICompatChatModel()
 
 
+def _auto() -> ChatModel:
+    from socle.router.dispatch import ByProviderChatModel
+
+    return ByProviderChatModel(direct=_direct, other=_litellm)
+
+
 CHAT_MODELS: dict[str, Callable[[], ChatModel]] = {
+    "auto": _auto,
     "litellm": _litellm,
     "direct": _direct,
 }

@@ -23,6 +23,8 @@ class Outcome:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     stream: bool = False
+    grounding: str | None = None  # the answer policy's outcome, when the answer was checked
+    removed_claims: int | None = None
 
 
 def log_call(
@@ -55,5 +57,7 @@ def log_call(
             stream=outcome.stream,
             latency_ms=latency_s * 1000 if latency_s is not None else 0.0,
             status=outcome.status,
+            grounding=outcome.grounding,
+            removed_claims=outcome.removed_claims,
         )
     )

@@ -37,6 +37,7 @@ from socle.guardrails.policy import load_policy
 from socle.guardrails.shield import GuardShield
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
+from socle.orchestrator.answers import AnswerChecks
 from socle.router.base import ChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, ModelGateway, Resilience
@@ -163,6 +164,16 @@ async def build_guard(settings: Settings, *, warm: bool = True) -> Guard | None:
     return guard
 
 
+def _answer_checks(settings: Settings, guard: Guard | None) -> AnswerChecks | None:
+    """The orchestrator's checked answers: the guard's per-tenant answer policy, the models' modes."""
+    if guard is None:
+        return None
+    modes = {d.name: d.answer_mode for d in settings.models.deployments}
+    return AnswerChecks(
+        guard.answer_policy, modes=modes, tenant_modes=lambda tenant: guard.policy.answers_for(tenant).mode
+    )
+
+
 @asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
     """The migrated database of `settings`, disposed on exit."""
@@ -262,6 +273,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     deployments=catalog.all(),
                     retriever=knowledge.retriever if knowledge else None,
                     shield=GuardShield(guard) if guard is not None else None,
+                    answers=_answer_checks(settings, guard),
                     outbox=await stack.enter_async_context(outbox_of(settings)),
                 )
             )

@@ -17,7 +17,8 @@ statuses.
     ├── UpstreamError               a model server failed us
     │   ├── UpstreamTimeoutError    ... by not answering in time
     │   └── UpstreamUnavailableError ... by refusing connections or answering 5xx
-    └── StorageError                the database or cache failed
+    ├── StorageError                the database or cache failed
+    └── OverloadedError             Socle's own work did not finish in time (503, retryable)
 
 Messages say what went wrong and what to change; `code` is a stable `ErrorCode` value that clients
 and docs can key on.

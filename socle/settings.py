@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from socle._settings_control import OidcSettings as OidcSettings
+from socle._settings_control import OutboxSettings as OutboxSettings
+from socle._settings_control import RateLimitSettings as RateLimitSettings
+from socle._settings_control import RateLimitsSettings as RateLimitsSettings
+from socle._settings_control import _Section
 from socle.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ServerSettings(_Section):
@@ -85,23 +86,6 @@ class StorageSettings(_Section):
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'socle.db'}"
 
 
-class OidcSettings(_Section):
-    """OIDC bearer tokens: JWTs of one issuer, checked against its keys (JWKS), claims mapped to a caller."""
-
-    issuer: str = Field(..., min_length=1, description="The `iss` every token must carry.")
-    jwks_file: Path = Field(
-        ..., description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
-    )
-    audience: str | None = Field(None, description="The `aud` tokens must carry (None: not checked).")
-    algorithms: tuple[str, ...] = Field(("RS256", "ES256"), description="Signature algorithms accepted.")
-    tenant_claim: str = Field("tenant", description="The claim naming the caller's tenant (required).")
-    roles_claim: str = Field("roles", description="The claim listing roles; the strongest known one is used.")
-    groups_claim: str = Field("groups", description="The claim listing groups (document ACLs).")
-    default_role: Literal["admin", "operator", "user", "auditor", "approver"] = Field(
-        "user", description="The role of a token whose roles claim names none."
-    )
-
-
 class AuthSettings(_Section):
     """API-key verification."""
 
@@ -110,31 +94,6 @@ class AuthSettings(_Section):
     )
     oidc: OidcSettings | None = Field(
         None, description="Accept OIDC bearer tokens (JWTs) besides API keys (docs/governance.md, OIDC)."
-    )
-
-
-class RateLimitSettings(_Section):
-    """Requests and tokens per minute (None: no limit), for one scope or by default for every key."""
-
-    rpm: int | None = Field(None, ge=1, description="Most requests per minute.")
-    tpm: int | None = Field(None, ge=1, description="Most tokens (prompt + completion) per minute.")
-
-
-class RateLimitsSettings(_Section):
-    """Rate limits per key, tenant, model and agent (docs/governance.md, Rate limits).
-
-    A key's own limits (`socle keys create --rpm --tpm`) replace `key` for that key.
-    """
-
-    key: RateLimitSettings = Field(
-        default_factory=RateLimitSettings, description="Default limits of every key without its own."
-    )
-    tenants: dict[str, RateLimitSettings] = Field(default_factory=dict, description="Limits per tenant id.")
-    models: dict[str, RateLimitSettings] = Field(
-        default_factory=dict, description="Limits per model name asked for (all callers together)."
-    )
-    agents: dict[str, RateLimitSettings] = Field(
-        default_factory=dict, description="Limits per agent (`socle-agent/<name>`, all callers together)."
     )
 
 
@@ -247,10 +206,11 @@ class ModelSettings(_Section):
     deployments: tuple[DeploymentSettings, ...] = Field(
         default_factory=_embedded_deployments, description="The model catalog."
     )
-    client: Literal["litellm", "direct"] = Field(
-        "litellm",
-        description="How Socle calls models: through LiteLLM (any provider), or a direct "
-        "OpenAI-compatible client (lowest overhead, vLLM/llama.cpp/OpenAI only).",
+    client: Literal["auto", "litellm", "direct"] = Field(
+        "auto",
+        description="How Socle calls models: `auto` calls OpenAI-compatible deployments (llama.cpp, "
+        "vLLM, OpenAI) with the direct client and others through LiteLLM; `litellm` sends every "
+        "call through LiteLLM; `direct` only the OpenAI-compatible client (lowest overhead).",
     )
     manage_local: bool = Field(True, description="Start and supervise the `local` deployments.")
     require_promotion: bool = Field(
@@ -491,18 +451,6 @@ class OrchestratorSettings(_Section):
         if self.checkpointer == "postgres" and not self.checkpoint_url:
             raise ValueError("checkpointer 'postgres' needs checkpoint_url (postgresql://user@host/db)")
         return self
-
-
-class OutboxSettings(_Section):
-    """Where approved side effects of agents go (an approved `create_ticket`, for one)."""
-
-    webhook_url: str | None = Field(
-        None, description="POST each delivery as JSON here (None: no outbox; such tools then fail)."
-    )
-    webhook_token: SecretStr | None = Field(
-        None,
-        description="Sent as `Authorization: Bearer <token>` (set it with SOCLE_OUTBOX__WEBHOOK_TOKEN).",
-    )
 
 
 class BudgetSettings(_Section):

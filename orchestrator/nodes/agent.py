@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from socle.agents.base import AgentResult, AgentTask, Limits, Resumption, ToolCall
 from socle.agents.evidence import hit_from_json, hit_to_json
 from socle.knowledge.base import Reader
+from socle.orchestrator.answers import StepCheck, checked, failed, question_of, quoted
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.state import AgentInput, RunState
 from socle.router.base import JSONObject, JSONValue
+
+from socle.errors import SocleError
 
 
 def _resumption(data: JSONObject | None) -> Resumption | None:
@@ -36,6 +41,28 @@ def _to_json(result: AgentResult, round_: int, latency_ms: float) -> JSONObject:
     return data
 
 
+async def _answer(
+    deps: OrchestratorDeps, agent: str, job: AgentTask, run_id: str, tenant_id: str
+) -> tuple[AgentResult, JSONObject | None]:
+    """The step's result, its answer checked when it drew on knowledge and the tenant's policy is on.
+
+    A model that answers `extractive` is not called: the answer is the quote of the sources.
+    """
+    expert, spec, policy = deps.expert(agent), deps.agents[agent], deps.answers.policy(tenant_id)
+    if policy is None or deps.retriever is None or not spec.knowledge_tiers:
+        return await expert.run(job), None
+    model = deps.picker.pick(spec.min_tier + job.tier_boost)
+    step = StepCheck(policy, deps.original(run_id, question_of(job)), model, tenant_id)
+    if deps.answers.mode(tenant_id, model) == "extractive" and job.resume is None:
+        try:  # no model call: the search may use the question as typed, as chat's does
+            hits = await expert.sources(replace(job, query=step.question))
+        except SocleError as e:  # the knowledge store failed: the task fails, not the run
+            return failed(job, agent, e), None
+        return await quoted(hits, job, agent, step)
+    # The model writes (also in `constrained` mode: agents write prose), then the answer is checked.
+    return await checked(await expert.run(job), job, step)
+
+
 async def node(state: AgentInput, deps: OrchestratorDeps) -> RunState:
     """Run the task; the result (done, failed or awaiting approval) and its calls go to the state."""
     task, round_ = state["task"], state["round"]
@@ -55,8 +82,10 @@ async def node(state: AgentInput, deps: OrchestratorDeps) -> RunState:
         key_id=state["key_id"] or None,
         conversation_id=state["conversation_id"],
     )
-    result = await deps.expert(agent).run(job)
+    result, grounding = await _answer(deps, agent, job, state["run_id"], state["tenant_id"])
     data = _to_json(result, round_, (deps.monotonic() - started) * 1000)
+    if grounding is not None:
+        data["grounding"] = grounding
     deps.emit({"event": "agent.finished", "task_id": task_id, "agent": agent, "status": result.status,
                "error": result.error, "latency_ms": data["latency_ms"]})  # fmt: skip
     return {"results": {task_id: data}, "calls": [{**c.to_json(), "round": round_} for c in result.calls]}

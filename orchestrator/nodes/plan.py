@@ -10,6 +10,7 @@ from socle.orchestrator.planning import (
     Plan,
     PlanError,
     PlannedTask,
+    best_agent,
     conversation_history,
     fallback_plan,
     parse_plan,
@@ -69,6 +70,19 @@ async def _plan(deps: OrchestratorDeps, state: RunState, request: str) -> tuple[
     return fallback_plan(request, deps.agents, error=error, default=s.default_agent), [first, second]
 
 
+def _extractive_planner(deps: OrchestratorDeps, state: RunState) -> str | None:
+    """The planner model's name when it answers `extractive` under a checked-answer policy, else None.
+
+    Such a model (the embedded SmolLM2-135M) writes no usable plan: the request goes to one agent,
+    whose answer is then a quote of its sources (no model call at all, as chat with `knowledge`).
+    """
+    tenant = state.get("tenant_id")
+    if deps.answers.policy(tenant) is None:
+        return None
+    model = deps.picker.pick(deps.settings.planner_min_tier + state.get("tier_floor", 0))
+    return model if deps.answers.mode(tenant, model) == "extractive" else None
+
+
 async def node(state: RunState, deps: OrchestratorDeps) -> RunState:
     """Write the plan (and its calls); a direct `socle-agent/<name>` run gets one task, no call."""
     request = last_user_text(state.get("messages", []))
@@ -76,6 +90,10 @@ async def node(state: RunState, deps: OrchestratorDeps) -> RunState:
     calls: list[CallRecord] = []
     if agent:
         plan = Plan((PlannedTask("t1", agent, request),), "direct")
+    elif (planner := _extractive_planner(deps, state)) is not None:
+        task = PlannedTask("t1", best_agent(request, deps.agents, deps.settings.default_agent), request)
+        note = f"the planner model {planner!r} answers extractively; one task for {task.agent!r}, no call"
+        plan = Plan((task,), "extractive", (note,))
     else:
         plan, calls = await _plan(deps, state, request)
     deps.emit({"event": "plan.ready", "plan": plan.to_json()})

@@ -30,7 +30,8 @@ def _missing(state: RunState) -> list[str]:
 def _outcome(state: RunState, answer: str, missing: list[str]) -> tuple[str, str, list[str]]:
     draft, stop = state.get("draft") or {}, state.get("stop")
     if draft.get("abstained"):
-        return "abstained", ABSTAIN.format(reason=draft.get("reason") or "no reason given"), ["abstained"]
+        said = draft.get("abstention") or ABSTAIN.format(reason=draft.get("reason") or "no reason given")
+        return "abstained", str(said), ["abstained"]
     flags = ["partial"] if missing and answer else []
     note = ("\n\nNote: this answer is incomplete. Missing: " + "; ".join(missing) + ".") if missing else ""
     if stop in STOPPED:

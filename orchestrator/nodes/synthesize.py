@@ -17,7 +17,7 @@ from socle.orchestrator._schedule import current, hits_of, tasks_of
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.planning import PlannedTask
 from socle.orchestrator.state import RunState
-from socle.router.base import JSONObject
+from socle.router.base import JSONObject, JSONValue
 from socle.router.gateway import ChatRequest
 
 INSTRUCTIONS = (
@@ -65,6 +65,15 @@ async def _synthesize(
     return text or None, record
 
 
+def _extractive(deps: OrchestratorDeps, state: RunState) -> bool:
+    """True when answers are checked and the synthesizer's model answers extractively: join, never call."""
+    tenant = state.get("tenant_id")
+    if deps.answers.policy(tenant) is None:
+        return False
+    model = deps.picker.pick(deps.settings.synthesizer_min_tier + state.get("tier_boost", 0))
+    return deps.answers.mode(tenant, model) == "extractive"
+
+
 async def node(state: RunState, deps: OrchestratorDeps) -> RunState:
     """Write the `draft` answer and its merged sources (and the synthesis call, if one was made)."""
     results = current(state)
@@ -75,9 +84,11 @@ async def node(state: RunState, deps: OrchestratorDeps) -> RunState:
     answer, calls, how = _joined(done) if done else "", [], "joined"
     if len(done) == 1:
         how = "single"
-    elif len(done) > 1 and not state.get("stop"):
+    elif len(done) > 1 and not state.get("stop") and not _extractive(deps, state):
         text, record = await _synthesize(deps, state, done, merged)
         calls.append({**record.to_json(), "round": state.get("round", 0)})
         answer, how = (text, "model") if text else (answer, "joined")
+    checks: list[JSONValue] = [results[t.task_id].get("grounding") for t in done_tasks]
     draft: JSONObject = {"answer": answer, "sources": [hit_to_json(h) for h in merged], "how": how}
+    draft["checks"] = [c for c in checks if isinstance(c, dict)]  # the steps' answer-policy decisions
     return {"draft": draft, "calls": calls}

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from socle.governance.base import Principal
 from socle.orchestrator import Orchestrator, RunEvent, RunRequest, RunResult, completion_body, openai_chunks
 from socle.server import _sse
+from socle.server._audit import audit
 from socle.server._calls import Outcome, log_call
 from socle.server._rate import Admitted
 from socle.server.deps import Deps
@@ -43,16 +44,12 @@ async def orchestrated(
     created = int(time.time())
     if not chat.stream:
         result = await orchestrator.run(run)
-        usage = result.usage
-        outcome = Outcome(chat.model, usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                          cost_usd=result.cost_usd)  # fmt: skip
-        log_call(deps, request, caller, "chat.completions", outcome)
+        log_call(deps, request, caller, "chat.completions", _outcome(chat.model, 200, [result], stream=False))
+        await _audit_changed(deps, request, caller, result)
         if rate is not None:
-            await rate.settle(usage.prompt_tokens + usage.completion_tokens)
-        return JSONResponse(
-            completion_body(result, created=created),
-            headers={"x-socle-run-id": result.run_id, **rate_headers},
-        )
+            await rate.settle(result.usage.prompt_tokens + result.usage.completion_tokens)
+        headers = {"x-socle-run-id": result.run_id, **_grounding_headers(result), **rate_headers}
+        return JSONResponse(completion_body(result, created=created), headers=headers)
     events = orchestrator.stream(run)  # validation errors raise here, before any byte is sent
     include_usage = bool(chat.stream_options and chat.stream_options.include_usage)
     progress = deps.settings.orchestrator.progress
@@ -69,6 +66,8 @@ async def orchestrated(
                 async for chunk in chunks:
                     yield _sse.event(chunk)
                 status = 200
+                if finished:
+                    await _audit_changed(deps, request, caller, finished[-1])
             except SocleError as e:
                 status = status_of(e)[0]
                 yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
@@ -91,11 +90,42 @@ async def _results(events: AsyncIterator[RunEvent], sink: list[RunResult]) -> As
         yield event
 
 
-def _outcome(model: str, status: int, finished: list[RunResult]) -> Outcome:
-    """A streamed run's log outcome: its usage and cost once it finished (a run cut short has none)."""
+async def _audit_changed(deps: Deps, request: Request, caller: Principal, result: RunResult) -> None:
+    """Audit an answer the policy changed, as chat does (`answer.grounding`: counts, never the claims)."""
+    grounding = result.grounding
+    if grounding is None or grounding.get("outcome") == "answered":
+        return
+    removed = grounding.get("removed_claims")
+    details: dict[str, str | int] = {
+        "outcome": str(grounding.get("outcome")),
+        "removed_claims": len(removed) if isinstance(removed, list) else 0,
+        "checked_claims": int(n) if isinstance(n := grounding.get("checked_claims"), int) else 0,
+        "mode": str(grounding.get("mode")),
+        "model": result.model,
+        "deployment": str(grounding.get("model")),
+        "run_id": result.run_id,
+    }
+    target = request.scope.get("state", {}).get("request_id", "")
+    await audit(deps, caller, "answer.grounding", target=target, details=details)
+
+
+def _grounding_headers(result: RunResult) -> dict[str, str]:
+    """`x-socle-grounding` (the outcome) and `x-socle-grounding-removed`, as chat answers with knowledge."""
+    grounding = result.grounding
+    if grounding is None:
+        return {}
+    removed = grounding.get("removed_claims")
+    count = len(removed) if isinstance(removed, list) else 0
+    return {"x-socle-grounding": str(grounding.get("outcome")), "x-socle-grounding-removed": str(count)}
+
+
+def _outcome(model: str, status: int, finished: list[RunResult], *, stream: bool = True) -> Outcome:
+    """A run's log outcome: usage, cost and grounding once it finished (a run cut short has none)."""
     if not finished:
-        return Outcome(model, status=status, stream=True)
+        return Outcome(model, status=status, stream=stream)
     result = finished[-1]
-    usage = result.usage
+    usage, grounding = result.usage, _grounding_headers(result)
+    removed = grounding.get("x-socle-grounding-removed")
     return Outcome(model, usage.prompt_tokens, status=status, completion_tokens=usage.completion_tokens,
-                   cost_usd=result.cost_usd, stream=True)  # fmt: skip
+                   cost_usd=result.cost_usd, stream=stream, grounding=grounding.get("x-socle-grounding"),
+                   removed_claims=int(removed) if removed is not None else None)  # fmt: skip

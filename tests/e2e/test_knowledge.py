@@ -102,13 +102,10 @@ def test_orchestrator_answers_a_multi_part_question_with_citations(
     assert run.status_code == 200 and run.json()["tasks"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="SmolLM2-135M never writes [n] markers (docs/evaluation.md): citations are listed, not cited. "
-    "Issue #16's runtime work (extractive answers with markers) makes this pass; then drop this mark.",
-)
 def test_orchestrator_answers_cite_their_sources(orchestrated: Orchestrated) -> None:
+    """The embedded SmolLM2 answers extractively: a quote of the sources with its `[n]` marker."""
     indexes = {c["index"] for c in orchestrated.citations}
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", orchestrated.text)} & indexes
     assert cited, f"no [n] marker of {sorted(indexes)} in {orchestrated.text!r}"
+    flagged = {c["index"] for c in orchestrated.citations if c.get("cited") is True}
+    assert flagged == cited, f"citations flagged cited {sorted(flagged)}, markers {sorted(cited)}"

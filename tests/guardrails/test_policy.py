@@ -106,6 +106,28 @@ def test_unknown_rail_is_refused_at_build() -> None:
         build_rail(RailSpec(rail="sentiment"), SharedResources())
 
 
+def install_plugin(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distribution on sys.path declaring rail `sentiment` in the `socle.guardrails` group."""
+    (root / "socle_sentiment_rail.py").write_text(
+        "from socle.guardrails.fake import AllowAll\ndef factory(spec, shared):\n    return AllowAll()\n",
+        encoding="utf-8",
+    )
+    info = root / "socle_sentiment_rail-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: socle-sentiment-rail\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[socle.guardrails]\nsentiment = socle_sentiment_rail:factory\n")
+    monkeypatch.syspath_prepend(str(root))
+
+
+def test_an_installed_plugin_rail_is_built_from_the_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_plugin(tmp_path, monkeypatch)
+    assert isinstance(build_rail(RailSpec(rail="sentiment"), SharedResources()), AllowAll)
+    guard = Guard.from_policy(policy(default={"input": [{"rail": "sentiment"}]}))
+    assert [type(rail) for rail in guard.pipeline("input").rails] == [AllowAll]
+
+
 def test_block_on_needs_a_pattern() -> None:
     with pytest.raises(GuardrailConfigError, match="pattern"):
         build_rail(RailSpec(rail="block_on"), SharedResources())

@@ -15,6 +15,7 @@ from socle.knowledge.memory import InMemoryKnowledgeStore
 from socle.knowledge.tiers import TieredRetriever
 from socle.orchestrator import (
     AllowAll,
+    AnswerChecks,
     NoShield,
     Orchestrator,
     OrchestratorDeps,
@@ -24,7 +25,7 @@ from socle.orchestrator import (
 from socle.orchestrator.fake import FunctionChatModel, ReplyFunction, system_text
 from socle.orchestrator.nodes.synthesize import INSTRUCTIONS as SYNTHESIZER
 from socle.orchestrator.planning import PLANNER_INSTRUCTIONS
-from socle.router.base import Deployment, ModelCall
+from socle.router.base import ChatModel, Deployment, ModelCall
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
@@ -115,13 +116,19 @@ def build(
     knowledge: Any = None,
     leases: Any = None,
     shield: Any = None,
+    answers: AnswerChecks | None = None,
+    deployments: Sequence[Deployment] = DEPLOYMENTS,
+    chat_model: ChatModel | None = None,
 ) -> tuple[Orchestrator, FunctionChatModel]:
-    """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents."""
+    """An orchestrator over a `FunctionChatModel`, the shipped agents and three documents.
+
+    `chat_model` replaces the function model in the gateway (a real client of a fake upstream).
+    """
     model = FunctionChatModel(reply, latency_s=latency)
-    gateway = Gateway(StaticRouter(Catalog(DEPLOYMENTS, default="small")), model)
+    gateway = Gateway(StaticRouter(Catalog(tuple(deployments), default="small")), chat_model or model)
     deps = OrchestratorDeps(
         gateway,
-        CheapestAdequate(DEPLOYMENTS),
+        CheapestAdequate(deployments),
         agents or AGENTS,
         tools=TOOLS,
         retriever=knowledge or retriever(),
@@ -129,5 +136,6 @@ def build(
         settings=settings or OrchestratorSettings(checkpointer="memory"),
         verifier=verifier or AllowAll(),
         shield=shield or NoShield(),
+        answers=answers or AnswerChecks(),
     )
     return Orchestrator(deps, checkpointer or InMemorySaver(), leases), model

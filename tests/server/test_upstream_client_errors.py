@@ -29,7 +29,7 @@ def upstream() -> Iterator[tuple[FakeUpstream, str]]:
         yield fake, url
 
 
-@pytest.fixture(params=["direct", "litellm"])
+@pytest.fixture(params=["auto", "direct", "litellm"])
 async def served(
     request: pytest.FixtureRequest, upstream: tuple[FakeUpstream, str], tmp_path: Path
 ) -> AsyncIterator[tuple[App, FakeUpstream]]:

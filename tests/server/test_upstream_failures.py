@@ -24,7 +24,7 @@ def upstreams() -> Iterator[tuple[FakeUpstream, str, FakeUpstream, str]]:
         yield first, first_url, second, second_url
 
 
-@pytest.fixture(params=["direct", "litellm"])
+@pytest.fixture(params=["auto", "direct", "litellm"])
 async def gateway_app(
     request: pytest.FixtureRequest, upstreams: tuple[FakeUpstream, str, FakeUpstream, str], tmp_path: Path
 ) -> AsyncIterator[tuple[App, FakeUpstream, FakeUpstream]]:

@@ -1,6 +1,6 @@
 """Orchestrator overhead for a 4-agent plan, over a fake model with fixed latencies.
 
-    python -m socle.orchestrator.bench [--runs 10] [--plan-ms 300] [--agent-ms 800] [--synth-ms 500]
+    .venv/bin/python bench/orchestrator.py [--runs 10] [--plan-ms 300] [--agent-ms 800] [--synth-ms 500]
 
 The four agents run in parallel, so the model time on the critical path is plan + agent + synth.
 Everything else (graph steps, checkpoints, retrieval over an in-memory store, scheduling, citation

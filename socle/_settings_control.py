@@ -1,0 +1,69 @@
+"""The settings sections of the control plane: OIDC tokens, rate limits, the outbox (see `socle.settings`).
+
+Split from `socle/settings.py` for size; `Settings` there composes them. Reads no environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OidcSettings(_Section):
+    """OIDC bearer tokens: JWTs of one issuer, checked against its keys (JWKS), claims mapped to a caller."""
+
+    issuer: str = Field(..., min_length=1, description="The `iss` every token must carry.")
+    jwks_file: Path = Field(
+        ..., description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
+    )
+    audience: str | None = Field(None, description="The `aud` tokens must carry (None: not checked).")
+    algorithms: tuple[str, ...] = Field(("RS256", "ES256"), description="Signature algorithms accepted.")
+    tenant_claim: str = Field("tenant", description="The claim naming the caller's tenant (required).")
+    roles_claim: str = Field("roles", description="The claim listing roles; the strongest known one is used.")
+    groups_claim: str = Field("groups", description="The claim listing groups (document ACLs).")
+    default_role: Literal["admin", "operator", "user", "auditor", "approver"] = Field(
+        "user", description="The role of a token whose roles claim names none."
+    )
+
+
+class RateLimitSettings(_Section):
+    """Requests and tokens per minute (None: no limit), for one scope or by default for every key."""
+
+    rpm: int | None = Field(None, ge=1, description="Most requests per minute.")
+    tpm: int | None = Field(None, ge=1, description="Most tokens (prompt + completion) per minute.")
+
+
+class RateLimitsSettings(_Section):
+    """Rate limits per key, tenant, model and agent (docs/governance.md, Rate limits).
+
+    A key's own limits (`socle keys create --rpm --tpm`) replace `key` for that key.
+    """
+
+    key: RateLimitSettings = Field(
+        default_factory=RateLimitSettings, description="Default limits of every key without its own."
+    )
+    tenants: dict[str, RateLimitSettings] = Field(default_factory=dict, description="Limits per tenant id.")
+    models: dict[str, RateLimitSettings] = Field(
+        default_factory=dict, description="Limits per model name asked for (all callers together)."
+    )
+    agents: dict[str, RateLimitSettings] = Field(
+        default_factory=dict, description="Limits per agent (`socle-agent/<name>`, all callers together)."
+    )
+
+
+class OutboxSettings(_Section):
+    """Where approved side effects of agents go (an approved `create_ticket`, for one)."""
+
+    webhook_url: str | None = Field(
+        None, description="POST each delivery as JSON here (None: no outbox; such tools then fail)."
+    )
+    webhook_token: SecretStr | None = Field(
+        None,
+        description="Sent as `Authorization: Bearer <token>` (set it with SOCLE_OUTBOX__WEBHOOK_TOKEN).",
+    )
