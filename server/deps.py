@@ -11,6 +11,7 @@ import anyio
 import httpx
 from fastapi import Request
 from socle.agents.base import Retriever
+from socle.agents.webhook_outbox import WebhookOutbox
 from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog, seal_unsigned
 from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
@@ -131,6 +132,21 @@ def key_cache(settings: Settings) -> KeyCache:
     if settings.storage.redis_url:
         return RedisKeyCache.from_url(settings.storage.redis_url, settings.auth.key_cache_ttl_s)
     return InMemoryKeyCache(settings.auth.key_cache_ttl_s)
+
+
+@asynccontextmanager
+async def outbox_of(settings: Settings) -> AsyncIterator[WebhookOutbox | None]:
+    """The configured outbox of approved side effects (`outbox.webhook_url`), closed on exit."""
+    if settings.outbox.webhook_url is None:
+        yield None
+        return
+    token = settings.outbox.webhook_token
+    headers = {"authorization": f"Bearer {token.get_secret_value()}"} if token else {}
+    outbox = WebhookOutbox(settings.outbox.webhook_url, headers=headers)
+    try:
+        yield outbox
+    finally:
+        await outbox.aclose()
 
 
 def rate_limiter(settings: Settings) -> RateLimiter:
@@ -324,6 +340,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     shield=GuardShield(guard) if guard is not None else None,
                     answers=_answer_checks(settings, guard),
                     spans=spans,
+                    outbox=await stack.enter_async_context(outbox_of(settings)),
                 )
             )
         async with anyio.create_task_group() as tg:

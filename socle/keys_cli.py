@@ -15,7 +15,42 @@ from socle.errors import InvalidRequestError
 from socle.governance.base import ROLES, ApiKeyInfo, KeyScope
 from socle.governance.rate_limits import Limits
 
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Create, list and revoke API keys: in the database, or through a running Socle with --server "
+    "(the admin API, where the caller's key must hold the permission).",
+    no_args_is_help=True,
+)
+ServerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Go through a running Socle's admin API, e.g. http://127.0.0.1:8000 (needs --api-key)."
+    ),
+]
+ApiKeyOption = Annotated[str | None, typer.Option(envvar="SOCLE_API_KEY", help="An admin key, for --server.")]
+
+
+def _remote(
+    server: str, api_key: str | None, method: str, path: str, body: dict[str, object] | None = None
+) -> object:
+    """One admin API call; exit 1 printing the server's error message when it refuses."""
+    import httpx
+
+    headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        response = httpx.request(
+            method, f"{server.rstrip('/')}{path}", json=body, headers=headers, timeout=30
+        )
+    except httpx.HTTPError as e:
+        console.print(f"[red]error:[/] cannot reach {server}: {type(e).__name__}", highlight=False)
+        raise typer.Exit(1) from e
+    if not response.is_success:
+        try:
+            message = response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = response.text[:200]
+        console.print(f"[red]error:[/] {response.status_code}: {message}", highlight=False)
+        raise typer.Exit(1)
+    return response.json()
 
 
 def _names(values: list[str] | None) -> tuple[str, ...] | None:
@@ -67,6 +102,8 @@ def keys_create(
         str | None,
         typer.Option(help="When it stops working: a duration (30d, 12h, 90m) or a UTC date (2027-01-31)."),
     ] = None,
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Create a key and print its secret (shown once).
@@ -78,6 +115,14 @@ def keys_create(
     from socle.governance.keys import KeyControls, KeyManager, parse_expiry
     from socle.server.deps import open_store
 
+    if server is not None:
+        body = {"name": name, "tenant": tenant, "role": role, "platform": platform, "groups": group or [],
+                "rpm": rpm, "tpm": tpm, "models": _names(models), "agents": _names(agents),
+                "expires": expires}  # fmt: skip
+        created = _remote(server, api_key, "POST", "/v1/admin/keys", body)
+        console.print("[bold]API key (shown once, stored hashed):[/]")
+        print(created["key"] if isinstance(created, dict) else "")  # noqa: T201 - the one line scripts capture
+        return
     settings = _settings(config)
     chosen = next((r for r in ROLES if r == role), None)
     if chosen is None:
@@ -122,12 +167,18 @@ def _row(i: ApiKeyInfo, now: datetime) -> tuple[str, ...]:
 @keys_app.command("list")
 def keys_list(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
     config: ConfigOption = None,
 ) -> None:
     """List keys (ids and metadata; secrets are never stored)."""
     from socle.governance.keys import KeyManager
     from socle.server.deps import open_store
 
+    if server is not None:
+        listed = _remote(server, api_key, "GET", "/v1/admin/keys" + (f"?tenant={tenant}" if tenant else ""))
+        console.print_json(data=listed)
+        return
     settings = _settings(config)
 
     async def run() -> list[ApiKeyInfo]:
@@ -146,6 +197,8 @@ def keys_list(
 @keys_app.command("revoke")
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key id shown by `socle keys list`.")],
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Revoke a key. Servers stop accepting it within auth.key_cache_ttl_s (at once with Redis)."""
@@ -154,6 +207,10 @@ def keys_revoke(
     from socle.governance.keys import KeyManager
     from socle.server.deps import key_cache, open_store
 
+    if server is not None:
+        _remote(server, api_key, "DELETE", f"/v1/admin/keys/{key_id}")
+        console.print(f"key {key_id} revoked")
+        return
     settings = _settings(config)
 
     async def run() -> None:

@@ -24,7 +24,7 @@ from pydantic_settings import (
 
 from socle._section import Section as _Section
 from socle.errors import ConfigError
-from socle.settings_access import AuthSettings, RateLimitsSettings
+from socle.settings_access import AuthSettings, OutboxSettings, RateLimitsSettings
 from socle.sovereignty_settings import SovereigntySettings
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
@@ -511,6 +511,7 @@ class Settings(BaseSettings):
     sovereignty: SovereigntySettings = Field(
         default_factory=SovereigntySettings, description="Data classes and allowed locations."
     )
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings, description="Approved side effects.")
     budgets: tuple[BudgetSettings, ...] = Field(
         (), description="Spending limits per key, tenant or agent (more can be set with `socle budgets`)."
     )

@@ -1,4 +1,4 @@
-"""Settings of who may call Socle and how often: API keys, OIDC bearer tokens, rate limits.
+"""Settings of the control plane: API keys, OIDC bearer tokens, rate limits, the approvals outbox.
 
 Part of `socle.settings` (which re-exports these classes); kept apart to hold each module to size.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from socle._section import Section as _Section
 
@@ -63,4 +63,16 @@ class RateLimitsSettings(_Section):
     )
     agents: dict[str, RateLimitSettings] = Field(
         default_factory=dict, description="Limits per agent (`socle-agent/<name>`, all callers together)."
+    )
+
+
+class OutboxSettings(_Section):
+    """Where approved side effects of agents go (an approved `create_ticket`, for one)."""
+
+    webhook_url: str | None = Field(
+        None, description="POST each delivery as JSON here (None: no outbox; such tools then fail)."
+    )
+    webhook_token: SecretStr | None = Field(
+        None,
+        description="Sent as `Authorization: Bearer <token>` (set it with SOCLE_OUTBOX__WEBHOOK_TOKEN).",
     )
