@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -113,4 +125,12 @@ model_promotions = Table(
     Column("by", String(200), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("note", Text, nullable=False, server_default=""),
+)
+
+pseudonym_vault = Table(
+    "pseudonym_vault",
+    metadata,
+    Column("name", String(64), primary_key=True),  # SHA-256 of the conversation scope, never an id
+    Column("blob", LargeBinary, nullable=False),  # AES-GCM ciphertext: the vault holds no plaintext
+    Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
 )

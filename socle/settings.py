@@ -71,7 +71,15 @@ class StorageSettings(_Section):
         "Default: SQLite at <data_dir>/socle.db.",
     )
     redis_url: str | None = Field(
-        None, description="Redis URL shared by replicas (key cache). None keeps the cache in process."
+        None,
+        description="Redis URL shared by replicas (key cache, budgets, affinity, cooldowns). None keeps "
+        "them in process (budgets in the database).",
+    )
+    redis_prefix: str = Field(
+        "socle:",
+        min_length=1,
+        description="Prefix of every Redis key Socle writes: deployments sharing one Redis need "
+        "different prefixes.",
     )
     audit_key_file: Path | None = Field(
         None,
@@ -364,8 +372,15 @@ class GuardrailSettings(_Section):
     policy: Path = Field(Path("config/guardrails.yaml"), description="The guardrail policy (YAML).")
     pseudonym_key: SecretStr | None = Field(
         None,
-        description="Key encrypting pseudonym mappings (Fernet, urlsafe base64 32 bytes). None: a random "
-        "key per process, so mappings do not survive a restart.",
+        description="Master key of the pseudonym mappings (AES-256-GCM keys are derived from it per "
+        "conversation of a tenant and key; urlsafe base64 of 32 random bytes, at least 16 bytes). None: a "
+        "random key per process, so mappings survive neither a restart nor a switch of replica.",
+    )
+    pseudonym_ttl_s: float = Field(
+        30 * 86400.0,
+        gt=0,
+        description="How long a conversation's pseudonym mapping is kept in the database after its last "
+        "new value (then it expires and is purged).",
     )
 
 
