@@ -12,7 +12,7 @@ from socle.agents.picker import CheapestAdequate
 from socle.agents.spec import load_agents
 from socle.agents.tools import TOOLS
 from socle.orchestrator.base import Shield, Verifier
-from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer
+from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer, setup_lock
 from socle.orchestrator.deps import NoShield, OrchestratorDeps
 from socle.orchestrator.leases import LocalLeases, PostgresLeases, RunLeases
 from socle.orchestrator.runs import Orchestrator
@@ -61,5 +61,6 @@ async def _leases(settings: OrchestratorSettings, checkpointer: Checkpointer) ->
     assert isinstance(checkpointer, AsyncPostgresSaver)
     owner = settings.replica_id or socket.gethostname()
     leases = PostgresLeases(checkpointer.conn, owner=owner, ttl_s=settings.lease_ttl_s)
-    await leases.setup()
+    async with setup_lock(checkpointer.conn):
+        await leases.setup()
     return leases
