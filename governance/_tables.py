@@ -10,6 +10,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -153,4 +154,12 @@ model_promotions = Table(
     Column("by", String(200), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("note", Text, nullable=False, server_default=""),
+)
+
+pseudonym_vault = Table(
+    "pseudonym_vault",
+    metadata,
+    Column("name", String(64), primary_key=True),  # SHA-256 of the conversation scope, never an id
+    Column("blob", LargeBinary, nullable=False),  # AES-GCM ciphertext: the vault holds no plaintext
+    Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
 )

@@ -26,7 +26,11 @@ async def open_budgets(settings: Settings, engine: AsyncEngine) -> AsyncIterator
     spent is kept), so the configuration wins over `socle budgets set` for the scopes it names.
     """
     redis_url = settings.storage.redis_url
-    store: BudgetStore = RedisBudgetStore.from_url(redis_url) if redis_url else SqlBudgetStore(engine)
+    store: BudgetStore = (
+        RedisBudgetStore.from_url(redis_url, prefix=settings.storage.redis_prefix)
+        if redis_url
+        else SqlBudgetStore(engine)
+    )
     try:
         for spec in settings.budgets:
             await store.put(budget_of(spec))

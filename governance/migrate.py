@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from socle.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = int.from_bytes(hashlib.sha256(b"socle.migrations").digest()[:8], "big", signed=True)
+"""The PostgreSQL advisory lock key `upgrade` holds for its transaction (SQLite locks the file)."""
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -28,6 +31,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply every migration up to `revision`. Raises `StorageError` if the database refuses."""
 
     def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":  # replicas starting at once migrate one at a time
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

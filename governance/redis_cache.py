@@ -78,8 +78,8 @@ class RedisKeyCache:
         self._prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, ttl_s: float) -> RedisKeyCache:
-        return cls(aioredis.Redis.from_url(url), ttl_s)
+    def from_url(cls, url: str, ttl_s: float, *, prefix: str = "socle:") -> RedisKeyCache:
+        return cls(aioredis.Redis.from_url(url), ttl_s, prefix=prefix)
 
     async def get(self, secret_hash: str) -> ApiKeyInfo | None:
         try:

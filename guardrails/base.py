@@ -211,7 +211,8 @@ class PseudonymVault(Protocol):
 
     The vault never sees plaintext nor client ids: `Pseudonymizer` encrypts before `put` and
     decrypts after `get`, and names each blob by `ConversationScope.vault_name()`. Backends
-    (memory, Redis, SQL) only store bytes under opaque names.
+    (memory, SQL) only store bytes under opaque names; a shared one may expire blobs not written
+    for its time to live (`get` then returns None).
     """
 
     async def get(self, name: str) -> bytes | None:
@@ -219,7 +220,15 @@ class PseudonymVault(Protocol):
         ...
 
     async def put(self, name: str, blob: bytes) -> None:
-        """Store `blob` under `name`, replacing any previous one."""
+        """Store `blob` under `name`, replacing any previous one (and renewing its time to live)."""
+        ...
+
+    async def swap(self, name: str, expected: bytes | None, blob: bytes) -> bool:
+        """Store `blob` under `name` only if the blob there now is `expected` (None: there is none).
+
+        Returns False, changing nothing, when another writer got there first: the caller reads
+        again and retries. This is how replicas sharing a vault extend one mapping safely.
+        """
         ...
 
     async def erase(self, name: str) -> bool:

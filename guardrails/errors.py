@@ -7,7 +7,8 @@ SocleError
 │   ├── ContentBlockedError      a rail blocked the text; the message names the rail, never the text
 │   └── TextTooLongError         a text is longer than the policy's `max_text_chars`
 └── OverloadedError
-    └── GuardrailTimeoutError    a rail gave no verdict within its latency budget (`on_timeout: error`)
+    ├── GuardrailTimeoutError    a rail gave no verdict within its latency budget (`on_timeout: error`)
+    └── PseudonymContentionError a conversation's pseudonym mapping kept changing under other writers
 """
 
 from __future__ import annotations
@@ -58,3 +59,15 @@ class GuardrailTimeoutError(OverloadedError):
         )
         self.rail = rail
         self.budget_ms = budget_ms
+
+
+class PseudonymContentionError(OverloadedError):
+    """Other replicas kept changing a conversation's pseudonym mapping while this one added to it (503).
+
+    Retryable: nothing was sent to a model.
+    """
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(
+            f"the conversation's pseudonym mapping changed {attempts} times while updating it; retry"
+        )

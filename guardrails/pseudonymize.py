@@ -6,36 +6,45 @@ the same placeholder across every turn of one conversation, and a different numb
 
 A conversation is a `ConversationScope`: the client's conversation id *within one tenant and API
 key*, so an id another tenant (or key) also chose names another mapping. The mapping of a scope is
-one JSON document, encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from the
-master key and the scope's three parts (HKDF-SHA256), and stored under a hash of them: a vault
-backend only ever stores ciphertext under opaque names, and a blob copied to another scope does not
-decrypt. `erase` deletes the blob; nothing else holds the values. This is the one guardrails module
-importing `cryptography`.
+one JSON document, encrypted with AES-256-GCM under a key derived from the master key and the
+scope's three parts (HKDF-SHA256; the parts are the associated data too), and stored under a hash of
+them: a vault backend only ever stores ciphertext under opaque names, and a blob copied to another
+scope does not decrypt. `erase` deletes the blob; nothing else holds the values. This is the one
+guardrails module importing `cryptography`.
+
+Replicas share one vault (`SqlPseudonymVault`): a new value is added with a compare-and-swap of the
+blob (`PseudonymVault.swap`), retried on a lost race, so two replicas extending one conversation at
+once never drop each other's placeholders.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import anyio
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from socle.guardrails._mentions import substitute
 from socle.guardrails._transform import rewrite
 from socle.guardrails.base import ConversationScope, PseudonymVault, Span
-from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.errors import GuardrailConfigError, PseudonymContentionError
 
 _NAME = r"[A-Z][A-Z0-9_]*?_\d+"
 PLACEHOLDER = re.compile(rf"<{_NAME}>")
 """A placeholder as the pseudonymizer writes it (`<PERSON_1>`): the one spelling a run stores."""
 
 _MIN_KEY_BYTES = 16
+_FORMAT = b"\x01"  # blob = format byte, 12-byte nonce, AES-GCM ciphertext and tag
+_NONCE_BYTES = 12
+_MAX_SWAPS = 20  # compare-and-swap attempts before giving up (only under heavy contention)
 
 
 def normalize(value: str) -> str:
@@ -81,7 +90,8 @@ class Pseudonymizer:
     Args:
         vault: where the encrypted mappings live.
         key: the master key, at least 16 bytes (a `Pseudonymizer.generate_key()` value, from
-            settings). With a fresh random key each start, mappings die with the process.
+            settings). With a fresh random key each start, mappings die with the process; replicas
+            sharing a vault need the same key.
 
     Raises:
         GuardrailConfigError: the key is too short.
@@ -98,20 +108,29 @@ class Pseudonymizer:
     @staticmethod
     def generate_key() -> str:
         """A new random master key (URL-safe base64 text)."""
-        return Fernet.generate_key().decode()
+        return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
     async def placeholders(self, values: Sequence[tuple[str, str]], *, scope: ConversationScope) -> list[str]:
         """The placeholder of each `(entity, value)`, in order; new values extend the mapping.
 
-        The mapping is saved (encrypted) before returning.
+        The mapping is saved (encrypted) before returning, with a compare-and-swap: when another
+        replica changed it in between, the values are placed again on its version.
+
+        Raises:
+            GuardrailConfigError: the mapping does not decrypt (see `restore`).
+            PseudonymContentionError: the mapping kept changing for `_MAX_SWAPS` attempts.
         """
         if not values:
             return []
+        name = scope.vault_name()
         async with self._lock:
-            mapping = await self._load(scope)
-            found = [mapping.placeholder(entity, value) for entity, value in values]
-            await self._vault.put(scope.vault_name(), self._fernet(scope).encrypt(mapping.to_json()))
-        return found
+            for _ in range(_MAX_SWAPS):
+                blob = await self._vault.get(name)
+                mapping = self._decrypt(blob, scope)
+                found = [mapping.placeholder(entity, value) for entity, value in values]
+                if await self._vault.swap(name, blob, self._encrypt(mapping, scope)):
+                    return found
+        raise PseudonymContentionError(_MAX_SWAPS)
 
     async def pseudonymize(self, text: str, spans: Sequence[Span], *, scope: ConversationScope) -> str:
         """`text` with each span (sorted, non-overlapping) replaced by its placeholder."""
@@ -151,22 +170,31 @@ class Pseudonymizer:
             return await self._vault.erase(scope.vault_name())
 
     async def _load(self, scope: ConversationScope) -> PseudonymMap:
-        blob = await self._vault.get(scope.vault_name())
+        return self._decrypt(await self._vault.get(scope.vault_name()), scope)
+
+    def _encrypt(self, mapping: PseudonymMap, scope: ConversationScope) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return _FORMAT + nonce + self._aead(scope).encrypt(nonce, mapping.to_json(), scope.parts())
+
+    def _decrypt(self, blob: bytes | None, scope: ConversationScope) -> PseudonymMap:
         if blob is None:
             return PseudonymMap()
+        nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
         try:
-            return PseudonymMap.from_json(self._fernet(scope).decrypt(blob))
-        except InvalidToken as e:
+            if blob[:1] != _FORMAT:
+                raise InvalidTag
+            return PseudonymMap.from_json(self._aead(scope).decrypt(nonce, sealed, scope.parts()))
+        except InvalidTag as e:
             raise GuardrailConfigError(
                 "a pseudonym mapping does not decrypt: the pseudonym key changed, or the blob belongs to "
                 "another conversation, tenant or key"
             ) from e
 
-    def _fernet(self, scope: ConversationScope) -> Fernet:
+    def _aead(self, scope: ConversationScope) -> AESGCM:
         hkdf = HKDF(
             algorithm=hashes.SHA256(),
             length=32,
             salt=None,
             info=b"socle-pseudonyms:" + scope.parts(),
         )
-        return Fernet(base64.urlsafe_b64encode(hkdf.derive(self._master)))
+        return AESGCM(hkdf.derive(self._master))

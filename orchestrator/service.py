@@ -13,7 +13,7 @@ from socle.agents.spec import load_agents
 from socle.agents.tools import TOOLS
 from socle.orchestrator.answers import AnswerChecks
 from socle.orchestrator.base import Shield, Verifier
-from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer
+from socle.orchestrator.checkpoints import Checkpointer, open_checkpointer, setup_lock
 from socle.orchestrator.deps import NoShield, OrchestratorDeps
 from socle.orchestrator.leases import LocalLeases, PostgresLeases, RunLeases
 from socle.orchestrator.runs import Orchestrator
@@ -68,5 +68,6 @@ async def _leases(settings: OrchestratorSettings, checkpointer: Checkpointer) ->
     assert isinstance(checkpointer, AsyncPostgresSaver)
     owner = settings.replica_id or socket.gethostname()
     leases = PostgresLeases(checkpointer.conn, owner=owner, ttl_s=settings.lease_ttl_s)
-    await leases.setup()
+    async with setup_lock(checkpointer.conn):
+        await leases.setup()
     return leases

@@ -101,8 +101,8 @@ class RedisAffinity:
         self._prefix = f"{prefix}affinity:"
 
     @classmethod
-    def from_url(cls, url: str, ttl_s: float) -> RedisAffinity:
-        return cls(aioredis.Redis.from_url(url), ttl_s)
+    def from_url(cls, url: str, ttl_s: float, *, prefix: str = "socle:") -> RedisAffinity:
+        return cls(aioredis.Redis.from_url(url), ttl_s, prefix=prefix)
 
     async def get(self, conversation: str) -> str | None:
         try:

@@ -35,6 +35,7 @@ from socle.router.base import (
     Usage,
 )
 from socle.router.checks import AnswerCheck, Checked, JsonCheck
+from socle.router.cooldowns import CooldownStore, RedisCooldowns
 from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_healthy, replica_id
 from socle.router.residency import Placement, Residency
 
@@ -160,17 +161,20 @@ class Resilience:
     health: DeploymentHealth = field(default_factory=DeploymentHealth)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     affinity: AffinityStore | None = None
+    cooldowns: CooldownStore | None = None  # shared with the other replicas (Redis)
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
     jitter: Callable[[], float] = random.random
     clock: Clock = time.monotonic
 
     @classmethod
-    def from_settings(cls, settings: ResilienceSettings, *, redis_url: str | None = None) -> Resilience:
-        """Health, retries and affinity as configured; affinity in Redis when `redis_url` is set."""
+    def from_settings(
+        cls, settings: ResilienceSettings, *, redis_url: str | None = None, redis_prefix: str = "socle:"
+    ) -> Resilience:
+        """Health, retries and affinity as configured; affinity and cooldowns in Redis with `redis_url`."""
         affinity: AffinityStore | None = None
         if settings.affinity_ttl_s > 0:
             affinity = (
-                RedisAffinity.from_url(redis_url, settings.affinity_ttl_s)
+                RedisAffinity.from_url(redis_url, settings.affinity_ttl_s, prefix=redis_prefix)
                 if redis_url
                 else InMemoryAffinity(
                     ttl_s=settings.affinity_ttl_s, max_entries=settings.affinity_max_entries
@@ -186,7 +190,8 @@ class Resilience:
             backoff_s=settings.retry_backoff_s,
             deadline_s=settings.retry_deadline_s,
         )
-        return cls(health=health, retry=retry, affinity=affinity)
+        cooldowns = RedisCooldowns.from_url(redis_url, prefix=redis_prefix) if redis_url else None
+        return cls(health=health, retry=retry, affinity=affinity, cooldowns=cooldowns)
 
 
 class Gateway:
@@ -244,6 +249,12 @@ class Gateway:
             if placement.action == "refuse":
                 raise DataLocationError(f"refused: {placement.reason}", param="model")
             routed = placement.decision(routed)
+        shared = self.resilience.cooldowns
+        if shared is not None and len(routed.candidates) > 1:
+            cooling = await shared.active()
+            for deployment in routed.candidates:
+                if (left := cooling.get(replica_id(deployment))) is not None:
+                    self.health.adopt(deployment, left)
         decision = prefer_healthy(routed, self.health)
         kind = _reason_kind(decision.reason)
         store = self.resilience.affinity
@@ -262,13 +273,15 @@ class Gateway:
         if store is not None and (key := affinity_key(request.conversation_id, request.tenant_id)):
             await store.put(key, replica_id(deployment))
 
-    def _failed(self, deployment: Deployment, error: UpstreamError, trace: CallTrace) -> None:
+    async def _failed(self, deployment: Deployment, error: UpstreamError, trace: CallTrace) -> None:
         trace.failed.append(deployment.name)
         record_fallback(replica_id(deployment), str(error.code))
         if self.health.failed(deployment):
             logger.warning(
                 "deployment %r cools down for %.0f s", replica_id(deployment), self.health.cooldown_s
             )
+            if self.resilience.cooldowns is not None:
+                await self.resilience.cooldowns.start(replica_id(deployment), self.health.cooldown_s)
         logger.warning("deployment %r failed (%s); trying again or the next", deployment.name, error.code)
 
     def _tries(self, candidates: Sequence[Deployment]) -> Iterator[tuple[Deployment, float]]:
@@ -352,7 +365,7 @@ class Gateway:
             try:
                 completion = await self.model.complete(ModelCall(deployment, request.body))
             except _RETRYABLE as e:
-                self._failed(deployment, e, trace)
+                await self._failed(deployment, e, trace)
                 last = e
                 continue
             finally:
@@ -399,7 +412,7 @@ class Gateway:
                 first = await anext(chunks, None)
             except _RETRYABLE as e:
                 self.health.release(deployment)
-                self._failed(deployment, e, trace)
+                await self._failed(deployment, e, trace)
                 last = e
                 continue
             except BaseException:
@@ -444,7 +457,7 @@ class Gateway:
                 except UpstreamError as e:
                     # Whatever the cause, output has started: the stream is broken, not the server down.
                     if isinstance(e, _RETRYABLE):
-                        self._failed(trace.deployment, e, trace)
+                        await self._failed(trace.deployment, e, trace)
                     name = trace.deployment.name
                     raise UpstreamError(
                         f"model {name!r} broke the stream after it started: {e.message}"

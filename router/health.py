@@ -88,6 +88,21 @@ class DeploymentHealth:
         self._cooling -= 1
         return False
 
+    def adopt(self, deployment: Deployment, seconds_left: float) -> None:
+        """Another replica cooled `deployment` down: skip it for `seconds_left` too, then probation.
+
+        A cooldown of this replica's own that ends later is kept.
+        """
+        state = self._state(deployment)
+        until = self.clock() + seconds_left
+        if until <= state.cooling_until:
+            return
+        if not state.cooling_until:
+            self._cooling += 1
+        state.cooling_until = until
+        state.failures.clear()
+        state.probation = True
+
     def acquire(self, deployment: Deployment) -> None:
         """An attempt on `deployment` starts."""
         self._state(deployment).outstanding += 1

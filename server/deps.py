@@ -22,6 +22,7 @@ from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
+from socle.governance.pseudonym_vault import SqlPseudonymVault
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
 from socle.governance.rate_limit_redis import RedisRateLimiter
 from socle.governance.rate_limits import RateLimiter, RatePolicy
@@ -31,13 +32,15 @@ from socle.governance.request_log import BatchingRequestLog
 from socle.governance.request_stats import SqlRequestStats
 from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
-from socle.guardrails.base import RailContext, Source
+from socle.guardrails.base import PseudonymVault, RailContext, Source
 from socle.guardrails.chunk_screen import GuardScreen
 from socle.guardrails.context import GuardedRetriever
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import load_policy
+from socle.guardrails.pseudonymize import Pseudonymizer
 from socle.guardrails.shield import GuardShield
+from socle.guardrails.vault import InMemoryVault
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.orchestrator.answers import AnswerChecks
@@ -50,7 +53,7 @@ from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from socle.errors import ConfigError
+from socle.errors import ConfigError, StorageError
 from socle.metrics import Metrics, bind
 from socle.settings import Settings
 from socle.tracing import NoSpans, Spans, open_spans
@@ -129,8 +132,11 @@ def _models_check(catalog: Catalog) -> ReadyCheck:
 
 def key_cache(settings: Settings) -> KeyCache:
     """Redis when `storage.redis_url` is set (shared by replicas), else in process."""
-    if settings.storage.redis_url:
-        return RedisKeyCache.from_url(settings.storage.redis_url, settings.auth.key_cache_ttl_s)
+    storage = settings.storage
+    if storage.redis_url:
+        return RedisKeyCache.from_url(
+            storage.redis_url, settings.auth.key_cache_ttl_s, prefix=storage.redis_prefix
+        )
     return InMemoryKeyCache(settings.auth.key_cache_ttl_s)
 
 
@@ -156,16 +162,29 @@ def rate_limiter(settings: Settings) -> RateLimiter:
     return InMemoryRateLimiter()
 
 
-async def build_guard(settings: Settings, *, warm: bool = True) -> Guard | None:
-    """The guard of the policy file; `warm` loads its models now rather than on the first request."""
+async def build_guard(
+    settings: Settings, *, warm: bool = True, vault: PseudonymVault | None = None
+) -> Guard | None:
+    """The guard of the policy file; `warm` loads its models now rather than on the first request.
+
+    `vault` holds the pseudonym mappings (the database's, shared by replicas); None keeps them in
+    this process.
+    """
     if not settings.guardrails.enabled:
         return None
     policy = load_policy(settings.guardrails.policy)
     if not policy.enabled:
         return None
-    key = settings.guardrails.pseudonym_key
+    secret = settings.guardrails.pseudonym_key
+    key = secret.get_secret_value() if secret else Pseudonymizer.generate_key()
+    if secret is None and vault is not None:
+        logger.warning(
+            "guardrails.pseudonym_key is not set: pseudonyms survive neither a restart nor a switch of "
+            "replica (set SOCLE_GUARDRAILS__PSEUDONYM_KEY, the same on every replica)"
+        )
+    pseudonymizer = Pseudonymizer(vault or InMemoryVault(), key)
     grounded = settings.knowledge.enabled  # answer policies only where answers can be grounded
-    guard = Guard.from_policy(policy, key=key.get_secret_value() if key else None, grounded=grounded)
+    guard = Guard.from_policy(policy, pseudonymizer=pseudonymizer, grounded=grounded)
     samples = ("Warm-up for Alice in Paris.", "Préchauffage pour Alice à Paris.") if warm else ()
     for sample in samples:
         await guard.check(sample, context=RailContext("input"))
@@ -257,6 +276,33 @@ def _limiter(stack: AsyncExitStack, settings: Settings) -> RateLimiter:
     return limiter
 
 
+async def _purge_expired(vault: SqlPseudonymVault, every_s: float = 3600.0) -> None:
+    """Delete expired pseudonym mappings now and then (any replica may; the deletes are idempotent)."""
+    while True:
+        try:
+            purged = await vault.purge_expired()
+        except StorageError as e:
+            logger.warning("pseudonym vault purge failed: %s", e)
+        else:
+            if purged:
+                logger.info("purged %d expired pseudonym mappings", purged)
+        await anyio.sleep(every_s)
+
+
+def _resilience(stack: AsyncExitStack, settings: Settings) -> Resilience:
+    """Health, cooldowns and affinity (on Redis when `storage.redis_url` is set), closed with `stack`."""
+    resilience = Resilience.from_settings(
+        settings.models.resilience,
+        redis_url=settings.storage.redis_url,
+        redis_prefix=settings.storage.redis_prefix,
+    )
+    if resilience.affinity is not None:
+        stack.push_async_callback(resilience.affinity.aclose)
+    if resilience.cooldowns is not None:
+        stack.push_async_callback(resilience.cooldowns.aclose)
+    return resilience
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -269,14 +315,12 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         stack.push_async_callback(model.aclose)
         settings = await _promoted_only(settings, store)
         catalog = Catalog.from_settings(settings.models)
-        guard = await build_guard(settings)
+        vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
+        guard = await build_guard(settings, vault=vault)
         knowledge = await _knowledge(stack, settings, guard)
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
         metrics = stack.enter_context(bind(Metrics()))  # background tasks record into this app's too
-        redis_url = settings.storage.redis_url
-        resilience = Resilience.from_settings(settings.models.resilience, redis_url=redis_url)
-        if resilience.affinity is not None:
-            stack.push_async_callback(resilience.affinity.aclose)
+        resilience = _resilience(stack, settings)
         spans = open_spans(settings.tracing)
         stack.callback(spans.shutdown)
         router = ROUTERS[settings.models.router](catalog, settings.models)
@@ -345,6 +389,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             )
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
+            if guard is not None:
+                tg.start_soon(_purge_expired, vault)
             if deps.orchestrator is not None:
                 tg.start_soon(deps.orchestrator.maintain)  # recovery at start, leases, later recoveries
             try:

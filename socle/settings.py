@@ -25,6 +25,7 @@ from pydantic_settings import (
 from socle._section import Section as _Section
 from socle.errors import ConfigError
 from socle.settings_access import AuthSettings, OutboxSettings, RateLimitsSettings
+from socle.settings_observability import ConsoleSettings, TracingSettings
 from socle.sovereignty_settings import SovereigntySettings
 
 DEFAULT_CONFIG_PATH = Path("config/socle.yaml")
@@ -70,7 +71,15 @@ class StorageSettings(_Section):
         "Default: SQLite at <data_dir>/socle.db.",
     )
     redis_url: str | None = Field(
-        None, description="Redis URL shared by replicas (key cache). None keeps the cache in process."
+        None,
+        description="Redis URL shared by replicas (key cache, budgets, affinity, cooldowns). None keeps "
+        "them in process (budgets in the database).",
+    )
+    redis_prefix: str = Field(
+        "socle:",
+        min_length=1,
+        description="Prefix of every Redis key Socle writes: deployments sharing one Redis need "
+        "different prefixes.",
     )
     audit_key_file: Path | None = Field(
         None,
@@ -367,8 +376,15 @@ class GuardrailSettings(_Section):
     policy: Path = Field(Path("config/guardrails.yaml"), description="The guardrail policy (YAML).")
     pseudonym_key: SecretStr | None = Field(
         None,
-        description="Key encrypting pseudonym mappings (Fernet, urlsafe base64 32 bytes). None: a random "
-        "key per process, so mappings do not survive a restart.",
+        description="Master key of the pseudonym mappings (AES-256-GCM keys are derived from it per "
+        "conversation of a tenant and key; urlsafe base64 of 32 random bytes, at least 16 bytes). None: a "
+        "random key per process, so mappings survive neither a restart nor a switch of replica.",
+    )
+    pseudonym_ttl_s: float = Field(
+        30 * 86400.0,
+        gt=0,
+        description="How long a conversation's pseudonym mapping is kept in the database after its last "
+        "new value (then it expires and is purged).",
     )
 
 
@@ -459,31 +475,6 @@ class BudgetSettings(_Section):
     limit_usd: float = Field(..., ge=0, description="Most the scope may spend per period, in USD.")
     period: Literal["total", "day", "month"] = Field(
         "month", description="When spending resets: never, at midnight UTC, or on the 1st (UTC)."
-    )
-
-
-class TracingSettings(_Section):
-    """OpenTelemetry traces of each request (docs/console.md#traces)."""
-
-    exporter: Literal["none", "console", "otlp"] = Field(
-        "none", description="Where spans go: nowhere, stdout (one JSON per span), or an OTLP/HTTP collector."
-    )
-    otlp_endpoint: str = Field(
-        "http://127.0.0.1:4318/v1/traces", description="The OTLP/HTTP traces endpoint (exporter: otlp)."
-    )
-    otlp_timeout_s: float = Field(10.0, gt=0, description="How long one export to the collector may take.")
-    service_name: str = Field("socle", min_length=1, description="The `service.name` of every span.")
-
-
-class ConsoleSettings(_Section):
-    """The web console at /console (docs/console.md)."""
-
-    enabled: bool = Field(True, description="Serve the console at /console.")
-    session_ttl_s: float = Field(8 * 3600, gt=0, description="How long a console sign-in lasts, in seconds.")
-    secure_cookie: bool = Field(
-        True,
-        description="Mark the session cookie Secure (browsers still send it to http://127.0.0.1 and "
-        "localhost; behind plain HTTP on another host, serve the console through TLS).",
     )
 
 

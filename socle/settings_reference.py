@@ -42,7 +42,14 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def _type_name(annotation: Any) -> str:
     text = repr(annotation) if not isinstance(annotation, type) else annotation.__name__
-    for module in ("typing.", "pathlib.", "socle.settings_access.", "socle.settings.", "pydantic.types."):
+    for module in (
+        "typing.",
+        "pathlib.",
+        "socle.settings_access.",
+        "socle.settings_observability.",
+        "socle.settings.",
+        "pydantic.types.",
+    ):
         text = text.replace(module, "")
     return text
 

@@ -24,7 +24,7 @@ from opentelemetry.sdk.trace.export import (
 )
 
 from socle.logs import REQUEST_ID, TENANT_ID
-from socle.settings import TracingSettings
+from socle.settings_observability import TracingSettings
 
 Attribute = str | int | float | bool
 

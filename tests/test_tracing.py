@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 
-from socle.settings import TracingSettings
+from socle.settings_observability import TracingSettings
 from socle.tracing import NoSpans, OtelSpans, open_spans
 from tests.conftest import App
 

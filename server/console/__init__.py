@@ -22,7 +22,7 @@ from socle.server.console import (
 from socle.server.console._access import SignInRequired
 from socle.server.console._sessions import ConsoleSessions
 
-from socle.settings import ConsoleSettings
+from socle.settings_observability import ConsoleSettings
 
 STATIC = Path(__file__).parent / "static"
 

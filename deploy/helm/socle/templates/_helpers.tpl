@@ -127,7 +127,7 @@ app.kubernetes.io/component: {{ .part }}
 
 {{/* The Secret's SOCLE_... variables (the release's Secret and the migration hook's copy). */}}
 {{- define "socle.secretData" -}}
-SOCLE_GUARDRAILS__PSEUDONYM_KEY: {{ required "secrets.pseudonymKey is required (a Fernet key shared by every replica), or set secrets.existingSecret" .Values.secrets.pseudonymKey | quote }}
+SOCLE_GUARDRAILS__PSEUDONYM_KEY: {{ required "secrets.pseudonymKey is required (32 random bytes in urlsafe base64, shared by every replica), or set secrets.existingSecret" .Values.secrets.pseudonymKey | quote }}
 SOCLE_STORAGE__DATABASE_URL: {{ include "socle.databaseUrl" . | quote }}
 SOCLE_ORCHESTRATOR__CHECKPOINT_URL: {{ include "socle.checkpointUrl" . | quote }}
 {{- with include "socle.redisUrl" . }}
