@@ -27,7 +27,9 @@ from itertools import pairwise
 ELLIPSIS = ("…", "...")
 MIN_CUT_WORDS = 6
 """The fewest words a quote cut with `…` needs to be judged as a claim of its own."""
-_QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]+)[\"\u201d]\s*\[\d+(?:\s*,\s*\d+)*\]")
+_QUOTE = re.compile(r"(?:^|(?<=\s))[\"\u201c](.+?)[\"\u201d]\s*\[\d+(?:\s*,\s*\d+)*\]")
+"""A quote and its marker: from a quotation mark that opens (first, or after a space) to the first
+one followed by a marker, so that the titles quoted inside a quote stay in it."""
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"\w", re.UNICODE)
 

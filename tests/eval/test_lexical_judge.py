@@ -156,3 +156,14 @@ def test_an_ellipsis_cannot_stitch_two_facts_into_a_passing_claim(answer: str) -
     verdict = LexicalSupportJudge().judge_now(answer, [BUEMI])
     assert verdict.flagged
     assert "1985" in verdict.unsupported or "buemi" in verdict.unsupported
+
+
+def test_a_quote_may_hold_quoted_titles() -> None:
+    source = (
+        'Touch is a song by Little Mix. It was released as the second single from their album "Glory Days".'
+    )
+    answer = (
+        '"Touch is a song by Little Mix." [1] '
+        '"It was released as the second single from their album "Glory Days"." [1]'
+    )
+    assert not LexicalSupportJudge().judge_now(answer, [source]).flagged
