@@ -12,6 +12,9 @@ find all its terms in **one** sentence of the sources:
   `published` = `publish`), stop words left out; capitalised names are words like the others;
 - negations (`not`, `never`, `no`, `n't`): a claim that negates must find the negation too.
 
+A quote that is word for word a piece of one source, `"…" [n]` with its cuts marked `…`, is a
+claim of its own (`eval/_quotes.py` says when, and why an ellipsis elsewhere is no boundary).
+
 One source sentence per answer sentence catches claims that stitch together words of different
 facts ("Sebastien Buemi was born in 1988" where 1988 is another man's birth year), at the price of
 flagging a faithful answer that merges two source sentences into one. A paraphrase that uses words
@@ -28,6 +31,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from socle.eval._quotes import claim_segments
 from socle.eval._sentences import sentences
 from socle.eval._stopwords import NEGATIONS, NUMBER_WORDS, STOP_WORDS
 from socle.eval.base import Judgement
@@ -119,7 +123,12 @@ class LexicalSupportJudge:
     def judge_now(self, answer: str, sources: Sequence[str]) -> Judgement:
         """`judge`, synchronously (it does no I/O)."""
         support = [set(terms(s)) for source in sources for s in sentences(source)]
-        claims = [found for s in sentences(claim_text(answer)) if (found := terms(s))]
+        claims = [
+            found
+            for segment in claim_segments(answer, sources)
+            for s in sentences(claim_text(segment))
+            if (found := terms(s))
+        ]
         missing = [t for claim in claims for t in _unsupported(claim, support)]
         checked = sum(len(claim) for claim in claims)
         score = len(missing) / checked if checked else 0.0

@@ -2,10 +2,11 @@
 
 `quote_answer` writes the extractive answer: the best sentence of the evidence, and the second best
 unless it scores far below it (a two-step question needs the sentence that names the bridge and the
-one that answers), each in quotes with its `[n]` marker, led by a short answer when one was chosen
-(`Delhi — "The Oberoi Group ... in Delhi." [2]`). Answers stay under `max_words`: a long sentence
-is cut to the window of words around what the question asks (`…` marks the cuts). `abstention`
-writes the refusal, naming what was searched.
+one that answers), each in quotes of its own with its `[n]` marker, led by a short answer when one
+was chosen (`Delhi — "The Oberoi Group ... in Delhi." [2]`). Two quotes of one source are never
+joined: each quote is a contiguous piece of one source sentence, which a judge can check word for
+word. Answers stay under `max_words`: a long sentence is cut to the window of words around what the
+question asks (`…` marks the cuts). `abstention` writes the refusal, naming what was searched.
 """
 
 from __future__ import annotations
@@ -71,6 +72,23 @@ def _fit(quotes: Sequence[Quote], budget: int, focus: frozenset[str], span: str 
     return texts
 
 
+def marked(text: str) -> str:
+    """`text` with `…` where it does not read as the start or the end of a sentence.
+
+    A quote is a piece of a sentence when the claim splitter cut it at an abbreviation ("…by Chad
+    St." / "as the theme…") or `_window` cut it: the reader, and a judge, must see where.
+    """
+    body = text.strip()
+    if not body:
+        return body
+    opening = body.lstrip("\"'(“[")
+    if not body.startswith(ELLIPSIS) and not (opening[:1].isupper() or opening[:1].isdigit()):
+        body = ELLIPSIS + body
+    if not body.endswith(ELLIPSIS) and not body.rstrip("\"')”]").endswith((".", "!", "?")):
+        body += ELLIPSIS
+    return body
+
+
 @dataclass(frozen=True, slots=True)
 class Extract:
     """An extractive answer: `text` for the reader, `claims` (the quoted sentences, plain) to check."""
@@ -99,9 +117,8 @@ def extract(
     focus = frozenset(content_stems(words(evidence.question)))
     texts = _fit(quotes, budget, focus, span)
     claims = " ".join(texts)
-    if len(quotes) == 2 and quotes[0].source == quotes[1].source:
-        return Extract(f'{lead}"{texts[0]} {texts[1]}" [{quotes[0].source}]', claims)
-    return Extract(lead + " ".join(f'"{t}" [{q.source}]' for t, q in zip(texts, quotes, strict=True)), claims)
+    shown = " ".join(f'"{marked(t)}" [{q.source}]' for t, q in zip(texts, quotes, strict=True))
+    return Extract(lead + shown, claims)
 
 
 def quote_answer(

@@ -23,6 +23,7 @@ from socle.eval.evaluators.answer_contains import contains
 
 MAX_WORDS = 60
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_QUOTE_END = re.compile(r"[\"\u201d]\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def without_markers(text: str) -> str:
@@ -31,8 +32,13 @@ def without_markers(text: str) -> str:
 
 
 def first_sentence(text: str) -> str:
-    """The first sentence of `text` ("" when it has none)."""
-    return next(iter(sentences(text)), "")
+    """The first sentence of `text` ("" when it has none); a quote ends at its marker.
+
+    `"A." [1] "B." [1]` is two sentences, though no capital follows the first stop.
+    """
+    quoted = _QUOTE_END.search(text)
+    head = text[: quoted.end()] if quoted else text
+    return next(iter(sentences(without_markers(head))), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ class ConciseAnswer:
             found = in_first = False
         else:
             found = contains(text, ctx.expected_output.text)
-            in_first = contains(first_sentence(text), ctx.expected_output.text)
+            in_first = contains(first_sentence(ctx.output.text), ctx.expected_output.text)
         return {
             self.name: float(found and not long),
             f"{self.name}_strict": float(in_first and not long),

@@ -84,6 +84,8 @@ def test_a_data_file_is_used_whole_and_has_no_split(tmp_path: Path) -> None:
         ("The Oberoi Group is a hotel company. Its head office is in Delhi [2].", 1.0, 0.0, 0.0),
         ("Delhi. " + "More words here. " * 20, 0.0, 0.0, 1.0),  # 61 words: dumping passages
         ("I don't know; the sources mention Delhi.", 0.0, 0.0, 0.0),  # an abstention is never correct
+        ('"It is a hotel company." [1] "Its head office is in Delhi." [1]', 1.0, 0.0, 0.0),  # a quote ends
+        ('"Its head office is in Delhi." [1] "It is a hotel company." [1]', 1.0, 1.0, 0.0),
     ],
 )
 def test_a_correct_answer_is_short_and_the_strict_one_says_it_first(

@@ -113,3 +113,57 @@ async def test_on_the_dev_split_it_flags_hallucinated_answers_and_passes_right_o
     assert m["specificity"] >= 0.99  # right answers passed
     assert m["precision"] >= 0.99
     assert "dev split" in result.dataset
+
+
+BUEMI = (
+    "Sébastien Buemi is a Swiss racing driver who was born in Aigle in the canton of Vaud and who drove "
+    "for Toro Rosso in Formula One for three seasons. Nico Rosberg, the German world champion of 2016, "
+    "was born in 1985 in Wiesbaden."
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # each quote a word-for-word piece of one source sentence, its cuts marked
+        '"Sébastien Buemi is a Swiss racing driver who was born in Aigle…" [1] '
+        '"…Rosberg, the German world champion of 2016, was born in 1985 in Wiesbaden." [1]',
+        'Aigle — "…a Swiss racing driver who was born in Aigle in the canton of Vaud…" [1] '
+        '"Nico Rosberg, the German world champion of 2016, was born in 1985 in Wiesbaden." [2]',
+    ],
+)
+def test_quotes_cut_with_an_ellipsis_are_claims_of_their_own(answer: str) -> None:
+    assert not LexicalSupportJudge().judge_now(answer, [BUEMI]).flagged
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Sébastien Buemi was born … in 1985.",  # an ellipsis in free text is no boundary
+        "Sébastien Buemi was born… in 1985.",
+        '"Sébastien Buemi is a Swiss racing driver who was born … in 1985" [1]',  # nor inside a quote
+        '"Sébastien Buemi is a Swiss racing driver who was born…" [1] in 1985.',  # free text after
+        '"…Buemi is a Swiss racing driver who was born…" [1] "…in 1985 in Wiesbaden." [1]',  # too short
+        '"Sébastien Buemi was born" [1] "in 1985." [1]',  # cuts not marked
+        '"…Buemi is a Swiss racing driver who was born…" [1] "…in 1985…" [1] '  # short: joins both sides
+        '"Nico Rosberg, the German world champion of 2016, was born in 1985 in Wiesbaden." [1]',
+        '"…Buemi is a Swiss racing driver who was born…" [1] in 1985: '  # free text joins both sides
+        '"Nico Rosberg, the German world champion of 2016, was born in 1985 in Wiesbaden." [1]',
+        '"Sébastien Buemi, a Swiss racing driver, was born…" [1] "…was born in 1985 in Wiesbaden." [1]',
+    ],
+)
+def test_an_ellipsis_cannot_stitch_two_facts_into_a_passing_claim(answer: str) -> None:
+    verdict = LexicalSupportJudge().judge_now(answer, [BUEMI])
+    assert verdict.flagged
+    assert "1985" in verdict.unsupported or "buemi" in verdict.unsupported
+
+
+def test_a_quote_may_hold_quoted_titles() -> None:
+    source = (
+        'Touch is a song by Little Mix. It was released as the second single from their album "Glory Days".'
+    )
+    answer = (
+        '"Touch is a song by Little Mix." [1] '
+        '"It was released as the second single from their album "Glory Days"." [1]'
+    )
+    assert not LexicalSupportJudge().judge_now(answer, [source]).flagged

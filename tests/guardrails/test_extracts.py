@@ -29,10 +29,10 @@ def test_a_quote_carries_the_marker_of_its_source() -> None:
     assert answer == '"Polaris is based in Roseau, Minnesota." [2]'
 
 
-def test_the_second_quote_joins_unless_it_scores_far_below_the_best() -> None:
+def test_the_second_quote_is_added_in_quotes_of_its_own_unless_it_scores_far_below_the_best() -> None:
     close = quote_answer(evidence(Quote(1, "A bought B.", 1.0), Quote(1, "B is in Delhi.", 0.3)))
     far = quote_answer(evidence(Quote(1, "A bought B.", 1.0), Quote(1, "B is in Delhi.", 0.1)))
-    assert close == '"A bought B. B is in Delhi." [1]'
+    assert close == '"A bought B." [1] "B is in Delhi." [1]'
     assert far == '"A bought B." [1]'
 
 
@@ -99,3 +99,19 @@ def test_the_options_of_an_either_or_question_are_candidates_and_polar_questions
         "yes",
         "no",
     ]
+
+
+@pytest.mark.parametrize(
+    ("piece", "shown"),
+    [
+        ("Its county seat is Bath.", "Its county seat is Bath."),
+        ("(1844) was a periodical.", "(1844) was a periodical."),  # a digit may start a sentence
+        ("as the theme to the film.", "…as the theme to the film."),
+        ("(born April 9, 1975) is a filmmaker.", "…(born April 9, 1975) is a filmmaker."),
+        ("It was written by Chad St", "It was written by Chad St…"),
+        ('"Roseanne" (1988) starred him.', '"Roseanne" (1988) starred him.'),
+        ("…a window…", "…a window…"),
+    ],
+)
+def test_a_quote_that_is_not_a_whole_sentence_shows_its_cuts(piece: str, shown: str) -> None:
+    assert quote_answer(evidence(Quote(1, piece, 1.0))) == f'"{shown}" [1]'
