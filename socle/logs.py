@@ -17,7 +17,7 @@ import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from socle.settings import LoggingSettings
 
@@ -74,8 +74,16 @@ class ScrubbingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         request_id = REQUEST_ID.get()
-        text = scrub(super().format(record))
+        text = super().format(record)
         return f"{text} [request {request_id}]" if request_id else text
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        # The message is scrubbed, not the line: the timestamp's digits are no phone number.
+        record.message = scrub(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return scrub(super().formatException(ei))
 
 
 def configure_logging(

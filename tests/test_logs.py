@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 from socle.router.fake import FakeChatModel
 
-from socle.logs import bind_request, bind_tenant, configure_logging, scrub
+from socle.logs import ScrubbingFormatter, bind_request, bind_tenant, configure_logging, scrub
 from socle.settings import LoggingSettings
 from tests.conftest import App
 
@@ -22,6 +23,11 @@ def json_lines() -> Iterator[io.StringIO]:
     """The root logger's output, as `logging.format: json` writes it, for the test's duration."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    # configure_logging quiets these; later tests (the PII rail's debug logs) need them as they were.
+    noisy = {
+        name: logging.getLogger(name).level
+        for name in ("httpx", "LiteLLM", "alembic.runtime.migration", "presidio-analyzer")
+    }
     stream = io.StringIO()
     configure_logging(LoggingSettings(format="json"), stream, force=True)
     try:
@@ -29,6 +35,8 @@ def json_lines() -> Iterator[io.StringIO]:
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+        for name, level in noisy.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _lines(stream: io.StringIO) -> list[dict[str, object]]:
@@ -82,3 +90,22 @@ async def test_a_failing_request_logs_its_id_and_tenant_never_the_key(
     assert line["request_id"] == response.headers["x-request-id"] and line["tenant_id"] == "acme"
     assert line["exc_type"] == "RuntimeError"
     assert app.user_key not in json_lines.getvalue() and "12 34 56 78" not in json_lines.getvalue()
+
+
+def test_the_text_format_scrubs_the_message_and_keeps_the_timestamp() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("socle.test.text")
+    logger.addHandler(handler)
+    try:
+        logger.warning("call +33 6 12 34 56 78 back")
+        try:
+            raise ValueError("card 4111 1111 1111 1111")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} WARNING", text), text
+    assert "[redacted:number] back" in text and "4111" not in text and "12 34" not in text
