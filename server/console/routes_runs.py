@@ -14,11 +14,12 @@ from socle.governance.access import approve_run, read_run
 from socle.knowledge.base import Reader
 from socle.orchestrator import Approval, Orchestrator
 from socle.server._audit import audit
+from socle.server._run_access import approvable, hidden
 from socle.server.console._access import posted, viewer
 from socle.server.console._render import ConsoleRoute, page
 from socle.server.deps import get_deps
 
-from socle.errors import NotFoundError, PermissionDeniedError
+from socle.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False, route_class=ConsoleRoute)
 
@@ -28,10 +29,6 @@ def _orchestrator(request: Request) -> Orchestrator:
     if orchestrator is None:
         raise NotFoundError("the orchestrator is disabled on this server (orchestrator.enabled: false)")
     return orchestrator
-
-
-def _hidden(run_id: str) -> NotFoundError:
-    return NotFoundError(f"run {run_id!r} does not exist", param="run_id")
 
 
 @router.get("/console/runs", name="console.runs")
@@ -65,7 +62,7 @@ async def run(run_id: str, request: Request) -> HTMLResponse:
     orchestrator = _orchestrator(request)
     owner = await orchestrator.owner(run_id)
     if not read_run(who.principal, owner).allowed:
-        raise _hidden(run_id)
+        raise hidden(run_id)
     p = who.principal
     reader = Reader.of(p.tenant_id, key_id=p.key_id, groups=p.groups)
     report = await orchestrator.report(run_id, tenant_id=owner.tenant_id, reader=reader)
@@ -78,15 +75,8 @@ async def decide(run_id: str, request: Request) -> Response:
     """Approve or reject every pending action of the run, then show it again."""
     who, fields = await posted(request)
     orchestrator = _orchestrator(request)
-    owner = await orchestrator.owner(run_id)
-    access = approve_run(who.principal, owner)
     deps = get_deps(request)
-    if not access.allowed:
-        reason = "not_visible" if access.hidden else access.code.value
-        await audit(deps, who.principal, "run.resume.refused", target=run_id, details={"reason": reason})
-        if access.hidden:
-            raise _hidden(run_id)
-        raise PermissionDeniedError(access.reason, code=access.code)
+    owner = await approvable(orchestrator, deps, who.principal, run_id)
     approve = fields.get("decision") == "approve"
     approval = Approval(approve, comment=fields.get("comment", "")[:2000])
     await orchestrator.resume(run_id, approval, tenant_id=owner.tenant_id)

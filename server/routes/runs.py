@@ -13,17 +13,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from socle.governance.access import approve_run, read_run
+from socle.governance.access import read_run
 from socle.governance.base import Principal
 from socle.knowledge.base import Reader
 from socle.orchestrator import Approval, Orchestrator, completion_body
 from socle.server._audit import audit
 from socle.server._body import json_body
 from socle.server._openapi import documented
+from socle.server._run_access import approvable, hidden
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
-from socle.errors import NotFoundError, PermissionDeniedError
+from socle.errors import NotFoundError
 
 router = APIRouter()
 
@@ -42,11 +43,6 @@ def _orchestrator(deps: Deps) -> Orchestrator:
     return deps.orchestrator
 
 
-def _hidden(run_id: str) -> NotFoundError:
-    """The error of a run the caller may not see: word for word the one of a run that does not exist."""
-    return NotFoundError(f"run {run_id!r} does not exist", param="run_id")
-
-
 @router.get("/v1/runs/{run_id}", name="runs.get", **documented())
 async def get_run(
     run_id: str, deps: Annotated[Deps, Depends(get_deps)], caller: Annotated[Principal, Depends(principal)]
@@ -55,7 +51,7 @@ async def get_run(
     orchestrator = _orchestrator(deps)
     owner = await orchestrator.owner(run_id)
     if not read_run(caller, owner).allowed:
-        raise _hidden(run_id)
+        raise hidden(run_id)
     reader = Reader.of(caller.tenant_id, key_id=caller.key_id, groups=caller.groups)
     return JSONResponse(await orchestrator.report(run_id, tenant_id=owner.tenant_id, reader=reader))
 
@@ -70,14 +66,7 @@ async def resume_run(
     """Approve or deny a run's pending tool calls and finish it (an admin other than the starting key)."""
     orchestrator = _orchestrator(deps)
     decisions = {"approve": body.approve, **{f"tool:{k}": v for k, v in sorted(body.decisions.items())}}
-    owner = await orchestrator.owner(run_id)
-    access = approve_run(caller, owner)
-    if not access.allowed:
-        reason = "not_visible" if access.hidden else access.code.value
-        await audit(deps, caller, "run.resume.refused", target=run_id, details={"reason": reason})
-        if access.hidden:
-            raise _hidden(run_id)
-        raise PermissionDeniedError(access.reason, code=access.code)
+    owner = await approvable(orchestrator, deps, caller, run_id)
     approval = Approval(body.approve, decisions=body.decisions, comment=body.comment)
     result = await orchestrator.resume(run_id, approval, tenant_id=owner.tenant_id)
     await audit(deps, caller, "run.resume", target=run_id, details=decisions)
