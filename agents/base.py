@@ -15,8 +15,7 @@ from typing import Literal, Protocol, TypeAlias
 
 from socle.knowledge.base import Hit, Reader, Tier
 from socle.knowledge.tiers import Retrieval
-from socle.router.base import Completion, JSONObject
-from socle.router.gateway import CallTrace, ChatRequest
+from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject
 
 Step: TypeAlias = Literal["plan", "repair", "agent", "synthesize"]
 TaskStatus: TypeAlias = Literal["done", "failed", "awaiting_approval"]

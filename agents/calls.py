@@ -6,8 +6,7 @@ import time
 from collections.abc import Mapping
 
 from socle.agents.base import CallRecord, ChatGateway, Step, ToolCall
-from socle.router.base import Completion, JSONObject, JSONValue
-from socle.router.gateway import CallTrace, ChatRequest
+from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, JSONValue
 
 from socle.errors import SocleError
 

@@ -34,8 +34,7 @@ from socle.agents.evidence import as_retrieval, in_collections
 from socle.agents.spec import AgentSpec
 from socle.knowledge.base import Hit, Tier
 from socle.knowledge.grounding import grounded_messages, last_user_text
-from socle.router.base import JSONObject
-from socle.router.gateway import ChatRequest
+from socle.router.base import ChatRequest, JSONObject
 
 from socle.errors import SocleError
 

@@ -17,8 +17,7 @@ import timeit
 from collections.abc import Callable, Iterable
 
 from socle.governance.budget_admission import completion_cap, max_cost
-from socle.router.base import Deployment
-from socle.router.gateway import ChatRequest
+from socle.router.base import ChatRequest, Deployment
 
 from socle.tokens import count_prompt_tokens
 

@@ -14,10 +14,10 @@ import statistics
 import time
 
 import anyio
-from socle.router.base import Deployment
+from socle.router.base import ChatRequest, Deployment
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.residency import Residency, ResidencyPolicy
 from socle.router.static import StaticRouter
 

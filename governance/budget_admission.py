@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 
 import anyio
 from socle.governance.budgets import Budget, BudgetStore, Refusal, Reservation, Scope, settlement
-from socle.router.base import Deployment, RouteDecision
-from socle.router.gateway import CallTrace, ChatRequest, Ticket
+from socle.router.base import CallTrace, ChatRequest, Deployment, RouteDecision, Ticket
 
 from socle.errors import BudgetExceededError
 from socle.metrics import deployment_label, record_budget_overrun, record_budget_rejection

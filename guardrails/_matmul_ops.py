@@ -33,10 +33,12 @@ class MatmulOps(NumpyOps):  # type: ignore[misc]  # thinc's NumpyOps is a Cython
     """`NumpyOps` whose `gemm` is `numpy.matmul`."""
 
     name = "numpy"
+    use_fast_cblas = True
+    """Hand the parser Socle's `sgemm`/`saxpy` when built (`_speedups.Speedups.fast_cblas`)."""
 
     def cblas(self) -> thinc_cblas.CBlas:
-        """The `CBlas` of the parser's C loop: Socle's plain loops if built, else thinc's BLIS."""
-        return fast_cblas() or super().cblas()
+        """The `CBlas` of the parser's C loop: Socle's plain loops if built and allowed, else thinc's BLIS."""
+        return (fast_cblas() if self.use_fast_cblas else None) or super().cblas()
 
     def gemm(
         self,
@@ -55,13 +57,15 @@ class MatmulOps(NumpyOps):  # type: ignore[misc]  # thinc's NumpyOps is a Cython
         return out
 
 
-def use_matmul_ops(nlp: Language) -> Language:
+def use_matmul_ops(nlp: Language, *, fast: bool = True) -> Language:
     """Give every layer of `nlp`'s components `MatmulOps` (inference only); returns `nlp`.
 
-    Also puts NumPy's BLAS on one thread (`one_blas_thread`).
+    `fast`: the parser's C loop may use Socle's `sgemm`/`saxpy` (`fast_cblas`). Also puts NumPy's
+    BLAS on one thread (`one_blas_thread`).
     """
     one_blas_thread()
     ops = MatmulOps()
+    ops.use_fast_cblas = fast
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
         if model is not None:

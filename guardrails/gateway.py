@@ -24,9 +24,9 @@ from socle.guardrails.data_classes import findings
 from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.guard import Guard
 from socle.guardrails.pipeline import PipelineResult
-from socle.router.base import Completion, JSONObject, JSONValue, Router
+from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, JSONValue, Router
 from socle.router.checks import Checked
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 
 from socle.metrics import record_guardrail_verdict
 

@@ -29,8 +29,7 @@ from socle.guardrails._constrained import chosen, constrained_body, options
 from socle.guardrails.base import AnswerDecision, AnswerMode, AnswerPolicy, AnswerReview, Evidence
 from socle.guardrails.extracts import quote_answer
 from socle.guardrails.groundedness import CLAIMS
-from socle.router.base import Completion, JSONObject, Router, Usage
-from socle.router.gateway import CallTrace, ChatRequest, ModelGateway
+from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, ModelGateway, Router, Usage
 
 from socle.metrics import record_grounding, record_guardrail_verdict
 

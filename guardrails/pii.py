@@ -28,6 +28,7 @@ import anyio.to_thread
 import spacy
 import spacy.util
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -40,7 +41,8 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from socle.guardrails._context_enhancer import ShallowCopyContextEnhancer
 from socle.guardrails._language import guess_language
-from socle.guardrails._matmul_ops import use_matmul_ops
+from socle.guardrails._matmul_ops import one_blas_thread, use_matmul_ops
+from socle.guardrails._speedups import Speedups, detected
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.name_check import NameCheck
@@ -98,28 +100,34 @@ class EngineOptions:
     phone_regions: tuple[str, ...] = ("FR", "US", "GB")
     name_check: bool = True
     """Drop NER people and places that `NameCheck` scores as plain words (`Unfortunately`)."""
+    speedups: Speedups | None = None
+    """Which speed-ups inside thinc and Presidio to use (None: those the installed versions allow)."""
 
 
 _NOT_NER = ("tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer")
 """Components of the `core` pipelines that NER does not need (its own tok2vec is embedded)."""
 
 
-def load_pipeline(package: str) -> Language:
+def load_pipeline(package: str, speedups: Speedups | None = None) -> Language:
     """Load a bundled or installed spaCy pipeline with only its NER component. Never downloads.
 
-    Its layers multiply matrices with NumPy's BLAS (`MatmulOps`: faster than thinc's BLIS here).
+    Its layers multiply matrices with NumPy's BLAS (`MatmulOps`: faster than thinc's BLIS here)
+    when `speedups` (default: `_speedups.detected()`) allows it.
 
     Raises:
         GuardrailConfigError: the package is not installed.
     """
-    if package in BUNDLED_PIPELINES:
-        return use_matmul_ops(spacy.load(BUNDLED_PIPELINES[package], exclude=list(_NOT_NER)))
-    if not spacy.util.is_package(package):
+    if package not in BUNDLED_PIPELINES and not spacy.util.is_package(package):
         raise GuardrailConfigError(
             f"spaCy pipeline {package!r} is not installed: `pip install {package.replace('_', '-')}`"
             " (Socle never downloads models at run time)"
         )
-    return use_matmul_ops(spacy.load(package, exclude=list(_NOT_NER)))
+    nlp = spacy.load(BUNDLED_PIPELINES.get(package, package), exclude=list(_NOT_NER))
+    allowed = speedups or detected()
+    if allowed.matmul_ops:
+        return use_matmul_ops(nlp, fast=allowed.fast_cblas)
+    one_blas_thread()
+    return nlp
 
 
 _COLUMNS: list[int | str] = ["IDX", "LENGTH", "LOWER", "IS_STOP", "IS_PUNCT"]
@@ -132,8 +140,10 @@ _CONTEXT_STOP_WORDS = frozenset({"call", "tel"})
 class _PackagedSpacyEngine(SpacyNlpEngine):
     """Presidio's spaCy engine: bundled or installed pipelines only, token texts standing in for lemmas."""
 
+    speedups: Speedups = Speedups()
+
     def load(self) -> None:
-        pipelines = {model["lang_code"]: load_pipeline(model["model_name"]) for model in self.models}
+        pipelines = {m["lang_code"]: load_pipeline(m["model_name"], self.speedups) for m in self.models}
         self.nlp = pipelines  # type: ignore[assignment]  # presidio annotates it None until loaded
 
     def is_stopword(self, word: str, language: str) -> bool:
@@ -141,6 +151,8 @@ class _PackagedSpacyEngine(SpacyNlpEngine):
         return word not in _CONTEXT_STOP_WORDS and super().is_stopword(word, language)
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        if not self.speedups.column_artifacts:
+            return self._artifacts_by_token(doc, language)
         # The lemmatizer is excluded (it needs the tagger: 2x slower); lower-cased tokens are close
         # enough for context words, which are listed with their inflections. Tokens are read by
         # column (`Doc.to_array`), not as `Token` objects (microseconds each, and Presidio's context
@@ -167,6 +179,19 @@ class _PackagedSpacyEngine(SpacyNlpEngine):
             if (not row[3] or lemma in _CONTEXT_STOP_WORDS) and not row[4]
         )
         return artifacts
+
+    def _artifacts_by_token(self, doc: Doc, language: str) -> NlpArtifacts:
+        """Presidio's own way (token by token, keywords as a list), lower-cased tokens as lemmas."""
+        entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[token.idx for token in doc],
+            lemmas=[token.lower_ for token in doc],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
 
 
 def _keywords(lemmas: Iterable[str]) -> frozenset[str]:
@@ -238,6 +263,7 @@ def build_analyzer(options: EngineOptions) -> AnalyzerEngine:
     """
     silence_presidio_debug()
     languages = list(options.models)
+    speedups = options.speedups or detected()
     nlp_engine = _PackagedSpacyEngine(
         models=[{"lang_code": lang, "model_name": name} for lang, name in options.models.items()],
         ner_model_configuration=NerModelConfiguration(
@@ -246,7 +272,9 @@ def build_analyzer(options: EngineOptions) -> AnalyzerEngine:
             low_score_entity_names=[],
         ),
     )
+    nlp_engine.speedups = speedups
     nlp_engine.load()
+    enhancer = ShallowCopyContextEnhancer if speedups.shallow_copy else LemmaContextAwareEnhancer
     registry = RecognizerRegistry(
         recognizers=_recognizers(languages, options.phone_regions), supported_languages=languages
     )
@@ -254,7 +282,7 @@ def build_analyzer(options: EngineOptions) -> AnalyzerEngine:
         registry=registry,
         nlp_engine=nlp_engine,
         supported_languages=languages,
-        context_aware_enhancer=ShallowCopyContextEnhancer(context_prefix_count=5, context_suffix_count=2),
+        context_aware_enhancer=enhancer(context_prefix_count=5, context_suffix_count=2),
     )
 
 

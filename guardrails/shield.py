@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from socle.guardrails.base import RailContext
 from socle.guardrails.gateway import guard_messages
 from socle.guardrails.guard import Guard
-from socle.router.base import JSONObject
-from socle.router.gateway import CallTrace
+from socle.router.base import CallTrace, JSONObject
 
 
 class GuardShield:

@@ -1,37 +1,44 @@
 """Every model call goes to a deployment of the catalog chosen by a `Router`, through a `ChatModel`.
 
-Today: the catalog, `StaticRouter` (the named model, `auto` = the default, replicas as fallbacks),
-the `Gateway` (route, call, fall back), LiteLLM and direct OpenAI-compatible clients, and the
-supervisor of local llama.cpp servers. Learned cheapest-adequate routing, budgets and escalation
-plug in behind the same `Router` seam (issue: Router).
+The seams and value types (`Router`, `ChatModel`, `ChatRequest`, `CallTrace`, `ModelGateway`,
+`Admission`, ...) live in `socle.router.base`, which does no I/O: callers of models (agents, the
+orchestrator, governance, guardrails) depend on those. The `Gateway` (`socle.router.gateway`: routing,
+retries, fallbacks, escalation) is wired in by the composition root (`server/deps.py`) and is
+deliberately not imported here, so importing a value type never loads it.
 """
 
 from socle.router.base import (
+    Admission,
+    CallTrace,
     ChatModel,
+    ChatRequest,
     Completion,
     Deployment,
     ModelCall,
+    ModelGateway,
     RouteDecision,
     Router,
     RouteRequest,
+    Ticket,
     Usage,
 )
 from socle.router.catalog import Catalog
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
 from socle.router.static import StaticRouter
 
 __all__ = [
+    "Admission",
     "CallTrace",
     "Catalog",
     "ChatModel",
     "ChatRequest",
     "Completion",
     "Deployment",
-    "Gateway",
     "ModelCall",
+    "ModelGateway",
     "RouteDecision",
     "RouteRequest",
     "Router",
     "StaticRouter",
+    "Ticket",
     "Usage",
 ]

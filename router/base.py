@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+from socle.tokens import count_prompt_tokens
+
+if TYPE_CHECKING:
+    from socle.router.residency import Placement
 
 JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 JSONObject: TypeAlias = dict[str, JSONValue]
@@ -167,3 +172,106 @@ class ChatModel(Protocol):
     async def aclose(self) -> None:
         """Release connections."""
         ...
+
+
+@dataclass(slots=True)
+class CallTrace:
+    """What happened during one gateway call, filled in as it goes (read it for logs and headers)."""
+
+    decision: RouteDecision | None = None
+    deployment: Deployment | None = None
+    failed: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    text: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
+    escalations: list[str] = field(default_factory=list)
+    earlier_cost: float = 0.0  # what calls replaced by an escalation cost
+    placement: Placement | None = None  # the residency decision (None: no sovereignty policy)
+
+    @property
+    def cost(self) -> float:
+        return self.earlier_cost + (self.deployment.cost(self.usage) if self.deployment else 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """A chat-completion request as the gateway sees it: the requested model and the OpenAI body."""
+
+    model: str
+    body: Mapping[str, JSONValue]
+    _: KW_ONLY
+    tenant_id: str | None = None
+    quality: float | None = None
+    conversation_id: str | None = None
+    key_id: str | None = None
+    agent: str | None = None
+    sources: tuple[str, ...] = ()  # what the answer must be grounded in (output rails check its claims)
+    data_classes: frozenset[str] = frozenset()  # what the model would see: public, personal, ...
+    routed: RouteDecision | None = None  # the router's decision, when a wrapper already asked for it
+
+    def route_request(self) -> RouteRequest:
+        response_format = self.body.get("response_format")
+        return RouteRequest(
+            self.model,
+            tenant_id=self.tenant_id,
+            needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
+            needs_tools=bool(self.body.get("tools")),
+            estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
+            messages=tuple(m for m in _messages(self.body.get("messages"))),
+            quality=self.quality,
+        )
+
+    @property
+    def wants_json(self) -> bool:
+        """True when `response_format` asks for JSON (`json_object` or `json_schema`)."""
+        response_format = self.body.get("response_format")
+        return isinstance(response_format, dict) and response_format.get("type") in (
+            "json_object",
+            "json_schema",
+        )
+
+    @property
+    def include_usage(self) -> bool:
+        options = self.body.get("stream_options")
+        return isinstance(options, dict) and options.get("include_usage") is True
+
+
+class Ticket(Protocol):
+    """An admitted call's claim (a budget reservation), settled once when the call ends."""
+
+    async def settle(self, trace: CallTrace) -> None:
+        """Record what the call really cost (`trace.cost`, 0 when every candidate failed)."""
+        ...
+
+
+class Admission(Protocol):
+    """Decides, once the router has chosen, whether a call may run: budgets plug in here."""
+
+    async def admit(self, request: ChatRequest, decision: RouteDecision) -> Ticket | None:
+        """Claim what the call may cost at most and return the claim (None: nothing to settle).
+
+        Raises:
+            SocleError: the call may not run (a `BudgetExceededError`); nothing was claimed.
+        """
+        ...
+
+
+class ModelGateway(Protocol):
+    """What callers of models depend on: `Gateway`, or a wrapper of it (guardrails, tracing)."""
+
+    @property
+    def router(self) -> Router:
+        """The router deciding where calls go."""
+        ...
+
+    async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
+        """The whole answer; `trace` is filled in as the call goes."""
+        ...
+
+    def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
+        """OpenAI chunks; `trace` is filled in as the stream goes."""
+        ...
+
+
+def _messages(value: JSONValue) -> list[JSONObject]:
+    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []

@@ -19,7 +19,7 @@ from socle.router.base import Completion
 from socle.errors import SocleError
 
 if TYPE_CHECKING:
-    from socle.router.gateway import CallTrace, ChatRequest
+    from socle.router.base import CallTrace, ChatRequest
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,24 +14,24 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Protocol
 
 import anyio
 from socle.router._metering import answer_usage, counted_usage, generated_text
 from socle.router.affinity import AffinityStore, InMemoryAffinity, RedisAffinity, affinity_key, prefer_affine
 from socle.router.base import (
+    Admission,
+    CallTrace,
     ChatModel,
+    ChatRequest,
     Completion,
     Deployment,
     JSONObject,
-    JSONValue,
     ModelCall,
     RouteDecision,
     Router,
-    RouteRequest,
     Usage,
 )
 from socle.router.checks import AnswerCheck, Checked, JsonCheck
@@ -42,111 +42,11 @@ from socle.router.residency import Placement, Residency
 from socle.errors import DataLocationError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.metrics import record_escalation, record_fallback, record_route_decision, record_usage
 from socle.settings import ResilienceSettings
-from socle.tokens import count_prompt_tokens
 
 logger = logging.getLogger(__name__)
 
 _RETRYABLE = (UpstreamUnavailableError, UpstreamTimeoutError)
 _JSON = JsonCheck()
-
-
-@dataclass(slots=True)
-class CallTrace:
-    """What happened during one gateway call, filled in as it goes (read it for logs and headers)."""
-
-    decision: RouteDecision | None = None
-    deployment: Deployment | None = None
-    failed: list[str] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    text: list[str] = field(default_factory=list)
-    verdicts: list[str] = field(default_factory=list)
-    escalations: list[str] = field(default_factory=list)
-    earlier_cost: float = 0.0  # what calls replaced by an escalation cost
-    placement: Placement | None = None  # the residency decision (None: no sovereignty policy)
-
-    @property
-    def cost(self) -> float:
-        return self.earlier_cost + (self.deployment.cost(self.usage) if self.deployment else 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
-    """A chat-completion request as the gateway sees it: the requested model and the OpenAI body."""
-
-    model: str
-    body: Mapping[str, JSONValue]
-    _: KW_ONLY
-    tenant_id: str | None = None
-    quality: float | None = None
-    conversation_id: str | None = None
-    key_id: str | None = None
-    agent: str | None = None
-    sources: tuple[str, ...] = ()  # what the answer must be grounded in (output rails check its claims)
-    data_classes: frozenset[str] = frozenset()  # what the model would see: public, personal, ...
-    routed: RouteDecision | None = None  # the router's decision, when a wrapper already asked for it
-
-    def route_request(self) -> RouteRequest:
-        response_format = self.body.get("response_format")
-        return RouteRequest(
-            self.model,
-            tenant_id=self.tenant_id,
-            needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
-            needs_tools=bool(self.body.get("tools")),
-            estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
-            messages=tuple(m for m in _list(self.body.get("messages")) if isinstance(m, dict)),
-            quality=self.quality,
-        )
-
-    @property
-    def wants_json(self) -> bool:
-        """True when `response_format` asks for JSON (`json_object` or `json_schema`)."""
-        response_format = self.body.get("response_format")
-        return isinstance(response_format, dict) and response_format.get("type") in (
-            "json_object",
-            "json_schema",
-        )
-
-    @property
-    def include_usage(self) -> bool:
-        options = self.body.get("stream_options")
-        return isinstance(options, dict) and options.get("include_usage") is True
-
-
-class Ticket(Protocol):
-    """An admitted call's claim (a budget reservation), settled once when the call ends."""
-
-    async def settle(self, trace: CallTrace) -> None:
-        """Record what the call really cost (`trace.cost`, 0 when every candidate failed)."""
-        ...
-
-
-class Admission(Protocol):
-    """Decides, once the router has chosen, whether a call may run: budgets plug in here."""
-
-    async def admit(self, request: ChatRequest, decision: RouteDecision) -> Ticket | None:
-        """Claim what the call may cost at most and return the claim (None: nothing to settle).
-
-        Raises:
-            SocleError: the call may not run (a `BudgetExceededError`); nothing was claimed.
-        """
-        ...
-
-
-class ModelGateway(Protocol):
-    """What callers of models depend on: `Gateway`, or a wrapper of it (guardrails, tracing)."""
-
-    @property
-    def router(self) -> Router:
-        """The router deciding where calls go."""
-        ...
-
-    async def complete(self, request: ChatRequest, trace: CallTrace) -> Completion:
-        """The whole answer; `trace` is filled in as the call goes."""
-        ...
-
-    def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
-        """OpenAI chunks; `trace` is filled in as the stream goes."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,10 +399,6 @@ def _reason_kind(reason: str) -> str:
         if reason.startswith(prefix):
             return kind
     return "other"
-
-
-def _list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else []
 
 
 async def _chain(first: JSONObject, rest: AsyncIterator[JSONObject]) -> AsyncIterator[JSONObject]:

@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from socle.router.base import (
+    CallTrace,
     ChatModel,
+    ChatRequest,
     Completion,
     JSONObject,
     ModelCall,
+    ModelGateway,
     RouteDecision,
     Router,
     RouteRequest,
 )
-from socle.router.gateway import CallTrace, ChatRequest, ModelGateway
 
 from socle.tracing import Spans
 

@@ -19,8 +19,7 @@ from socle.guardrails.grounded_gateway import GroundedGateway
 from socle.knowledge.base import Reader
 from socle.knowledge.grounding import citations, grounded_messages, last_user_text, unsourced_messages
 from socle.knowledge.tiers import Retrieval
-from socle.router.base import JSONValue
-from socle.router.gateway import CallTrace, ChatRequest
+from socle.router.base import CallTrace, ChatRequest, JSONValue
 from socle.server.deps import Deps
 from socle.server.schemas import KnowledgeOptions
 

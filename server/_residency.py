@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from socle.governance.audit import Detail
-from socle.router.gateway import CallTrace
+from socle.router.base import CallTrace
 
 PSEUDONYMIZED = "input:sovereignty:pseudonymize"
 """The verdict label `GuardedGateway` adds when it pseudonymized values for the policy."""

@@ -44,9 +44,9 @@ from socle.guardrails.vault import InMemoryVault
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.orchestrator.answers import AnswerChecks
-from socle.router.base import ChatModel
+from socle.router.base import ChatModel, ModelGateway
 from socle.router.catalog import Catalog
-from socle.router.gateway import Gateway, ModelGateway, Resilience
+from socle.router.gateway import Gateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter

@@ -19,8 +19,7 @@ from socle.orchestrator.planning import (
     response_format,
 )
 from socle.orchestrator.state import RunState
-from socle.router.base import JSONObject, JSONValue
-from socle.router.gateway import ChatRequest
+from socle.router.base import ChatRequest, JSONObject, JSONValue
 
 
 async def _ask(

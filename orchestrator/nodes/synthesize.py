@@ -17,8 +17,7 @@ from socle.orchestrator._schedule import current, hits_of, tasks_of
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.planning import PlannedTask
 from socle.orchestrator.state import RunState
-from socle.router.base import JSONObject, JSONValue
-from socle.router.gateway import ChatRequest
+from socle.router.base import ChatRequest, JSONObject, JSONValue
 
 INSTRUCTIONS = (
     "You combine the findings of expert agents into one answer to the user's request. Keep every [n] "

@@ -18,8 +18,7 @@ from socle.governance.access import AGENT_PREFIX, call_model
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
-from socle.router.base import Completion, JSONObject
-from socle.router.gateway import CallTrace, ChatRequest, ModelGateway
+from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, ModelGateway
 from socle.server import _sse
 from socle.server._audit import audit
 from socle.server._body import parse_json, validate

@@ -17,9 +17,18 @@ from socle.governance.budget_admission import (
 )
 from socle.governance.budget_store_memory import InMemoryBudgetStore
 from socle.governance.budgets import Budget, Reservation, Scope, Settlement, settlement
-from socle.router.base import Completion, Deployment, ModelCall, RouteDecision, RouteRequest, Usage
+from socle.router.base import (
+    CallTrace,
+    ChatRequest,
+    Completion,
+    Deployment,
+    ModelCall,
+    RouteDecision,
+    RouteRequest,
+    Usage,
+)
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 
 from socle.errors import BudgetExceededError, UpstreamUnavailableError
 from socle.metrics import Metrics, bind

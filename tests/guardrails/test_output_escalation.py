@@ -7,9 +7,9 @@ from socle.guardrails.errors import ContentBlockedError
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import GuardrailPolicy
-from socle.router.base import Deployment
+from socle.router.base import CallTrace, ChatRequest, Deployment
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 
 from tests.router.test_escalation import LARGE, SMALL, AdequateFirst
 

@@ -9,9 +9,10 @@ from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import GuardrailPolicy
 from socle.guardrails.shield import GuardShield
+from socle.router.base import CallTrace, ChatRequest
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
 
 from tests.router.test_escalation import SMALL

@@ -18,8 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from socle.governance.budget_admission import max_cost
-from socle.router.base import Deployment
-from socle.router.gateway import ChatRequest
+from socle.router.base import ChatRequest, Deployment
 
 from tests.fakes.openai_upstream import FakeUpstream, Reply
 from tests.replicas.cluster import Cluster, RoundRobin

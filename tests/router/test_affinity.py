@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 import redis.asyncio as aioredis
 from socle.router.affinity import InMemoryAffinity, RedisAffinity, affinity_key, prefer_affine
-from socle.router.base import Deployment, RouteDecision
+from socle.router.base import CallTrace, ChatRequest, Deployment, RouteDecision
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway, Resilience
+from socle.router.gateway import Gateway, Resilience
 from socle.router.health import DeploymentHealth, replica_id
 from socle.router.openai_compat import OpenAICompatChatModel
 from socle.router.static import StaticRouter

@@ -9,10 +9,10 @@ import pytest
 from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_store_memory import InMemoryBudgetStore
 from socle.governance.budgets import Budget, Scope
-from socle.router.base import Completion
+from socle.router.base import CallTrace, ChatRequest, Completion
 from socle.router.checks import Checked
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 
 from socle.errors import InvalidRequestError
 from socle.metrics import Metrics, bind

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from socle.router.base import Deployment
+from socle.router.base import CallTrace, ChatRequest, Deployment
 from socle.router.catalog import Catalog
 from socle.router.cooldowns import CooldownStore, InMemoryCooldowns, RedisCooldowns
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway, Resilience
+from socle.router.gateway import Gateway, Resilience
 from socle.router.health import DeploymentHealth, replica_id
 from socle.router.static import StaticRouter
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from socle.router.base import Deployment, RouteDecision, RouteRequest
+from socle.router.base import CallTrace, ChatRequest, Deployment, RouteDecision, RouteRequest
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 
 pytestmark = pytest.mark.anyio
 

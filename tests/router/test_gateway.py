@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from socle.router.base import Deployment
+from socle.router.base import CallTrace, ChatRequest, Deployment
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
 
 from socle.errors import InvalidRequestError, UpstreamTimeoutError, UpstreamUnavailableError

@@ -10,10 +10,10 @@ from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
 from socle.guardrails.policy import GuardrailPolicy
 from socle.router._metering import generated_text
-from socle.router.base import Completion, Deployment, JSONObject, ModelCall, Usage
+from socle.router.base import CallTrace, ChatRequest, Completion, Deployment, JSONObject, ModelCall, Usage
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
 
 from socle.errors import UpstreamError

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from socle.router.base import Deployment, RouteDecision
+from socle.router.base import CallTrace, ChatRequest, Deployment, RouteDecision
 from socle.router.catalog import Catalog, deployment_from_settings
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.residency import Residency, ResidencyPolicy, highest
 from socle.router.static import StaticRouter
 

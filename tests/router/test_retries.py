@@ -11,9 +11,9 @@ from contextlib import ExitStack
 
 import anyio
 import pytest
-from socle.router.base import Deployment, RouteDecision, RouteRequest
+from socle.router.base import CallTrace, ChatRequest, Deployment, RouteDecision, RouteRequest
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway, Resilience
+from socle.router.gateway import Gateway, Resilience
 from socle.router.health import DeploymentHealth, RetryPolicy, replica_id
 from socle.router.openai_compat import OpenAICompatChatModel
 

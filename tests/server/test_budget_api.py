@@ -11,9 +11,10 @@ import pytest
 from socle.governance.budget_admission import BudgetAdmission, max_cost
 from socle.governance.budget_store_memory import InMemoryBudgetStore
 from socle.governance.budgets import Budget, Scope
+from socle.router.base import CallTrace, ChatRequest
 from socle.router.catalog import Catalog
 from socle.router.fake import FakeChatModel
-from socle.router.gateway import CallTrace, ChatRequest, Gateway
+from socle.router.gateway import Gateway
 from socle.router.registry import CHAT_MODELS
 from socle.router.static import StaticRouter
 from socle.server.deps import build_deps

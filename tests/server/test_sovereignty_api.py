@@ -161,8 +161,7 @@ async def test_a_tenant_floor_keeps_even_harmless_text_on_prem(sovereign: App) -
 
 
 async def test_the_residency_check_keeps_replicas_rotating() -> None:
-    from socle.router.base import Deployment
-    from socle.router.gateway import CallTrace, ChatRequest
+    from socle.router.base import CallTrace, ChatRequest, Deployment
 
     replicas = [Deployment("eu", "vllm:eu", f"http://eu-{i}/v1", location="eu-cloud") for i in range(2)]
     catalog = Catalog(replicas, default="eu")
