@@ -91,6 +91,7 @@ class RouteRequest:
     estimated_prompt_tokens: int = 0
     messages: tuple[JSONObject, ...] = ()
     quality: float | None = None
+    subject: str | None = None  # who the call is for, for sticky splits (router/canary.py `subject_of`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from socle.router.base import (
     RouteRequest,
     Usage,
 )
+from socle.router.canary import subject_of
 from socle.router.checks import AnswerCheck, Checked, JsonCheck
 from socle.router.cooldowns import CooldownStore, RedisCooldowns
 from socle.router.health import Clock, DeploymentHealth, RetryPolicy, prefer_healthy, replica_id
@@ -95,6 +96,7 @@ class ChatRequest:
             estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
             messages=tuple(m for m in _list(self.body.get("messages")) if isinstance(m, dict)),
             quality=self.quality,
+            subject=subject_of(self.conversation_id, self.key_id),
         )
 
     @property
