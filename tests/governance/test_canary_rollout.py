@@ -15,11 +15,12 @@ from socle.governance.base import RequestRecord
 from socle.governance.canary import CachedSplits, Canary, CanaryStore, InMemoryCanaryStore, SqlCanaryStore
 from socle.governance.canary_compare import CanaryPolicy
 from socle.governance.canary_rollout import CanaryRollout
-from socle.governance.canary_samples import RecordedSamples, SqlCanarySamples
+from socle.governance.canary_samples import RecordedSamples, SqlCanarySamples, arm_sample, in_canary
 from socle.governance.migrate import upgrade
 from socle.governance.registry import InMemoryModelRegistry
 from socle.governance.sql import SqlStore, create_engine
 from socle.router.canary import Split
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from socle.errors import InvalidRequestError, NotFoundError, StorageError
 from tests.conftest import postgres_schema
@@ -214,14 +215,24 @@ async def test_stop_ends_an_active_canary_once() -> None:
     assert audit.chain[-1].event.action == "model.canary.stop"
 
 
-async def test_sql_samples_read_the_request_log_of_both_arms(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'log.db'}")
-    await upgrade(engine)
-    log = SqlStore(engine)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def log_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'log.db'}")
+        await upgrade(engine)
+        yield engine
+        await engine.dispose()
+    else:
+        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
+            yield engine
+
+
+async def test_sql_samples_read_the_request_log_of_both_arms(log_engine: AsyncEngine) -> None:
+    log = SqlStore(log_engine)
     other = [replace(r, model="other") for r in records("next", 5)]
     before = [replace(r, created_at=START - timedelta(hours=1)) for r in records("prod", 5)]
     await log.append(records("next", 50, errors=10, latency=300.0) + records("prod", 70) + other + before)
-    candidate, production = await SqlCanarySamples(engine).arms(canary())
+    candidate, production = await SqlCanarySamples(log_engine).arms(canary())
     memory = RecordedSamples(lambda: records("next", 50, errors=10, latency=300.0) + records("prod", 70))
     for read, expected in zip((candidate, production), await memory.arms(canary()), strict=True):
         assert sorted(read.latencies_ms) == sorted(expected.latencies_ms)
@@ -232,4 +243,25 @@ async def test_sql_samples_read_the_request_log_of_both_arms(tmp_path: Path) -> 
         )
     assert (candidate.requests, candidate.errors, len(candidate.latencies_ms)) == (50, 10, 40)
     assert production.requests == 70
-    await engine.dispose()
+
+
+def test_an_arm_counts_blocks_repairs_and_5xx_and_times_only_answers() -> None:
+    row = records("next", 1)[0]
+    rows = [
+        replace(row, guardrails="input:pii:redact,output:toxicity:block", status=400),
+        replace(row, guardrails="input:pii:redact"),
+        replace(row, grounding="repaired"),
+        replace(row, grounding="answered"),
+        replace(row, status=504, latency_ms=1.0),
+        replace(row, status=499),
+    ]
+    sample = arm_sample(rows)
+    assert (sample.requests, sample.blocks, sample.repairs, sample.errors) == (6, 1, 1, 1)
+    assert len(sample.latencies_ms) == 3  # neither the block, the 5xx nor the client gone away
+
+
+def test_auto_calls_count_and_calls_naming_the_candidate_do_not() -> None:
+    row = records("next", 1)[0]
+    assert in_canary(replace(row, model="auto"), canary())
+    assert not in_canary(replace(row, model="next"), canary())
+    assert not in_canary(replace(row, deployment="other"), canary())
