@@ -308,12 +308,14 @@ def canary_rollout(
 
 
 def _canaries(
-    settings: Settings, store: SqlStore, audit: AuditLog, catalog: Catalog, router: Router
+    settings: Settings, store: SqlStore, catalog: Catalog, router: Router
 ) -> tuple[Router, CanaryRollout | None]:
     """`router` wrapped to apply the canaries' splits, and the rollout that judges them (if enabled)."""
     if not settings.canary.enabled:
         return router, None
-    rollout = canary_rollout(settings, store, audit, catalog.names())
+    rollout = canary_rollout(
+        settings, store, SqlAuditLog(store.engine, signer_for(settings)), catalog.names()
+    )
     splits = CachedSplits(rollout.store, ttl_s=settings.canary.refresh_s)
     return CanaryRouter(router, catalog, splits), rollout
 
@@ -358,9 +360,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         resilience = _resilience(stack, settings)
         spans = open_spans(settings.tracing)
         stack.callback(spans.shutdown)
-        audit = SqlAuditLog(store.engine, signer_for(settings))
         router, canaries = _canaries(
-            settings, store, audit, catalog, ROUTERS[settings.models.router](catalog, settings.models)
+            settings, store, catalog, ROUTERS[settings.models.router](catalog, settings.models)
         )
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
@@ -374,6 +375,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         )
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         gateway = TracedGateway(gateway, spans, "socle.guardrails" if guard is not None else "socle.gateway")
+        audit = SqlAuditLog(store.engine, signer_for(settings))
         await seal_unsigned(audit)  # once, after the upgrade that started signing records
         limiter = _limiter(stack, settings)
         deps = Deps(
