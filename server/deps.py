@@ -226,12 +226,19 @@ async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
 async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
     """`settings` without the models the registry has not promoted, if `models.require_promotion`.
 
+    The candidate of an active canary is kept: the canary is how it earns production.
+
     Raises `ConfigError` when the default model is not promoted (nothing could answer `auto`).
     """
     if not settings.models.require_promotion:
         return settings
     current = await stages(SqlModelRegistry(store.engine))
-    kept = tuple(d for d in settings.models.deployments if current.get(d.name) == "production")
+    trying = {
+        c.candidate for c in await SqlCanaryStore(store.engine).list() if c.active
+    }  # canaries' candidates
+    kept = tuple(
+        d for d in settings.models.deployments if current.get(d.name) == "production" or d.name in trying
+    )
     dropped = sorted({d.name for d in settings.models.deployments} - {d.name for d in kept})
     if settings.models.default in dropped:
         raise ConfigError(

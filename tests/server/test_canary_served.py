@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from socle.governance.audit import InMemoryAuditLog
 from socle.governance.canary import InMemoryCanaryStore
 from socle.governance.canary_rollout import CanaryRollout
 from socle.governance.canary_samples import RecordedSamples
+from socle.governance.registry import Promotion, SqlModelRegistry
 from socle.router.base import RouteRequest
 from socle.router.fake import FakeChatModel
-from socle.server.deps import build_deps
+from socle.server.deps import _promoted_only, build_deps, canary_rollout, open_store
 
 from tests.conftest import make_settings
 from tests.console.kit import console_app, sign_in
@@ -68,3 +70,20 @@ async def test_the_governance_page_lists_the_canaries(tmp_path: Path) -> None:
         assert 'id="canary-table"' in page
         assert started.canary_id in page
         assert "waiting for 100 requests in each arm" in page
+
+
+async def test_require_promotion_keeps_the_candidate_of_an_active_canary(tmp_path: Path) -> None:
+    models = {"default": "small", "require_promotion": True, "deployments": DEPLOYMENTS}
+    settings = make_settings(
+        tmp_path, models=models, knowledge={"enabled": False}, guardrails={"enabled": False},
+        orchestrator={"enabled": False},
+    )  # fmt: skip
+    async with open_store(settings) as store:
+        await SqlModelRegistry(store.engine).add(Promotion("small", "production", config_hash="c"))
+        assert [d.name for d in (await _promoted_only(settings, store)).models.deployments] == ["small"]
+        rollout = canary_rollout(settings, store, InMemoryAuditLog(), ("small", "small-next"))
+        started = await rollout.start("small-next", "small", 0.1, by="cli")
+        served = await _promoted_only(settings, store)
+        assert [d.name for d in served.models.deployments] == ["small", "small-next"]
+        await rollout.stop(started.canary_id, by="cli")
+        assert [d.name for d in (await _promoted_only(settings, store)).models.deployments] == ["small"]
