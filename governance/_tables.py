@@ -163,3 +163,21 @@ pseudonym_vault = Table(
     Column("blob", LargeBinary, nullable=False),  # AES-GCM ciphertext: the vault holds no plaintext
     Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
 )
+
+# Canary rollouts (governance/canary.py): the state every replica routes and judges by.
+canaries = Table(
+    "canaries",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("candidate", String(200), nullable=False),
+    Column("production", String(200), nullable=False, index=True),
+    Column("share", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("looks", Integer, nullable=False, server_default="0"),
+    Column("alpha_spent", Float, nullable=False, server_default="0"),
+    Column("comparison", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("reason", Text, nullable=False, server_default=""),
+)

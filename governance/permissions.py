@@ -38,11 +38,12 @@ Permission = Literal[
     "tenants.read",
     "metrics.read",
     "requests.read",
+    "models.rollout",
 ]
 PERMISSIONS: tuple[Permission, ...] = (
     "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
     "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
-    "tenants.read", "metrics.read", "requests.read",
+    "tenants.read", "metrics.read", "requests.read", "models.rollout",
 )  # fmt: skip
 
 MATRIX: Mapping[Role, frozenset[Permission]] = {
@@ -50,6 +51,7 @@ MATRIX: Mapping[Role, frozenset[Permission]] = {
     "operator": frozenset({
         "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.cancel",
         "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read", "requests.read",
+        "models.rollout",
     }),
     "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read", "requests.read"}),
     "auditor": frozenset({
@@ -84,6 +86,10 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.budgets.delete": "budgets.write",
     "admin.tenants.list": "tenants.read",
     "admin.spend": "spend.read",
+    "admin.canaries.list": "models.read",
+    "admin.canaries.start": "models.rollout",
+    "admin.canaries.stop": "models.rollout",
+    "admin.canaries.compare": "models.rollout",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
 

@@ -18,13 +18,13 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
-from socle.router.base import RouteDecision
+from socle.router.base import EPHEMERAL_PREFIX, RouteDecision
 from socle.router.health import Clock, replica_id
 
 logger = logging.getLogger(__name__)
 
-# The chat endpoint names a conversation `request:<id>` when the client sent none: one call only.
-EPHEMERAL_PREFIX = "request:"
+
+# The chat endpoint names a conversation `request:<id>` (`EPHEMERAL_PREFIX`) when the client sent none.
 
 
 class AffinityStore(Protocol):

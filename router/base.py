@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 JSONObject: TypeAlias = dict[str, JSONValue]
 
+EPHEMERAL_PREFIX = "request:"
+"""Conversation ids minted for one request only (no lasting conversation: no affinity, no stickiness)."""
+
+
+def subject_of(conversation_id: str | None, key_id: str | None) -> str | None:
+    """What a sticky split hashes: a lasting conversation id, else the caller's key (None: neither)."""
+    if conversation_id and not conversation_id.startswith(EPHEMERAL_PREFIX):
+        return f"conversation:{conversation_id}"
+    return f"key:{key_id}" if key_id else None
+
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
@@ -96,6 +106,7 @@ class RouteRequest:
     estimated_prompt_tokens: int = 0
     messages: tuple[JSONObject, ...] = ()
     quality: float | None = None
+    subject: str | None = None  # who the call is for, for sticky splits (router/canary.py `subject_of`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +230,7 @@ class ChatRequest:
             estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
             messages=tuple(m for m in _messages(self.body.get("messages"))),
             quality=self.quality,
+            subject=subject_of(self.conversation_id, self.key_id),
         )
 
     @property

@@ -14,6 +14,7 @@ from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
 from socle.server.routes import (
     admin_budgets,
+    admin_canaries,
     admin_keys,
     admin_spend,
     chat,
@@ -61,6 +62,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             runs.ResumeIn,
             admin_keys.KeyIn,
             admin_budgets.BudgetIn,
+            admin_canaries.CanaryIn,
         ),
     )
     for module in (
@@ -73,6 +75,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         metrics,
         admin_keys,
         admin_budgets,
+        admin_canaries,
         admin_spend,
     ):
         app.include_router(module.router)

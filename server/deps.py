@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 
@@ -12,6 +12,7 @@ import httpx
 from fastapi import Request
 from socle.agents.base import Retriever
 from socle.agents.webhook_outbox import WebhookOutbox
+from socle.eval.provenance import config_hash
 from socle.governance.audit import AuditLog, InMemoryAuditLog, SqlAuditLog, seal_unsigned
 from socle.governance.audit_keys import signer_for
 from socle.governance.base import KeyCache
@@ -19,6 +20,10 @@ from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
 from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
+from socle.governance.canary import CachedSplits, SqlCanaryStore
+from socle.governance.canary_compare import CanaryPolicy
+from socle.governance.canary_rollout import CanaryRollout
+from socle.governance.canary_samples import SqlCanarySamples
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
@@ -44,7 +49,8 @@ from socle.guardrails.vault import InMemoryVault
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.orchestrator.answers import AnswerChecks
-from socle.router.base import ChatModel, ModelGateway
+from socle.router.base import ChatModel, ModelGateway, Router
+from socle.router.canary import CanaryRouter
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
@@ -88,6 +94,7 @@ class Deps:
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
+    canaries: CanaryRollout | None = None  # canary rollouts (None: `canary.enabled` is off)
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -219,12 +226,19 @@ async def open_store(settings: Settings) -> AsyncIterator[SqlStore]:
 async def _promoted_only(settings: Settings, store: SqlStore) -> Settings:
     """`settings` without the models the registry has not promoted, if `models.require_promotion`.
 
+    The candidate of an active canary is kept: the canary is how it earns production.
+
     Raises `ConfigError` when the default model is not promoted (nothing could answer `auto`).
     """
     if not settings.models.require_promotion:
         return settings
     current = await stages(SqlModelRegistry(store.engine))
-    kept = tuple(d for d in settings.models.deployments if current.get(d.name) == "production")
+    trying = {
+        c.candidate for c in await SqlCanaryStore(store.engine).list() if c.active
+    }  # canaries' candidates
+    kept = tuple(
+        d for d in settings.models.deployments if current.get(d.name) == "production" or d.name in trying
+    )
     dropped = sorted({d.name for d in settings.models.deployments} - {d.name for d in kept})
     if settings.models.default in dropped:
         raise ConfigError(
@@ -289,6 +303,36 @@ async def _purge_expired(vault: SqlPseudonymVault, every_s: float = 3600.0) -> N
         await anyio.sleep(every_s)
 
 
+def canary_rollout(
+    settings: Settings, store: SqlStore, audit: AuditLog, models: Collection[str]
+) -> CanaryRollout:
+    """The canaries of the database, judged by `settings.canary` on its request log."""
+    return CanaryRollout(
+        SqlCanaryStore(store.engine), SqlCanarySamples(store.engine), audit=audit,
+        policy=CanaryPolicy.from_settings(settings.canary), registry=SqlModelRegistry(store.engine),
+        models=models, config_hash=config_hash(settings),
+    )  # fmt: skip
+
+
+def _canaries(
+    settings: Settings, store: SqlStore, catalog: Catalog, router: Router
+) -> tuple[Router, CanaryRollout | None]:
+    """`router` wrapped to apply the canaries' splits, and the rollout that judges them (if enabled)."""
+    if not settings.canary.enabled:
+        return router, None
+    rollout = canary_rollout(
+        settings, store, SqlAuditLog(store.engine, signer_for(settings)), catalog.names()
+    )
+    splits = CachedSplits(rollout.store, ttl_s=settings.canary.refresh_s)
+    return CanaryRouter(router, catalog, splits), rollout
+
+
+async def _watch(canaries: CanaryRollout | None, every_s: float) -> None:
+    """Judge the running canaries every `every_s` seconds (nothing when they are off)."""
+    if canaries is not None:
+        await canaries.watch(every_s)
+
+
 def _resilience(stack: AsyncExitStack, settings: Settings) -> Resilience:
     """Health, cooldowns and affinity (on Redis when `storage.redis_url` is set), closed with `stack`."""
     resilience = Resilience.from_settings(
@@ -323,7 +367,9 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         resilience = _resilience(stack, settings)
         spans = open_spans(settings.tracing)
         stack.callback(spans.shutdown)
-        router = ROUTERS[settings.models.router](catalog, settings.models)
+        router, canaries = _canaries(
+            settings, store, catalog, ROUTERS[settings.models.router](catalog, settings.models)
+        )
         budgets = await stack.enter_async_context(open_budgets(settings, store.engine))
         admission = BudgetAdmission(budgets)
         residency = _residency(settings, catalog)
@@ -357,6 +403,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             stats=SqlRequestStats(store.engine),
             registry=SqlModelRegistry(store.engine),
             spans=spans,
+            canaries=canaries,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
@@ -389,6 +436,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             )
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
+            tg.start_soon(_watch, canaries, settings.canary.check_every_s)
             if guard is not None:
                 tg.start_soon(_purge_expired, vault)
             if deps.orchestrator is not None:

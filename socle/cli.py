@@ -15,6 +15,7 @@ from socle._cli import ConfigOption, console
 from socle._cli import run as _run
 from socle._cli import settings as _settings
 from socle.audit_cli import audit_app
+from socle.canary_cli import canary_app
 from socle.governance.audit import AuditEvent
 from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
@@ -30,6 +31,7 @@ models_app = typer.Typer(
     help="Promote models in the registry (on passing evaluations).", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
+models_app.add_typer(canary_app, name="canary")
 app.add_typer(audit_app, name="audit")
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Console pages of governance: keys (create, revoke), budgets and their spend, the model registry."""
+"""Console pages of governance: keys, budgets and their spend, the model registry and its canaries."""
 
 from __future__ import annotations
 
@@ -37,10 +37,11 @@ async def _render(request: Request, who: Viewer, *, created: str = "", message: 
     deps = get_deps(request)
     tenant = who.view(request.query_params.get("tenant")).tenant_id
     registry: list[Promotion] = list(await deps.registry.history()) if deps.registry is not None else []
+    canaries = list(await deps.canaries.list())[:20] if deps.canaries is not None else []
     return page(
         request, "governance.html", who=who, keys=await deps.keys.list(tenant_id=tenant),
         budgets=await _budgets(request, who, tenant), registry=registry[-50:][::-1], roles=ROLES,
-        created=created, message=message, tenant=tenant or "",
+        created=created, message=message, tenant=tenant or "", canaries=canaries,
     )  # fmt: skip
 
 
