@@ -158,7 +158,7 @@ async def outbox_of(settings: Settings) -> AsyncIterator[WebhookOutbox | None]:
 def rate_limiter(settings: Settings) -> RateLimiter:
     """Redis when `storage.redis_url` is set (limits shared by replicas), else in process."""
     if settings.storage.redis_url:
-        return RedisRateLimiter.from_url(settings.storage.redis_url)
+        return RedisRateLimiter.from_url(settings.storage.redis_url, prefix=settings.storage.redis_prefix)
     return InMemoryRateLimiter()
 
 
