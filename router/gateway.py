@@ -42,7 +42,6 @@ from socle.router.residency import Placement, Residency
 from socle.errors import DataLocationError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError
 from socle.metrics import record_escalation, record_fallback, record_route_decision, record_usage
 from socle.settings import ResilienceSettings
-from socle.tokens import count_prompt_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +91,6 @@ class ChatRequest:
             tenant_id=self.tenant_id,
             needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
             needs_tools=bool(self.body.get("tools")),
-            estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
             messages=tuple(m for m in _list(self.body.get("messages")) if isinstance(m, dict)),
             quality=self.quality,
         )
