@@ -9,7 +9,7 @@ from socle.server._sse import event, json_bytes
 
 BODIES = [
     {"id": "chatcmpl-1", "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}]},
-    {"content": "Zoë paie 12,50 € — 東京 🚀", "escapes": "quote \" backslash \\ newline \n tab \t \x01"},
+    {"content": "Zoë paie 12,50 € — 東京 🚀", "escapes": 'quote " backslash \\ newline \n tab \t \x01'},
     {"usage": {"prompt_tokens": 7, "cost": 0.000125, "big": 2**53, "neg": -1.5, "none": None, "t": True}},
     {"tiny": 1e-05, "huge": 1e300},
     {"logit_bias": {50256: -100}, "nested": [[[]], {}, [1, [2, [3]]]]},
