@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qdrant_client import AsyncQdrantClient, models
+from qdrant_client.http.exceptions import UnexpectedResponse
 from socle.knowledge._qdrant_common import (
     DENSE,
     SPARSE,
@@ -30,6 +31,20 @@ from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tie
 from socle.knowledge.sparse import SparseVector, document_vector, query_vector
 
 _BATCH = 128
+_CONFLICT = 409
+
+# Every payload key a filter of this module matches on, with the index a Qdrant server needs for it:
+# one in strict mode (`unindexed_filtering_retrieve/update: false`, as on Qdrant Cloud) refuses a
+# filter on a key without an index of the value's type; without strict mode the filter scans every
+# point. `is_tenant` lays each tenant's points out together (one tenant per request, always).
+PAYLOAD_INDEXES: dict[str, models.PayloadSchemaType | models.PayloadSchemaParams] = {
+    "tenant_id": models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True),
+    "document_id": models.PayloadSchemaType.KEYWORD,
+    "acl": models.PayloadSchemaType.KEYWORD,
+    "active": models.PayloadSchemaType.BOOL,
+    "quarantined": models.PayloadSchemaType.BOOL,
+    "version": models.IntegerIndexParams(type=models.IntegerIndexType.INTEGER, lookup=True, range=False),
+}
 
 
 def open_client(*, url: str | None, api_key: str | None, path: Path) -> AsyncQdrantClient:
@@ -94,18 +109,22 @@ class QdrantStore:
         if self._ready:
             return
         if not await self._client.collection_exists(self.collection):
-            await self._client.create_collection(
-                self.collection,
-                vectors_config={
-                    DENSE: models.VectorParams(size=self._embedder.dim, distance=models.Distance.COSINE)
-                },
-                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-            )
-            if self._payload_indexes:
-                for key in ("tenant_id", "document_id", "acl"):
-                    await self._client.create_payload_index(
-                        self.collection, key, models.PayloadSchemaType.KEYWORD
-                    )
+            try:
+                await self._client.create_collection(
+                    self.collection,
+                    vectors_config={
+                        DENSE: models.VectorParams(size=self._embedder.dim, distance=models.Distance.COSINE)
+                    },
+                    sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                )
+            except UnexpectedResponse as e:  # another replica created it between the two calls
+                if e.status_code != _CONFLICT:
+                    raise
+        if self._payload_indexes:
+            # Every start, not only on creation: a replica may have died between the two steps, and
+            # creating an index that exists with the same schema changes nothing on the server.
+            for key, schema in PAYLOAD_INDEXES.items():
+                await self._client.create_payload_index(self.collection, key, schema, wait=True)
         self._ready = True
 
     async def search(self, query: str, *, k: int, reader: Reader) -> list[Hit]:

@@ -16,6 +16,7 @@ from socle.tokens import count_prompt_tokens
 if TYPE_CHECKING:
     from socle.router.residency import Placement
 
+
 JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 JSONObject: TypeAlias = dict[str, JSONValue]
 
@@ -103,10 +104,19 @@ class RouteRequest:
     tenant_id: str | None = None
     needs_json: bool = False
     needs_tools: bool = False
-    estimated_prompt_tokens: int = 0
+    estimated_prompt_tokens: int | None = None  # None: counted from `messages` if a router asks
     messages: tuple[JSONObject, ...] = ()
     quality: float | None = None
     subject: str | None = None  # who the call is for, for sticky splits (router/canary.py `subject_of`)
+
+    def prompt_tokens(self) -> int:
+        """The prompt's size in tokens: the estimate given, else a count of `messages`.
+
+        Counted on demand: most routes never ask, and tokenizing is a tenth of a passthrough call.
+        """
+        if self.estimated_prompt_tokens is not None:
+            return self.estimated_prompt_tokens
+        return count_prompt_tokens(list(self.messages))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +237,6 @@ class ChatRequest:
             tenant_id=self.tenant_id,
             needs_json=isinstance(response_format, dict) and response_format.get("type") != "text",
             needs_tools=bool(self.body.get("tools")),
-            estimated_prompt_tokens=count_prompt_tokens(self.body.get("messages")),
             messages=tuple(m for m in _messages(self.body.get("messages"))),
             quality=self.quality,
             subject=subject_of(self.conversation_id, self.key_id),

@@ -107,7 +107,7 @@ class LearnedRouter:
         tier = self.strong_tier if strong else self.weak_tier
         if self.structured_min_tier is not None and (request.needs_tools or request.needs_json):
             tier = max(tier, self.structured_min_tier)
-        ordered = self._adequate(tier, request.estimated_prompt_tokens)
+        ordered = self._adequate(tier, request.prompt_tokens())
         chosen = ordered[0]
         relation = ">=" if strong else "<"
         reason = (

@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator
 
 import aiohttp
+import orjson
 from socle.router._quirks import adapt_body
 from socle.router._upstream_errors import broken, status_error, timed_out, unreachable
 from socle.router.base import Completion, JSONObject, ModelCall, Usage
@@ -36,7 +37,7 @@ def parse_sse_line(line: str) -> JSONObject | None:
     if not data or data == "[DONE]":
         return None
     try:
-        value = json.loads(data)
+        value = orjson.loads(data)
     except json.JSONDecodeError as e:
         raise UpstreamError(f"upstream sent a malformed stream event: {data[:100]!r}") from e
     if not isinstance(value, dict):
@@ -63,10 +64,13 @@ class OpenAICompatChatModel:
 
     def _post(self, call: ModelCall, *, stream: bool) -> aiohttp.client._RequestContextManager:
         deployment = call.deployment
-        headers = {"authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else None
+        headers = {"content-type": "application/json"}
+        if deployment.api_key:
+            headers["authorization"] = f"Bearer {deployment.api_key}"
+        # orjson rather than aiohttp's `json=` (the standard library's): a fifth of the time.
         return self._client().post(
             f"{deployment.api_base}/chat/completions",
-            json=upstream_body(call, stream=stream),
+            data=orjson.dumps(upstream_body(call, stream=stream)),
             headers=headers,
             timeout=aiohttp.ClientTimeout(
                 total=None if stream else deployment.timeout_s, sock_read=deployment.timeout_s
@@ -78,12 +82,12 @@ class OpenAICompatChatModel:
             async with self._post(call, stream=False) as response:
                 if response.status != 200:
                     raise status_error(call.deployment, response.status)
-                body = await response.json(content_type=None)
+                body = orjson.loads(await response.read())
         except TimeoutError as e:
             raise timed_out(call.deployment) from e
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
             raise unreachable(call.deployment, cause=type(e).__name__) from e
-        except (json.JSONDecodeError, aiohttp.ContentTypeError) as e:
+        except json.JSONDecodeError as e:  # orjson's is a subclass
             raise broken(call.deployment, "invalid JSON", cause=type(e).__name__) from e
         if not isinstance(body, dict):
             raise broken(call.deployment, "JSON that is not an object")

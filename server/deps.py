@@ -119,7 +119,9 @@ def _database_check(store: SqlStore) -> ReadyCheck:
     return check
 
 
-def _models_check(catalog: Catalog) -> ReadyCheck:
+def models_check(catalog: Catalog) -> ReadyCheck:
+    """Ready when every catalog model has a deployment whose `/models` answers 200 (vLLM's probe)."""
+
     async def check() -> str | None:
         down = []
         async with httpx.AsyncClient(timeout=2.0) as client:
@@ -165,7 +167,7 @@ async def outbox_of(settings: Settings) -> AsyncIterator[WebhookOutbox | None]:
 def rate_limiter(settings: Settings) -> RateLimiter:
     """Redis when `storage.redis_url` is set (limits shared by replicas), else in process."""
     if settings.storage.redis_url:
-        return RedisRateLimiter.from_url(settings.storage.redis_url)
+        return RedisRateLimiter.from_url(settings.storage.redis_url, prefix=settings.storage.redis_prefix)
     return InMemoryRateLimiter()
 
 
@@ -392,7 +394,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             keys=KeyManager(store, cache, audit=audit),
             audit=audit,
             request_log=request_log,
-            ready_checks={"database": _database_check(store), "models": _models_check(catalog)},
+            ready_checks={"database": _database_check(store), "models": models_check(catalog)},
             knowledge=knowledge,
             metrics=metrics,
             rate_limiter=limiter,

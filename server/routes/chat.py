@@ -13,7 +13,6 @@ from typing import cast
 
 import anyio
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from socle.governance.access import AGENT_PREFIX, call_model
 from socle.governance.base import Principal, RequestRecord
 from socle.guardrails.base import ConversationScope
@@ -321,10 +320,11 @@ def _rate_headers(rate: Admitted | None) -> dict[str, str]:
 
 def _json_answer(
     completion: Completion, trace: CallTrace, grounding: Grounding | None, rate: Admitted | None
-) -> JSONResponse:
+) -> Response:
     extra = grounding.fields() if grounding else {}
     headers = {**_headers(trace), **(grounding.headers() if grounding else {}), **_rate_headers(rate)}
-    return JSONResponse({**completion.body, **extra}, headers=headers)
+    body = _sse.json_bytes({**completion.body, **extra})
+    return Response(body, headers=headers, media_type="application/json")
 
 
 async def _sse_stream(

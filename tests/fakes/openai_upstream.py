@@ -7,6 +7,11 @@ It stands in for vLLM or llama.cpp: `/v1/chat/completions` (JSON and SSE), `/v1/
 Like a real server it answers `n` choices and stops each at `max_tokens` (or `max_completion_tokens`)
 words, one word being one token; a `Reply` can misbehave: bill more than it sent
 (`completion_tokens`), or drop the connection mid-stream (`break_stream_after`).
+
+What vLLM adds to the protocol is spoken too: `/v1/models` entries with `root` and `max_model_len`;
+guided decoding (`guided_choice`, `guided_json`, or `structured_outputs` with `choice` or `json`)
+constrains the answer, and more than one kind is a 400 as in vLLM; `stream_options.
+continuous_usage_stats` puts the running usage in every chunk.
 """
 
 from __future__ import annotations
@@ -109,10 +114,15 @@ class FakeUpstream:
         if reply.status != 200:
             return error_response(reply.status, f"scripted error {reply.status}")
         model = body.get("model", self.models[0])
-        reply = capped(reply, body)
+        guides = guided_kinds(body)
+        if len(guides) > 1:
+            return error_response(400, f"You can only use one kind of guided decoding but got {guides}")
+        reply = capped(guided(reply, body), body)
         if body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            chunks = self.stream_chunks(reply, model, include_usage=include_usage and reply.usage)
+            options = body.get("stream_options") or {}
+            include_usage = bool(options.get("include_usage")) and reply.usage
+            continuous = include_usage and bool(options.get("continuous_usage_stats"))
+            chunks = self.stream_chunks(reply, model, include_usage=include_usage, continuous=continuous)
             return StreamingResponse(chunks, media_type="text/event-stream")
         choices = int(body.get("n") or 1)
         message = {"role": "assistant", "content": reply.text}
@@ -127,8 +137,13 @@ class FakeUpstream:
             payload["usage"] = usage_of(reply, choices=choices)
         return JSONResponse(payload)
 
-    async def stream_chunks(self, reply: Reply, model: str, *, include_usage: bool) -> AsyncIterator[bytes]:
-        """The SSE body: one chunk per word, a stop chunk, an optional usage chunk, `[DONE]`."""
+    async def stream_chunks(
+        self, reply: Reply, model: str, *, include_usage: bool, continuous: bool = False
+    ) -> AsyncIterator[bytes]:
+        """The SSE body: one chunk per word, a stop chunk, an optional usage chunk, `[DONE]`.
+
+        `continuous` (vLLM's `continuous_usage_stats`): each chunk also carries the usage so far.
+        """
         base = {
             "id": "chatcmpl-fake",
             "object": "chat.completion.chunk",
@@ -142,7 +157,10 @@ class FakeUpstream:
             if index:
                 await asyncio.sleep(reply.chunk_delay_s)
             delta = {"role": "assistant", "content": word} if index == 0 else {"content": word}
-            yield sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+            chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+            if continuous:
+                chunk["usage"] = usage_of(replace(reply, text="".join(words[: index + 1])))
+            yield sse(chunk)
         yield sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
         if include_usage:
             yield sse({**base, "choices": [], "usage": usage_of(reply)})
@@ -152,7 +170,11 @@ class FakeUpstream:
         """List the model ids given to the constructor."""
         if self.down:
             return error_response(503, "upstream is down")
-        data = [{"id": model, "object": "model", "created": 0, "owned_by": "fake"} for model in self.models]
+        data = [
+            {"id": model, "object": "model", "created": 0, "owned_by": "vllm", "root": model,
+             "parent": None, "max_model_len": 4096}
+            for model in self.models
+        ]  # fmt: skip
         return JSONResponse({"object": "list", "data": data})
 
     async def embeddings(self, request: Request) -> Response:
@@ -186,6 +208,41 @@ class FakeUpstream:
         return JSONResponse(
             {"id": "rerank-fake", "model": body.get("model"), "results": results[: body.get("top_n")]}
         )
+
+
+GUIDES = ("guided_choice", "guided_json", "guided_regex", "guided_grammar", "structured_outputs")
+
+
+def guided_kinds(body: dict[str, Any]) -> list[str]:
+    """The guided decoding parameters a request sets (vLLM accepts one at most)."""
+    return [k for k in GUIDES if body.get(k) is not None]
+
+
+def _example(schema: dict[str, Any]) -> Any:
+    """A value valid for a simple JSON schema (objects, arrays, enums, scalars)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: _example(properties[name]) for name in schema.get("required", properties)}
+    if kind == "array":
+        return [_example(schema.get("items", {}))]
+    return {"integer": 1, "number": 1.5, "boolean": True, "null": None}.get(str(kind), "text")
+
+
+def guided(reply: Reply, body: dict[str, Any]) -> Reply:
+    """`reply` as constrained decoding would make it: a given choice, or JSON valid for the schema."""
+    outputs = body.get("structured_outputs") or {}
+    choices = body.get("guided_choice") or outputs.get("choice")
+    schema = body.get("guided_json") or outputs.get("json")
+    if choices:
+        return replace(reply, text=str(choices[-1]))
+    if isinstance(schema, str):
+        schema = json.loads(schema)
+    if schema:
+        return replace(reply, text=json.dumps(_example(schema)))
+    return reply
 
 
 def capped(reply: Reply, body: dict[str, Any]) -> Reply:

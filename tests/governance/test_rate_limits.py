@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import anyio
 import pytest
@@ -15,6 +16,9 @@ import redis.asyncio as aioredis
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
 from socle.governance.rate_limit_redis import RedisRateLimiter
 from socle.governance.rate_limits import Bucket, Limits, RateLimiter, RatePolicy, buckets, decide
+from socle.server.deps import rate_limiter
+
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -129,6 +133,26 @@ async def test_redis_time_is_used_without_a_clock(redis_url: str) -> None:
     finally:
         await limiter.aclose()
     assert outcomes == [True, True, False]
+
+
+@pytest.mark.redis
+async def test_the_served_limiter_keeps_its_buckets_under_the_configured_prefix(
+    redis_url: str, tmp_path: Path
+) -> None:
+    prefix = f"socle-test-{uuid.uuid4().hex}:"
+    settings = make_settings(tmp_path, storage={"redis_url": redis_url, "redis_prefix": prefix})
+    limiter = rate_limiter(settings)
+    assert isinstance(limiter, RedisRateLimiter)
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        await limiter.acquire([Bucket("key", "k1", "requests", 5)], tokens=0)
+        keys = [k.decode() async for k in client.scan_iter(f"{prefix}*")]
+        assert keys == [f"{prefix}rate:key:k1:requests"]
+    finally:
+        await limiter.aclose()
+        if keys := [k async for k in client.scan_iter(f"{prefix}*")]:
+            await client.delete(*keys)
+        await client.aclose()
 
 
 def test_policy_gives_each_scope_its_configured_buckets() -> None:

@@ -11,10 +11,11 @@ from socle.knowledge.base import Reader
 from socle.knowledge.edge import EdgeStore, open_shard
 from socle.knowledge.fake import HashEmbedder
 from socle.knowledge.memory import InMemoryKnowledgeStore
-from socle.knowledge.qdrant import QdrantStore
+from socle.knowledge.qdrant import PAYLOAD_INDEXES, QdrantStore
 
 from socle.errors import ConfigError
-from tests.contracts.knowledge_store import KnowledgeStoreContract, chunk
+from tests.contracts.knowledge_store import ACME, KnowledgeStoreContract, chunk
+from tests.fakes.strict_qdrant import StrictLocalQdrant, UnindexedFilter
 
 pytestmark = pytest.mark.anyio
 
@@ -43,6 +44,39 @@ class TestQdrantLocalFiles(KnowledgeStoreContract):
             client, HashEmbedder(), tier="internal", collection="t_internal", payload_indexes=False
         )
         await client.close()
+
+
+class TestQdrantAsOnAStrictServer(KnowledgeStoreContract):
+    """The server setup (payload indexes) on a client refusing unindexed filters, as strict mode does."""
+
+    @pytest.fixture
+    async def store(self) -> AsyncIterator[QdrantStore]:
+        client = StrictLocalQdrant()
+        yield QdrantStore(client, HashEmbedder(), tier="internal", collection="t_internal")
+        await client.close()
+
+
+async def test_every_key_the_store_filters_on_has_its_index_and_no_index_is_idle() -> None:
+    client = StrictLocalQdrant()
+    store = QdrantStore(client, HashEmbedder(), tier="internal", collection="t_internal")
+    await store.put_version([chunk("d1#v1-0", "the office opens at nine")])
+    await store.put_version([chunk("d1#v2-0", "the office opens at ten", version=2)])
+    assert await store.search("office", k=3, reader=ACME)
+    assert await store.current("acme", "d1") is not None
+    assert await store.count("acme") == 1
+    assert await store.delete("acme", "d1") == 1
+    assert client.checked == set(PAYLOAD_INDEXES)
+    await client.close()
+
+
+async def test_a_strict_server_refuses_the_store_without_payload_indexes() -> None:
+    client = StrictLocalQdrant()
+    store = QdrantStore(
+        client, HashEmbedder(), tier="internal", collection="t_internal", payload_indexes=False
+    )
+    with pytest.raises(UnindexedFilter, match='"tenant_id"'):
+        await store.search("office", k=3, reader=ACME)
+    await client.close()
 
 
 async def _edge(path: Path) -> EdgeStore:

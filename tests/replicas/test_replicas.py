@@ -68,6 +68,25 @@ def test_a_budget_holds_across_replicas(cluster: Cluster) -> None:
     assert burst.count(200) + served_after <= most_calls()
 
 
+KEY_RPM = 3  # a token every 20 s: a burst of a few seconds admits exactly 3, however loaded the machine
+
+
+def test_a_keys_rate_limit_holds_across_replicas(cluster: Cluster) -> None:
+    # Replicas each with a limiter of their own would admit `KEY_RPM` requests each, 9 in all.
+    key = cluster.create_key(f"limited-{time.monotonic_ns()}", "--rpm", str(KEY_RPM))
+    balancer = RoundRobin(cluster, key)
+    burst_size = 6 * REPLICAS
+    with ThreadPoolExecutor(max_workers=9) as pool:  # concurrent, spread over every replica
+        burst = list(pool.map(lambda _: balancer.chat(ask("quick")), range(burst_size)))
+    statuses = sorted(r.status_code for r in burst)
+    assert statuses == [200] * KEY_RPM + [429] * (burst_size - KEY_RPM)
+    refusal = next(r for r in burst if r.status_code == 429)
+    assert refusal.json()["error"]["type"] == "rate_limit_error"
+    assert int(refusal.headers["retry-after"]) >= 1
+    # Then every replica, asked directly, refuses too: none has a bucket of its own left.
+    assert [balancer.chat(ask("quick"), replica=r).status_code for r in cluster.live()] == [429] * REPLICAS
+
+
 def test_a_conversations_pseudonyms_survive_a_switch_of_replica(
     cluster: Cluster, upstream: tuple[FakeUpstream, str]
 ) -> None:

@@ -10,10 +10,12 @@ import pytest
 from socle.router._features import STRUCTURE, VERSION
 from socle.router.base import Deployment, RouteRequest
 from socle.router.catalog import Catalog
+from socle.router.gateway import ChatRequest
 from socle.router.learned import LearnedRouter
 from socle.router.tier_estimator import FORMAT, TierEstimator
 
 from socle.errors import ModelNotFoundError
+from socle.tokens import count_prompt_tokens
 
 pytestmark = pytest.mark.anyio
 
@@ -86,6 +88,14 @@ def test_fallbacks_are_the_other_adequate_deployments_cheapest_first(router: Lea
 def test_long_prompt_skips_deployments_whose_window_is_too_small(router: LearnedRouter) -> None:
     decision = router.route_messages(chat("hi"), RouteRequest("auto", estimated_prompt_tokens=4000))
     assert decision.candidates == (MEDIUM, BIG)
+
+
+def test_a_calls_prompt_is_counted_only_when_the_router_needs_it(router: LearnedRouter) -> None:
+    long = [{"role": "user", "content": "word " * 3000}]  # 3,000 tokens: more than small's 2,048
+    request = ChatRequest("auto", {"model": "auto", "messages": long}).route_request()
+    assert request.estimated_prompt_tokens is None  # building the request counted nothing
+    assert request.prompt_tokens() == count_prompt_tokens(long)
+    assert router.route_messages(chat("hi"), request).candidates == (MEDIUM, BIG)
 
 
 def test_prompt_too_long_for_every_deployment_still_gets_the_adequate_ones(router: LearnedRouter) -> None:
