@@ -25,6 +25,7 @@ from pydantic_settings import (
 from socle._section import Section as _Section
 from socle.errors import ConfigError
 from socle.settings_access import AuthSettings, OutboxSettings, RateLimitsSettings
+from socle.settings_drift import DriftSettings
 from socle.settings_observability import ConsoleSettings, TracingSettings
 from socle.sovereignty_settings import SovereigntySettings
 
@@ -508,6 +509,7 @@ class Settings(BaseSettings):
     )
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="The web console.")
     tracing: TracingSettings = Field(default_factory=TracingSettings, description="OpenTelemetry traces.")
+    drift: DriftSettings = Field(default_factory=DriftSettings, description="Drift detection and alerts.")
 
     @classmethod
     def settings_customise_sources(
