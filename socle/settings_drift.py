@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from socle._section import Section as _Section
 
@@ -78,3 +78,12 @@ class DriftSettings(_Section):
     webhook_backoff_s: float = Field(
         1.0, ge=0, description="Wait before the second try, doubled before each later one."
     )
+
+    @model_validator(mode="after")
+    def _thresholds_in_range(self) -> DriftSettings:
+        for signal, threshold in self.signals.items():
+            if signal == "prompt_embedding" and not 0 < threshold < 1:
+                raise ValueError(f"drift.signals.{signal} is a p-value: between 0 and 1, not {threshold}")
+            if threshold <= 0:
+                raise ValueError(f"drift.signals.{signal} is a PSI: above 0, not {threshold}")
+        return self

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from socle.governance.audit import InMemoryAuditLog
 from socle.governance.base import RequestRecord
 from socle.governance.drift import DriftMonitor, Reading, Window
@@ -202,3 +203,9 @@ def test_sampling_keeps_a_share_of_prompts() -> None:
     for _ in range(4):
         recorder.prompt([{"role": "user", "content": "hello there"}])
     assert len(recorder._pending) == 2
+
+
+@pytest.mark.parametrize("signals", [{"prompt_embedding": 1.5}, {"prompt_embedding": 0.0}, {"latency": -0.1}])
+def test_thresholds_out_of_range_are_refused(signals: dict[str, float]) -> None:
+    with pytest.raises(ValidationError, match=r"drift\.signals"):
+        DriftSettings(signals=signals)  # type: ignore[arg-type]
