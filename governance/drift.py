@@ -13,9 +13,11 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Literal, Protocol, cast
 
 import anyio
+import anyio.to_thread
 from socle.governance.audit import AuditEvent, AuditLog, Detail
 from socle.governance.drift_stats import energy_test, psi
 
@@ -169,7 +171,9 @@ class DriftMonitor:
         readings = []
         for signal in self.settings.signals:
             before, latest = await self._read(signal, reference), await self._read(signal, current)
-            reading = judge(signal, before, latest, settings=self.settings, at=now)
+            # The tests are NumPy work (the embedding test ~0.1 s): off the event loop, in a thread.
+            test = partial(judge, signal, before, latest, settings=self.settings, at=now)
+            reading = await anyio.to_thread.run_sync(test)
             alert = await self.state.save(reading)
             if alert is not None:
                 await self._alert(alert)
