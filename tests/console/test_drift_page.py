@@ -34,7 +34,8 @@ async def test_prompts_are_sampled_and_evaluated_on_demand(console: Console) -> 
     table = html.split('id="drift-table"')[1]
     assert "Evaluated 2 signals" in html
     assert "prompt_embedding" in table and "latency" in table and "insufficient" in table
-    assert "<td>2</td>" in table  # the two prompts' embeddings in the current window
+    prompts = next(row for row in table.split("<tr") if "<td>prompt_embedding</td>" in row)
+    assert "<td>0</td><td>2</td>" in prompts  # none in the reference window, the two chats' in the current
 
 
 async def test_shifted_latency_is_shown_as_drift_and_audited(console: Console) -> None:
