@@ -181,3 +181,29 @@ canaries = Table(
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("reason", Text, nullable=False, server_default=""),
 )
+
+# Drift samples: one number (a retrieval's best score) or one folded prompt embedding, never text.
+drift_samples = Table(
+    "drift_samples",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("signal", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("vector", Text, nullable=True),
+    Index("ix_drift_samples_signal_created", "signal", "created_at"),
+)
+
+# The latest evaluation of each drift signal, shared by the replicas (governance/drift.py).
+drift_signals = Table(
+    "drift_signals",
+    metadata,
+    Column("signal", String(32), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("threshold", Float, nullable=False),
+    Column("reference_n", Integer, nullable=False),
+    Column("current_n", Integer, nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    Column("alerted_at", DateTime(timezone=True), nullable=True),
+)

@@ -111,6 +111,8 @@ CONSOLE_ROUTES: Mapping[str, Permission | None] = {
     "console.keys.revoke": "keys.write",
     "console.audit": "audit.read",
     "console.audit.verify": "audit.read",
+    "console.drift": "metrics.read",
+    "console.drift.evaluate": "metrics.read",
 }
 """The console's pages (signed in with a session, not a bearer key) and the permission each needs.
 What a page then shows stays scoped: a user key's own requests, a tenant admin's tenant."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -12,6 +12,7 @@ from socle.knowledge.registry import EMBEDDERS, STORES, open_reranker, store_eng
 from socle.knowledge.tiers import HitScreen, TieredRetriever
 
 from socle.settings import MINILM_MIN_RELEVANCE, KnowledgeSettings, Settings
+from socle.tracing import Spans
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,20 @@ def relevance_floor(knowledge: KnowledgeSettings) -> float:
 
 
 @asynccontextmanager
-async def open_knowledge(
+async def open_knowledge(  # noqa: PLR0913 - keyword-only collaborators, each optional
     settings: Settings,
     *,
     embedder: Embedder | None = None,
     screen: ChunkScreen | None = None,
     hit_screen: HitScreen | None = None,
+    spans: Spans | None = None,
+    observe: Callable[[Sequence[float]], None] | None = None,
 ) -> AsyncIterator[Knowledge]:
     """The knowledge of `settings` on its vector engine; closes the stores (and the embedder it made).
 
     `screen` quarantines chunks at ingestion and `hit_screen` withholds retrieved ones (the
     guardrails' `GuardScreen` is both: instructions hidden in documents never reach a prompt).
+    Retrievals are traced as `spans` and their hits' similarities go to `observe` (drift).
     """
     k = settings.knowledge
     owned = embedder is None
@@ -71,6 +75,8 @@ async def open_knowledge(
                     screen=hit_screen,
                     reranker=reranker,
                     rerank_candidates=k.rerank.candidates,
+                    spans=spans,
+                    observe=observe,
                 ),
             )
     finally:

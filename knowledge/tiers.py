@@ -7,12 +7,15 @@ the answer rests on the model's native knowledge and is flagged as unsourced.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Protocol
 
 from socle.knowledge.base import STORED_TIERS, Hit, KnowledgeStore, Reader, Tier
 from socle.knowledge.rerank import Reranker, rerank
+
+from socle.tracing import NoSpans, Spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,10 @@ class TieredRetriever:
     dropped before they can count as sources. With a `reranker`, each tier's search fetches
     `rerank_candidates` hits (at least `k`), the screen withholds what it must, and the reranker
     picks the `k` best of the rest.
+
+    Each retrieval is a span `socle.retrieve` (k, tiers searched, hits, latency) with one child
+    `socle.retrieve.tier` per tier searched (tier, k, hits, withheld, latency): numbers, never
+    text. `observe` receives the similarities of the hits returned (drift's retrieval scores).
     """
 
     def __init__(  # noqa: PLR0913  # keyword-only settings, each with its default
@@ -67,6 +74,8 @@ class TieredRetriever:
         screen: HitScreen | None = None,
         reranker: Reranker | None = None,
         rerank_candidates: int = 20,
+        spans: Spans | None = None,
+        observe: Callable[[Sequence[float]], None] | None = None,
     ) -> None:
         self._stores = {t: stores[t] for t in STORED_TIERS if t in stores}
         self._min_similarity = min_similarity
@@ -74,12 +83,28 @@ class TieredRetriever:
         self._screen = screen
         self._reranker = reranker
         self._candidates = rerank_candidates
+        self._spans: Spans = spans or NoSpans()
+        self._observe = observe
 
     async def retrieve(
         self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
     ) -> Retrieval:
         """Hits of `tiers` (default all), internal before external; native when none is found."""
         allowed = [t for t in (tiers or (*STORED_TIERS, "native")) if t in (*self._stores, "native")]
+        started = time.perf_counter()
+        with self._spans.span("socle.retrieve", k=k):
+            retrieval = await self._retrieve(query, k=k, reader=reader, allowed=allowed)
+            self._spans.annotate(
+                tiers=",".join(retrieval.searched),
+                hits=len(retrieval.hits),
+                native=retrieval.native,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+        if self._observe is not None:
+            self._observe([h.similarity for h in retrieval.hits if h.similarity is not None])
+        return retrieval
+
+    async def _retrieve(self, query: str, *, k: int, reader: Reader, allowed: Sequence[Tier]) -> Retrieval:
         hits: list[Hit] = []
         searched: list[Tier] = []
         withheld: list[tuple[str, str]] = []
@@ -87,20 +112,40 @@ class TieredRetriever:
             if tier == "native":
                 continue
             searched.append(tier)
-            wanted = max(k, self._candidates) if self._reranker is not None else k
-            found = await self._stores[tier].search(query, k=wanted, reader=reader)
-            found = [h for h in found if h.similarity is None or h.similarity >= self._min_relevance]
-            if self._screen is not None and found:
-                reasons = await self._screen.withhold(found)
-                withheld += [(h.chunk.chunk_id, r) for h, r in zip(found, reasons, strict=True) if r]
-                found = [h for h, r in zip(found, reasons, strict=True) if not r]
-            if self._reranker is not None:
-                found = await rerank(self._reranker, query, found, k=k)
+            found, held = await self._search(tier, query, k=k, reader=reader)
+            withheld += held
             hits += found
             if strong(hits, min_similarity=self._min_similarity, k=k):
                 break
         native = "native" in allowed and not hits
         return Retrieval(
-            query, tuple(hits[:k]), searched=tuple(searched), native=native, withheld=tuple(withheld),
+            query,
+            tuple(hits[:k]),
+            searched=tuple(searched),
+            native=native,
+            withheld=tuple(withheld),
             reranked=self._reranker is not None and bool(hits),
-        )  # fmt: skip
+        )
+
+    async def _search(
+        self, tier: Tier, query: str, *, k: int, reader: Reader
+    ) -> tuple[list[Hit], list[tuple[str, str]]]:
+        """One tier's relevant, screened (and reranked) hits, and the chunks withheld with why."""
+        wanted = max(k, self._candidates) if self._reranker is not None else k
+        started = time.perf_counter()
+        with self._spans.span("socle.retrieve.tier", tier=tier, k=wanted):
+            found = await self._stores[tier].search(query, k=wanted, reader=reader)
+            found = [h for h in found if h.similarity is None or h.similarity >= self._min_relevance]
+            withheld: list[tuple[str, str]] = []
+            if self._screen is not None and found:
+                reasons = await self._screen.withhold(found)
+                withheld = [(h.chunk.chunk_id, r) for h, r in zip(found, reasons, strict=True) if r]
+                found = [h for h, r in zip(found, reasons, strict=True) if not r]
+            if self._reranker is not None:
+                found = await rerank(self._reranker, query, found, k=k)
+            self._spans.annotate(
+                hits=len(found),
+                withheld=len(withheld),
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+        return found, withheld

@@ -65,6 +65,7 @@ PAGES = (
     ("console-knowledge", "/console/knowledge", "#knowledge-counts"),
     ("console-governance", "/console/governance", "#keys-table"),
     ("console-audit", "/console/audit", "#audit-table"),
+    ("console-drift", "/console/drift", "#drift-table"),
 )
 
 
@@ -80,6 +81,9 @@ def main(out: Path) -> None:
             browser.get(f"{live.url}/console")
             browser.save_screenshot(str(out / "console-sign-in.png"))
             sign_in(browser, live.url, live.keys["root"])
+            browser.get(f"{live.url}/console/drift")  # evaluate once, so the page shows every signal
+            browser.find_element(By.ID, "evaluate").click()
+            wait_for(browser, By.ID, "evaluated")
             for name, path, ready in (*PAGES, ("console-run", f"/console/runs/{run_id}", "#run-status")):
                 browser.get(f"{live.url}{path}")
                 wait_for(browser, By.CSS_SELECTOR, ready)

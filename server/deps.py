@@ -56,6 +56,7 @@ from socle.router.gateway import Gateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
+from socle.server._drift import Drift, open_drift
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -95,6 +96,7 @@ class Deps:
     registry: ModelRegistry | None = None
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
     canaries: CanaryRollout | None = None  # canary rollouts (None: `canary.enabled` is off)
+    drift: Drift | None = None  # drift samples, signals and alerts (`drift.enabled`)
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -272,14 +274,19 @@ def _for_runs(residency: Residency | None, settings: Settings) -> Residency | No
     return replace(residency, floor=tiers)
 
 
-async def _knowledge(stack: AsyncExitStack, settings: Settings, guard: Guard | None) -> Knowledge | None:
+async def _knowledge(
+    stack: AsyncExitStack, settings: Settings, guard: Guard | None, spans: Spans, drift: Drift | None
+) -> Knowledge | None:
     """The knowledge layer when enabled, its embedding model loaded now, not on the first request."""
     if not settings.knowledge.enabled:
         return None
     # The guard's retrieval rails (injection) quarantine chunks at ingestion and withhold them
     # at retrieval: an instruction hidden in a document never reaches a prompt.
     screen = GuardScreen(guard) if guard is not None else None
-    knowledge = await stack.enter_async_context(open_knowledge(settings, screen=screen, hit_screen=screen))
+    observe = drift.recorder.retrieval if drift is not None else None
+    knowledge = await stack.enter_async_context(
+        open_knowledge(settings, screen=screen, hit_screen=screen, spans=spans, observe=observe)
+    )
     _ = knowledge.embedder.dim
     return knowledge
 
@@ -349,6 +356,17 @@ def _resilience(stack: AsyncExitStack, settings: Settings) -> Resilience:
     return resilience
 
 
+async def _observers(
+    stack: AsyncExitStack, settings: Settings, store: SqlStore
+) -> tuple[Spans, SqlAuditLog, Drift | None]:
+    """The traces, the audit log and drift detection of `settings`, closed with `stack`."""
+    spans = open_spans(settings.tracing)
+    stack.callback(spans.shutdown)
+    audit = SqlAuditLog(store.engine, signer_for(settings))
+    drift = await stack.enter_async_context(open_drift(settings.drift, store.engine, audit))
+    return spans, audit, drift
+
+
 @asynccontextmanager
 async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None) -> AsyncIterator[Deps]:
     """Build the real `Deps` of `settings`; flushes the request log and closes everything on exit."""
@@ -363,12 +381,11 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         catalog = Catalog.from_settings(settings.models)
         vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
         guard = await build_guard(settings, vault=vault)
-        knowledge = await _knowledge(stack, settings, guard)
+        spans, audit, drift = await _observers(stack, settings, store)
+        knowledge = await _knowledge(stack, settings, guard, spans, drift)
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
         metrics = stack.enter_context(bind(Metrics()))  # background tasks record into this app's too
         resilience = _resilience(stack, settings)
-        spans = open_spans(settings.tracing)
-        stack.callback(spans.shutdown)
         router, canaries = _canaries(
             settings, store, catalog, ROUTERS[settings.models.router](catalog, settings.models)
         )
@@ -384,7 +401,6 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         )
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         gateway = TracedGateway(gateway, spans, "socle.guardrails" if guard is not None else "socle.gateway")
-        audit = SqlAuditLog(store.engine, signer_for(settings))
         await seal_unsigned(audit)  # once, after the upgrade that started signing records
         limiter = _limiter(stack, settings)
         deps = Deps(
@@ -406,6 +422,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             registry=SqlModelRegistry(store.engine),
             spans=spans,
             canaries=canaries,
+            drift=drift,
         )
         if settings.orchestrator.enabled:
             # A run saves what its model saw: its steps keep placeholders, and only its answer is
@@ -439,6 +456,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
             tg.start_soon(_watch, canaries, settings.canary.check_every_s)
+            if drift is not None:
+                tg.start_soon(drift.run)
             if guard is not None:
                 tg.start_soon(_purge_expired, vault)
             if deps.orchestrator is not None:

@@ -26,6 +26,7 @@ from socle._section import Section as _Section
 from socle.errors import ConfigError
 from socle.settings_access import AuthSettings, OutboxSettings, RateLimitsSettings
 from socle.settings_canary import CanarySettings
+from socle.settings_drift import DriftSettings
 from socle.settings_observability import ConsoleSettings, TracingSettings
 from socle.sovereignty_settings import SovereigntySettings
 
@@ -510,6 +511,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = Field(default_factory=ConsoleSettings, description="The web console.")
     tracing: TracingSettings = Field(default_factory=TracingSettings, description="OpenTelemetry traces.")
     canary: CanarySettings = Field(default_factory=CanarySettings, description="Canary rollouts.")
+    drift: DriftSettings = Field(default_factory=DriftSettings, description="Drift detection and alerts.")
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from socle.server.console import (
     routes_audit,
     routes_auth,
+    routes_drift,
     routes_governance,
     routes_knowledge,
     routes_runs,
@@ -39,6 +40,7 @@ def install_console(app: FastAPI, settings: ConsoleSettings) -> None:
         routes_knowledge,
         routes_governance,
         routes_audit,
+        routes_drift,
     ):
         app.include_router(module.router)
 

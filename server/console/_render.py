@@ -25,6 +25,7 @@ NAV = (
     ("knowledge", "/console/knowledge", "Knowledge"),
     ("governance", "/console/governance", "Governance"),
     ("audit", "/console/audit", "Audit"),
+    ("drift", "/console/drift", "Drift"),
 )
 
 # Pages are HTML the server wrote; no frames, no inline scripts, nothing from another origin.

@@ -171,6 +171,8 @@ class _CallLog:
                 **residency_fields(trace),
             )
         )
+        if self.deps.drift is not None and chat is not None:  # an embedding of bucket weights, never text
+            self.deps.drift.recorder.prompt([{"role": m.role, "content": m.content} for m in chat.messages])
 
 
 UNKNOWN_MODEL = "unknown"

@@ -21,6 +21,7 @@ from socle.orchestrator.fake import FunctionChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
+from socle.server._drift import build_drift
 from socle.server.app import create_app
 from socle.server.deps import Deps
 
@@ -73,6 +74,7 @@ async def console_app(settings: Settings, url: str | None = None) -> AsyncIterat
         stats=SqlRequestStats(engine),
         budgets=InMemoryBudgetStore(),
         registry=InMemoryModelRegistry(),
+        drift=build_drift(settings.drift, engine, audit),
     )
     app = create_app(settings, deps=deps)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

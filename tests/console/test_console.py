@@ -203,6 +203,7 @@ PAGES = {
     "/console/knowledge": "console.knowledge",
     "/console/governance": "console.governance",
     "/console/audit": "console.audit",
+    "/console/drift": "console.drift",
 }
 
 
