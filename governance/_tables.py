@@ -163,3 +163,13 @@ pseudonym_vault = Table(
     Column("blob", LargeBinary, nullable=False),  # AES-GCM ciphertext: the vault holds no plaintext
     Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
 )
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_digest", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("key_digest", String(64), nullable=False),  # SHA-256 of the key (as api_keys.secret_hash)
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
+)

@@ -19,6 +19,7 @@ from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
 from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
+from socle.governance.console_sessions import ConsoleSessionStore, SqlConsoleSessions
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
@@ -87,6 +88,7 @@ class Deps:
     # What the console reads besides the above (None: its pages say the feature is off).
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
+    console_sessions: ConsoleSessionStore | None = None  # shared by replicas (None: this process's)
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
 
     def __post_init__(self) -> None:
@@ -356,6 +358,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             residency=residency,
             stats=SqlRequestStats(store.engine),
             registry=SqlModelRegistry(store.engine),
+            console_sessions=SqlConsoleSessions(store.engine, ttl_s=settings.console.session_ttl_s),
             spans=spans,
         )
         if settings.orchestrator.enabled:

@@ -14,7 +14,7 @@ from socle.governance.keys import KeyManager
 from socle.governance.registry import Promotion
 from socle.server._audit import audit
 from socle.server._budget_access import budget_in_reach
-from socle.server.console._access import Viewer, posted, viewer
+from socle.server.console._access import Viewer, posted, sessions, viewer
 from socle.server.console._render import ConsoleRoute, page
 from socle.server.deps import get_deps
 
@@ -87,6 +87,7 @@ async def revoke_key(key_id: str, request: Request) -> Response:
     if found is None:
         raise NotFoundError(f"no active API key with id {key_id!r}")
     await keys.revoke(key_id, tenant_id=found.tenant_id)
+    await sessions(request).close_key(key_id)  # on every replica at once, whatever their key caches
     return await _render(request, who, message=f"Revoked key {key_id}.")
 
 
