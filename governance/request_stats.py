@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from socle.governance._rollup import BUCKETED, ROUTE_SEPARATOR, bin_upper_ms, hour_of
@@ -116,13 +117,18 @@ def _sums() -> tuple[ColumnElement[int] | ColumnElement[float], ...]:
     )
 
 
+def _int(value: object) -> int:
+    """A SQL sum as an int: PostgreSQL's `numeric` sums come back as `Decimal('1E+4')` for 10,000."""
+    return int(Decimal(str(value or 0)))
+
+
 def _totals(row: Sequence[object]) -> Totals:
     requests, errors, prompt, completion, cost, latency = row
     return Totals(
-        int(str(requests or 0)),
-        int(str(errors or 0)),
-        int(str(prompt or 0)),
-        int(str(completion or 0)),
+        _int(requests),
+        _int(errors),
+        _int(prompt),
+        _int(completion),
         float(str(cost or 0)),
         float(str(latency or 0)),
     )

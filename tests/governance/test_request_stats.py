@@ -94,6 +94,13 @@ async def test_the_last_hours_overview_reads_the_log_in_one_statement_with_every
     assert [(p.totals.requests, p.p50_ms) for p in every.series] == [(101, 50.0)]
 
 
+async def test_round_sums_are_read_as_numbers_on_every_database(engine: AsyncEngine) -> None:
+    # PostgreSQL sums BIGINT columns as `numeric`, which asyncpg hands over as Decimal('1E+4').
+    await SqlStore(engine).append([_record(i, prompt_tokens=100) for i in range(1, 101)])
+    day = await SqlRequestStats(engine).overview("24h", tenant_id=None)
+    assert day.totals.prompt_tokens == 10_000 and day.series[0].totals.prompt_tokens == 10_000
+
+
 async def test_the_rollups_add_up_to_the_log_and_are_backfilled(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(engine, "0012")  # the revision before the rollups (0013)
