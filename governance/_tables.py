@@ -207,3 +207,13 @@ drift_signals = Table(
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
     Column("alerted_at", DateTime(timezone=True), nullable=True),
 )
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_digest", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("key_digest", String(64), nullable=False),  # SHA-256 of the key (as api_keys.secret_hash)
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
+)

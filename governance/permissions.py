@@ -109,6 +109,7 @@ CONSOLE_ROUTES: Mapping[str, Permission | None] = {
     "console.governance": "keys.read",
     "console.keys.create": "keys.write",
     "console.keys.revoke": "keys.write",
+    "console.budgets.set": "budgets.write",
     "console.audit": "audit.read",
     "console.audit.verify": "audit.read",
     "console.drift": "metrics.read",

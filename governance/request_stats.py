@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from socle.governance._rollup import BUCKETED, ROUTE_SEPARATOR, bin_upper_ms, hour_of
 from socle.governance._tables import request_log, request_rollup
+from socle.governance._window_query import WindowRows, one_pass, rank, split
 from socle.governance.base import RequestRecord
 from socle.governance.sql import SqlStore
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Dimension = Literal["tenant_id", "key_id", "model", "endpoint", "deployment"]
 DIMENSIONS: tuple[Dimension, ...] = ("tenant_id", "key_id", "model", "endpoint", "deployment")
-PERCENTILES = (50, 95)
 WINDOWS: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
 
 
@@ -116,13 +117,18 @@ def _sums() -> tuple[ColumnElement[int] | ColumnElement[float], ...]:
     )
 
 
+def _int(value: object) -> int:
+    """A SQL sum as an int: PostgreSQL's `numeric` sums come back as `Decimal('1E+4')` for 10,000."""
+    return int(Decimal(str(value or 0)))
+
+
 def _totals(row: Sequence[object]) -> Totals:
     requests, errors, prompt, completion, cost, latency = row
     return Totals(
-        int(str(requests or 0)),
-        int(str(errors or 0)),
-        int(str(prompt or 0)),
-        int(str(completion or 0)),
+        _int(requests),
+        _int(errors),
+        _int(prompt),
+        _int(completion),
         float(str(cost or 0)),
         float(str(latency or 0)),
     )
@@ -159,37 +165,10 @@ class SqlRequestStats:
             async with self.engine.connect() as conn:
                 return await _rolled_up(conn, since, tenant_id)
         where = self._where(since, tenant_id, key_id)
-        c = request_log.c
-        by: dict[Dimension, Sequence[tuple[str, Totals]]] = {}
         async with self.engine.connect() as conn:
-            for dimension in DIMENSIONS:  # one small GROUP BY each: few rows leave the database
-                # Grouping by an expression keeps SQLite on the time index (grouping by a bare
-                # column, it walks that column's index over the whole table instead).
-                value = func.coalesce(c[dimension], "—")
-                rows = await conn.execute(select(value, *_sums()).where(where).group_by(value))
-                by[dimension] = sorted(
-                    ((str(v), _totals(rest)) for v, *rest in rows),
-                    key=lambda kv: -kv[1].requests,
-                )
-            pairs = select(c.model, c.deployment, func.count()).where(where).group_by(c.model, c.deployment)
-            routing = [(str(m or "—"), str(d or "—"), int(n)) for m, d, n in await conn.execute(pairs)]
-            bucket = _bucket(conn.dialect.name, minutes=window == "1h").label("bucket")
-            sums = (await conn.execute(select(bucket, *_sums()).where(where).group_by(bucket))).all()
-            per_bucket = _by_bucket((await conn.execute(_percentiles(bucket, where))).all())
-            overall = (await conn.execute(_percentiles(literal("all").label("bucket"), where))).all()
-        series = [
-            Point(
-                str(b),
-                _totals(rest),
-                per_bucket.get(str(b), {}).get(50, 0.0),
-                per_bucket.get(str(b), {}).get(95, 0.0),
-            )
-            for b, *rest in sorted(sums, key=lambda r: str(r[0]))
-        ]
-        whole = _by_bucket(overall).get("all", {})
-        total = sum((p.totals for p in series), Totals())
-        ranked_routing = sorted(routing, key=lambda r: -r[2])
-        return Overview(since, total, whole.get(50, 0.0), whole.get(95, 0.0), series, by, ranked_routing)
+            bucket = _bucket(conn.dialect.name, minutes=window == "1h")
+            found = split(await conn.execute(one_pass(where, bucket)))
+        return _from_log(since, found)
 
     async def guardrails(
         self, window: str, *, tenant_id: str | None, key_id: str | None = None, recent: int = 50
@@ -243,42 +222,25 @@ class SqlRequestStats:
             return [record_of(row) for row in (await conn.execute(query)).mappings().all()]
 
 
-def _rank(n: int, p: int) -> int:
-    """The nearest rank of percentile `p` among `n` sorted values: ceil(n * p / 100)."""
-    return (n * p + 99) // 100
-
-
-def _percentiles(
-    bucket: ColumnElement[str], where: ColumnElement[bool]
-) -> Select[tuple[str, int, int, float]]:
-    """(bucket, rank, n, latency) of the rows at the nearest ranks of p50 and p95 in each bucket.
-
-    One scan: the rows are ranked by latency within their bucket in SQL, and only those two ranks
-    leave the database.
-    """
-    c = request_log.c
-    ranked = (
-        select(
-            bucket,
-            func.row_number().over(partition_by=bucket, order_by=c.latency_ms).label("rank"),
-            func.count().over(partition_by=bucket).label("n"),
-            c.latency_ms.label("latency"),
-        )
-        .where(where)
-        .subquery()
-    )
-    wanted = [ranked.c.rank == (ranked.c.n * p + 99) // 100 for p in PERCENTILES]
-    return select(ranked.c.bucket, ranked.c.rank, ranked.c.n, ranked.c.latency).where(or_(*wanted))
-
-
-def _by_bucket(rows: Sequence[Sequence[Any]]) -> dict[str, dict[int, float]]:
-    """Bucket -> {50: p50, 95: p95} from `_percentiles`' rows."""
-    found: dict[str, dict[int, float]] = {}
-    for bucket, rank, n, latency in rows:
-        for p in PERCENTILES:
-            if int(rank) == _rank(int(n), p):
-                found.setdefault(str(bucket), {})[p] = float(latency)
-    return found
+def _from_log(since: datetime, found: WindowRows) -> Overview:
+    """The overview of `one_pass`'s rows (exact percentiles: the nearest-rank rows themselves)."""
+    by: dict[Dimension, Sequence[tuple[str, Totals]]] = {
+        d: sorted(((v, _totals(rest)) for v, rest in found.sums.get(d, [])), key=lambda kv: -kv[1].requests)
+        for d in DIMENSIONS
+    }
+    routing = []
+    for pair, rest in found.sums.get("route", []):
+        asked, _, served = pair.partition(ROUTE_SEPARATOR)
+        routing.append((asked, served, _totals(rest).requests))
+    per_bucket = found.percentiles
+    series = [
+        Point(b, _totals(rest), per_bucket.get(b, {}).get(50, 0.0), per_bucket.get(b, {}).get(95, 0.0))
+        for b, rest in sorted(found.sums.get("bucket", []))
+    ]
+    whole = per_bucket.get("all", {})
+    total = sum((p.totals for p in series), Totals())
+    ranked_routing = sorted(routing, key=lambda r: -r[2])
+    return Overview(since, total, whole.get(50, 0.0), whole.get(95, 0.0), series, by, ranked_routing)
 
 
 Counted = Sequence[Sequence[Any]]  # (value, requests, removed claims) rows
@@ -334,7 +296,7 @@ def _percentile(histogram: dict[int, int], p: int) -> float:
     seen = 0
     for index in sorted(histogram):
         seen += histogram[index]
-        if n and seen >= _rank(n, p):
+        if n and seen >= rank(n, p):
             return bin_upper_ms(index)
     return 0.0
 

@@ -37,6 +37,15 @@ def chunk_from_payload(payload: dict[str, object]) -> Chunk:
     return Chunk(**fields)  # type: ignore[arg-type]  # payloads are written by `chunk_payload`
 
 
+LISTED = ["tenant_id", "document_id", "version", "content_hash", "title", "source", "quarantined", "acl"]
+"""The payload fields a document listing reads (never a chunk's text)."""
+
+
+def listed_chunk(payload: dict[str, object]) -> Chunk:
+    """The chunk a listing counts, from the `LISTED` fields of its payload."""
+    return chunk_from_payload({"chunk_id": "", "text": "", **payload})
+
+
 def cosine(query: list[float], vectors: object) -> float | None:
     """The cosine of `query` and a point's stored dense vector, if the point came with it."""
     # Both vectors are normalized by the embedder, so the dot product is the cosine.

@@ -6,7 +6,7 @@ sources), `native` (the model's own knowledge: no chunks, answers flagged as uns
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal, Protocol
 
@@ -89,6 +89,27 @@ class DocumentInfo:
     _: KW_ONLY
     title: str = ""
     source: str = ""
+    quarantined: int = 0  # of `chunks`, how many are held back from every search
+    acl: tuple[str, ...] = (EVERYONE,)  # who may read it (as its chunks' `acl`)
+
+
+def documents_of(tier: Tier, chunks: Iterable[Chunk]) -> list[DocumentInfo]:
+    """One `DocumentInfo` per (tenant, document) among the visible version's `chunks`, by id (pure)."""
+    first: dict[tuple[str, str], Chunk] = {}
+    counts: dict[tuple[str, str], list[int]] = {}
+    for chunk in chunks:
+        key = (chunk.tenant_id, chunk.document_id)
+        first.setdefault(key, chunk)
+        n = counts.setdefault(key, [0, 0])
+        n[0] += 1
+        n[1] += int(chunk.quarantined)
+    return [
+        DocumentInfo(
+            c.document_id, c.tenant_id, tier, c.version, c.content_hash, counts[key][0],
+            title=c.title, source=c.source, quarantined=counts[key][1], acl=c.acl,
+        )
+        for key, c in sorted(first.items())
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,4 +185,11 @@ class KnowledgeStore(Protocol):
 
     async def count(self, tenant_id: str | None = None) -> int:
         """How many visible chunks (of `tenant_id` if given)."""
+        ...
+
+    async def documents(self, tenant_id: str) -> list[DocumentInfo]:
+        """Every document of `tenant_id` with a visible version, by id (quarantined chunks counted).
+
+        Reads every chunk's payload of the tenant (not their text or vectors): a listing for admins.
+        """
         ...

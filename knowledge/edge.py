@@ -50,14 +50,16 @@ from qdrant_edge import (
 )
 from socle.knowledge._qdrant_common import (
     DENSE,
+    LISTED,
     SPARSE,
     chunk_from_payload,
     chunk_payload,
     chunk_point_id,
     cosine,
     in_use,
+    listed_chunk,
 )
-from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier
+from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier, documents_of
 from socle.knowledge.sparse import document_vector, query_vector
 
 from socle.errors import ConfigError
@@ -243,6 +245,17 @@ class EdgeStore:
             count = await self._run(self._shard.count, CountRequest(filter=everything, exact=True))
             await self._update(UpdateOperation.delete_points_by_filter(everything))
         return count
+
+    async def documents(self, tenant_id: str) -> list[DocumentInfo]:
+        visible = Filter(must=[_match("tenant_id", tenant_id), _match("active", 1)])
+        chunks: list[Chunk] = []
+        offset = None
+        while True:
+            request = ScrollRequest(limit=1000, offset=offset, filter=visible, with_payload=LISTED)
+            points, offset = await self._run(self._shard.scroll, request)
+            chunks += [listed_chunk(dict(p.payload or {})) for p in points]
+            if offset is None:
+                return documents_of(self.tier, chunks)
 
     async def count(self, tenant_id: str | None = None) -> int:
         must: list[ConditionType] = [_match("active", 1)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from socle.knowledge.base import Chunk, DocumentInfo, Hit, Reader, Tier
+from socle.knowledge.base import Chunk, DocumentInfo, Hit, Reader, Tier, documents_of
 from socle.knowledge.sparse import document_vector, query_vector
 
 
@@ -68,3 +68,7 @@ class InMemoryKnowledgeStore:
 
     async def count(self, tenant_id: str | None = None) -> int:
         return sum(len(c) for (t, _), c in self._chunks.items() if tenant_id in (None, t))
+
+    async def documents(self, tenant_id: str) -> list[DocumentInfo]:
+        chunks = (c for (t, _), listed in self._chunks.items() if t == tenant_id for c in listed)
+        return documents_of(self.tier, chunks)

@@ -20,14 +20,16 @@ from qdrant_client import AsyncQdrantClient, models
 from qdrant_client.http.exceptions import UnexpectedResponse
 from socle.knowledge._qdrant_common import (
     DENSE,
+    LISTED,
     SPARSE,
     chunk_from_payload,
     chunk_payload,
     chunk_point_id,
     cosine,
     in_use,
+    listed_chunk,
 )
-from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier
+from socle.knowledge.base import Chunk, DocumentInfo, Embedder, Hit, Reader, Tier, documents_of
 from socle.knowledge.sparse import SparseVector, document_vector, query_vector
 
 _BATCH = 128
@@ -223,6 +225,19 @@ class QdrantStore:
         count = (await self._client.count(self.collection, count_filter=everything, exact=True)).count
         await self._client.delete(self.collection, models.FilterSelector(filter=everything), wait=True)
         return count
+
+    async def documents(self, tenant_id: str) -> list[DocumentInfo]:
+        await self._ensure_collection()
+        visible = models.Filter(must=[_match("tenant_id", tenant_id), _match("active", True)])
+        chunks: list[Chunk] = []
+        offset: models.ExtendedPointId | None = None
+        while True:
+            points, offset = await self._client.scroll(
+                self.collection, scroll_filter=visible, limit=1000, offset=offset, with_payload=LISTED
+            )
+            chunks += [listed_chunk(dict(p.payload or {})) for p in points]
+            if offset is None:
+                return documents_of(self.tier, chunks)
 
     async def count(self, tenant_id: str | None = None) -> int:
         await self._ensure_collection()

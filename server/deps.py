@@ -24,6 +24,7 @@ from socle.governance.canary import CachedSplits, SqlCanaryStore
 from socle.governance.canary_compare import CanaryPolicy
 from socle.governance.canary_rollout import CanaryRollout
 from socle.governance.canary_samples import SqlCanarySamples
+from socle.governance.console_sessions import ConsoleSessionStore, SqlConsoleSessions
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
@@ -94,6 +95,7 @@ class Deps:
     # What the console reads besides the above (None: its pages say the feature is off).
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
+    console_sessions: ConsoleSessionStore | None = None  # shared by replicas (None: this process's)
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
     canaries: CanaryRollout | None = None  # canary rollouts (None: `canary.enabled` is off)
     drift: Drift | None = None  # drift samples, signals and alerts (`drift.enabled`)
@@ -420,6 +422,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             residency=residency,
             stats=SqlRequestStats(store.engine),
             registry=SqlModelRegistry(store.engine),
+            console_sessions=SqlConsoleSessions(store.engine, ttl_s=settings.console.session_ttl_s),
             spans=spans,
             canaries=canaries,
             drift=drift,

@@ -11,9 +11,10 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 from socle.governance.base import Principal
+from socle.governance.console_sessions import ConsoleSessionStore, Session
 from socle.governance.keys import hash_secret
 from socle.governance.permissions import CONSOLE_ROUTES, allows, roles_with
-from socle.server.console._sessions import COOKIE, ConsoleSessions, Session, csrf_ok
+from socle.server.console._sessions import COOKIE, csrf_ok
 from socle.server.deps import get_deps
 
 from socle.errors import AuthenticationError, PermissionDeniedError
@@ -57,21 +58,22 @@ class SignInRequired(Exception):  # a control-flow signal, answered with the sig
     """No live console session: the page answers with the sign-in form."""
 
 
-def sessions(request: Request) -> ConsoleSessions:
-    """The app's console sessions."""
-    found: ConsoleSessions = request.app.state.console_sessions
+def sessions(request: Request) -> ConsoleSessionStore:
+    """Where the console's sessions live: the deps' (the shared database), else this process's."""
+    shared = get_deps(request).console_sessions
+    found: ConsoleSessionStore = shared if shared is not None else request.app.state.console_sessions
     return found
 
 
 async def viewer(request: Request) -> Viewer:
     """The signed-in viewer of this request. Raises `SignInRequired` (no session, or a revoked key)."""
-    session = sessions(request).get(request.cookies.get(COOKIE))
+    session = await sessions(request).get(request.cookies.get(COOKIE))
     if session is None:
         raise SignInRequired
     try:
         principal = await get_deps(request).keys.verify_digest(session.key_digest)
     except AuthenticationError as e:
-        sessions(request).close(request.cookies.get(COOKIE))
+        await sessions(request).close(request.cookies.get(COOKIE))
         raise SignInRequired from e
     request.state.principal = principal
     bind_tenant(principal.tenant_id)

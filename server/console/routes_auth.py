@@ -34,11 +34,11 @@ async def login(request: Request) -> Response:
     fields = await form(request)
     target = _next(fields.get("next"))
     try:
-        await get_deps(request).keys.verify(fields.get("api_key", "").strip())
+        signed = await get_deps(request).keys.verify(fields.get("api_key", "").strip())
     except AuthenticationError:
         error = "That key is unknown, revoked or malformed."
         return page(request, "login.html", who=None, status_code=401, next=target, error=error)
-    session_id, _ = sessions(request).open(key_digest(fields["api_key"].strip()))
+    session_id, _ = await sessions(request).open(key_digest(fields["api_key"].strip()), signed.key_id)
     response = RedirectResponse(target, status_code=303)
     settings = get_deps(request).settings.console
     response.set_cookie(
@@ -57,7 +57,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """End the session (CSRF-checked like every console POST)."""
     await posted(request)
-    sessions(request).close(request.cookies.get(COOKIE))
+    await sessions(request).close(request.cookies.get(COOKIE))
     response = RedirectResponse("/console", status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from socle.governance.access import in_reach
 from socle.governance.base import Principal
 from socle.governance.budgets import Budget, BudgetStore, BudgetUsage, Period, Scope, ScopeKind
 from socle.server._audit import audit
 from socle.server._body import json_body
+from socle.server._budget_access import budget_in_reach
 from socle.server._openapi import documented
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
@@ -43,22 +43,6 @@ def _store(deps: Deps) -> BudgetStore:
     return deps.budgets
 
 
-async def _tenant_of(deps: Deps, scope: Scope) -> str | None:
-    """The tenant a budget's scope belongs to (None for an agent, which spans tenants)."""
-    if scope.kind == "tenant":
-        return scope.scope_id
-    if scope.kind == "key":
-        return next((i.tenant_id for i in await deps.keys.list() if i.key_id == scope.scope_id), None)
-    return None
-
-
-async def _in_reach(deps: Deps, caller: Principal, scope: Scope) -> bool:
-    if caller.reaches_every_tenant:
-        return True
-    tenant = await _tenant_of(deps, scope)
-    return tenant is not None and in_reach(caller, tenant)
-
-
 def _view(usage: BudgetUsage) -> dict[str, object]:
     b = usage.budget
     return {
@@ -74,7 +58,7 @@ async def list_budgets(
 ) -> JSONResponse:
     """The budgets in reach, with what the current period spent, holds reserved and has left (USD)."""
     usages = await _store(deps).usage(datetime.now(UTC))
-    data = [_view(u) for u in usages if await _in_reach(deps, caller, u.budget.scope)]
+    data = [_view(u) for u in usages if await budget_in_reach(deps, caller, u.budget.scope)]
     return JSONResponse({"object": "list", "data": data})
 
 
@@ -86,7 +70,7 @@ async def set_budget(
 ) -> JSONResponse:
     """Create a budget or change its limit and period. Enforced within `refresh_s` on every replica."""
     budget = Budget(Scope(body.scope, body.scope_id), body.limit_usd, period=body.period)
-    if not await _in_reach(deps, caller, budget.scope):
+    if not await budget_in_reach(deps, caller, budget.scope):
         raise PermissionDeniedError(f"this key may not budget {budget.scope} (not in its tenant)")
     await _store(deps).put(budget)
     details = {"limit_usd": body.limit_usd, "period": body.period}
@@ -104,7 +88,7 @@ async def delete_budget(
 ) -> JSONResponse:
     """Delete a budget (one declared in the configuration comes back at the next start)."""
     target = Scope(scope, scope_id)
-    if not await _in_reach(deps, caller, target) or not await _store(deps).delete(target):
+    if not await budget_in_reach(deps, caller, target) or not await _store(deps).delete(target):
         raise NotFoundError(f"no budget for {target}", param="scope_id")
     await audit(deps, caller, "budget.delete", target=str(target))
     return JSONResponse({"object": "budget", "scope": scope, "scope_id": scope_id, "deleted": True})

@@ -112,6 +112,8 @@ async def revoke_key(
     if found is None:
         raise NotFoundError(f"no active API key with id {key_id!r}", param="key_id")
     await deps.keys.acting_as(f"key:{caller.key_id}").revoke(key_id, tenant_id=found.tenant_id)
+    if deps.console_sessions is not None:  # its console sessions end on every replica at once
+        await deps.console_sessions.close_key(key_id)
     return JSONResponse({"id": key_id, "object": "api_key", "revoked": True})
 
 

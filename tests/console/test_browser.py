@@ -81,3 +81,22 @@ def test_a_user_key_sees_nothing_of_another_tenant(live: Live, browser: WebDrive
     wait_for(browser, By.ID, "error-message", text="no request")
     browser.get(f"{live.url}/console/governance")
     wait_for(browser, By.ID, "error-message", text="may not do this")
+
+
+def test_list_a_tenants_documents_and_erase_one(live: Live, browser: WebDriver) -> None:
+    body = {"filename": "handbook.txt", "content": "The handbook says hello.", "document_id": "handbook-acme"}
+    headers = {"Authorization": f"Bearer {live.keys['admin']}"}
+    made = httpx.post(f"{live.url}/v1/knowledge/documents", json=body, headers=headers, timeout=30)
+    assert made.status_code == 201, made.text
+    sign_in(browser, live.url, live.keys["other"])  # a user of globex: acme's documents are not listed
+    browser.get(f"{live.url}/console/knowledge")
+    wait_for(browser, By.ID, "documents-table", text="No document")
+    assert "handbook-acme" not in browser.page_source
+    browser.delete_all_cookies()  # signed out: now the tenant's admin
+    sign_in(browser, live.url, live.keys["admin"])
+    browser.get(f"{live.url}/console/knowledge")
+    wait_for(browser, By.ID, "documents-table", text="handbook-acme")
+    row = browser.find_element(By.XPATH, "//tr[td/code[text()='handbook-acme']]")
+    row.find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait_for(browser, By.ID, "message", text="Erased 'handbook-acme'")
+    assert "handbook-acme" not in browser.find_element(By.ID, "documents-table").text

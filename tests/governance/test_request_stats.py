@@ -11,6 +11,7 @@ from socle.governance.base import RequestRecord
 from socle.governance.migrate import upgrade
 from socle.governance.request_stats import SqlRequestStats
 from socle.governance.sql import SqlStore, create_engine
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import postgres_schema
@@ -71,6 +72,33 @@ async def test_the_last_hour_and_one_keys_view_are_exact_per_minute(engine: Asyn
     mine = await stats.overview("24h", tenant_id="acme", key_id="key-acme")
     assert (mine.totals.requests, mine.p95_ms) == (100, 95.0)
     assert (await stats.overview("1h", tenant_id="acme", key_id="key-other")).totals.requests == 0
+
+
+async def test_the_last_hours_overview_reads_the_log_in_one_statement_with_every_breakdown(
+    engine: AsyncEngine,
+) -> None:
+    recent = datetime.now(UTC) - timedelta(minutes=5)
+    records = [_record(i, at=recent, deployment="small-b" if i > 90 else "small-a") for i in range(1, 101)]
+    records += [_record(7, tenant="globex", at=recent, status=502)]
+    await SqlStore(engine).append(records)
+    statements: list[str] = []
+    listen = event.listens_for(engine.sync_engine, "before_cursor_execute")
+    listen(lambda conn, cursor, statement, *rest: statements.append(statement))
+    every = await SqlRequestStats(engine).overview("1h", tenant_id=None)
+    assert len(statements) == 1  # the window's rows are fetched once, not once per breakdown
+    assert (every.totals.requests, every.totals.errors) == (101, 1)
+    assert {n: t.requests for n, t in every.by["tenant_id"]} == {"acme": 100, "globex": 1}
+    assert {n: t.requests for n, t in every.by["deployment"]} == {"small-a": 91, "small-b": 10}
+    assert every.routing == [("auto", "small-a", 91), ("auto", "small-b", 10)]
+    assert (every.p50_ms, every.p95_ms) == (50.0, 95.0)  # 1..100 and a 7: ranks 51 and 96
+    assert [(p.totals.requests, p.p50_ms) for p in every.series] == [(101, 50.0)]
+
+
+async def test_round_sums_are_read_as_numbers_on_every_database(engine: AsyncEngine) -> None:
+    # PostgreSQL sums BIGINT columns as `numeric`, which asyncpg hands over as Decimal('1E+4').
+    await SqlStore(engine).append([_record(i, prompt_tokens=100) for i in range(1, 101)])
+    day = await SqlRequestStats(engine).overview("24h", tenant_id=None)
+    assert day.totals.prompt_tokens == 10_000 and day.series[0].totals.prompt_tokens == 10_000
 
 
 async def test_the_rollups_add_up_to_the_log_and_are_backfilled(tmp_path: Path) -> None:
