@@ -6,9 +6,9 @@ sources), `native` (the model's own knowledge: no chunks, answers flagged as uns
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 Tier = Literal["internal", "external", "native"]
 TIERS: tuple[Tier, ...] = ("internal", "external", "native")
@@ -164,4 +164,18 @@ class KnowledgeStore(Protocol):
 
     async def count(self, tenant_id: str | None = None) -> int:
         """How many visible chunks (of `tenant_id` if given)."""
+        ...
+
+
+@runtime_checkable
+class DocumentScan(Protocol):
+    """A store read whole, for erasure: every chunk of every version, hidden and quarantined ones too."""
+
+    async def documents_where(
+        self, match: Callable[[Chunk], bool], *, tenant_id: str | None
+    ) -> list[tuple[str, str]]:
+        """The documents (of `tenant_id` if given) with a chunk that `match` accepts.
+
+        Each is `(tenant_id, document_id)`, sorted, once.
+        """
         ...

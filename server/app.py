@@ -14,6 +14,7 @@ from socle.server.errors import install_error_handlers
 from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
 from socle.server.routes import (
     admin_budgets,
+    admin_erasure,
     admin_keys,
     admin_spend,
     chat,
@@ -61,6 +62,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             runs.ResumeIn,
             admin_keys.KeyIn,
             admin_budgets.BudgetIn,
+            admin_erasure.ErasureIn,
         ),
     )
     for module in (
@@ -74,6 +76,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         admin_keys,
         admin_budgets,
         admin_spend,
+        admin_erasure,
     ):
         app.include_router(module.router)
     if settings.console.enabled:

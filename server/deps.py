@@ -19,6 +19,7 @@ from socle.governance.budget_admission import BudgetAdmission
 from socle.governance.budget_service import open_budgets
 from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
+from socle.governance.erasure import KEY_LABEL, Eraser, ErasureTarget
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
@@ -32,7 +33,8 @@ from socle.governance.request_log import BatchingRequestLog
 from socle.governance.request_stats import SqlRequestStats
 from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
-from socle.guardrails.base import PseudonymVault, RailContext, Source
+from socle.governance.subject_index import SqlSubjectIndex
+from socle.guardrails.base import PseudonymVault, RailContext, Source, SubjectIndex
 from socle.guardrails.chunk_screen import GuardScreen
 from socle.guardrails.context import GuardedRetriever
 from socle.guardrails.gateway import GuardedGateway
@@ -41,6 +43,7 @@ from socle.guardrails.policy import load_policy
 from socle.guardrails.pseudonymize import Pseudonymizer
 from socle.guardrails.shield import GuardShield
 from socle.guardrails.vault import InMemoryVault
+from socle.knowledge.base import KnowledgeStore, Tier
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.orchestrator.answers import AnswerChecks
@@ -50,6 +53,7 @@ from socle.router.gateway import Gateway, ModelGateway, Resilience
 from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
+from socle.server._erasure import eraser
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -88,6 +92,7 @@ class Deps:
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
+    erasure: Eraser | None = None  # every store, for erasing a data subject (`/v1/admin/erasure`)
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -163,12 +168,16 @@ def rate_limiter(settings: Settings) -> RateLimiter:
 
 
 async def build_guard(
-    settings: Settings, *, warm: bool = True, vault: PseudonymVault | None = None
+    settings: Settings,
+    *,
+    warm: bool = True,
+    vault: PseudonymVault | None = None,
+    index: SubjectIndex | None = None,
 ) -> Guard | None:
     """The guard of the policy file; `warm` loads its models now rather than on the first request.
 
     `vault` holds the pseudonym mappings (the database's, shared by replicas); None keeps them in
-    this process.
+    this process. `index` indexes their values by keyed hash, for erasure.
     """
     if not settings.guardrails.enabled:
         return None
@@ -182,7 +191,7 @@ async def build_guard(
             "guardrails.pseudonym_key is not set: pseudonyms survive neither a restart nor a switch of "
             "replica (set SOCLE_GUARDRAILS__PSEUDONYM_KEY, the same on every replica)"
         )
-    pseudonymizer = Pseudonymizer(vault or InMemoryVault(), key)
+    pseudonymizer = Pseudonymizer(vault or InMemoryVault(), key, index=index)
     grounded = settings.knowledge.enabled  # answer policies only where answers can be grounded
     guard = Guard.from_policy(policy, pseudonymizer=pseudonymizer, grounded=grounded)
     samples = ("Warm-up for Alice in Paris.", "Préchauffage pour Alice à Paris.") if warm else ()
@@ -192,6 +201,20 @@ async def build_guard(
     if answers is not None:  # loads the answer check's embedder now, not on the first grounded answer
         await answers.assess("Who warms up?", [Source(1, "Alice warms up in Paris.")])
     return guard
+
+
+def _vault(settings: Settings, store: SqlStore) -> tuple[SqlPseudonymVault, SqlSubjectIndex]:
+    """The pseudonym vault, and its index by data subject (keyed by the audit key, as the CLI's is)."""
+    vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
+    return vault, SqlSubjectIndex(store.engine, signer_for(settings).derive(KEY_LABEL))
+
+
+def _stores(knowledge: Knowledge | None) -> dict[Tier, KnowledgeStore] | None:
+    return knowledge.stores if knowledge is not None else None
+
+
+def _runs(orchestrator: Orchestrator | None) -> ErasureTarget | None:
+    return orchestrator.erasure() if orchestrator is not None else None
 
 
 def _answer_checks(settings: Settings, guard: Guard | None) -> AnswerChecks | None:
@@ -315,8 +338,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         stack.push_async_callback(model.aclose)
         settings = await _promoted_only(settings, store)
         catalog = Catalog.from_settings(settings.models)
-        vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
-        guard = await build_guard(settings, vault=vault)
+        vault, index = _vault(settings, store)
+        guard = await build_guard(settings, vault=vault, index=index)
         knowledge = await _knowledge(stack, settings, guard)
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
         metrics = stack.enter_context(bind(Metrics()))  # background tasks record into this app's too
@@ -387,6 +410,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     outbox=await stack.enter_async_context(outbox_of(settings)),
                 )
             )
+        deps.erasure = eraser(store.engine, index, _stores(knowledge), _runs(deps.orchestrator), audit)
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
             if guard is not None:

@@ -15,6 +15,7 @@ from socle._cli import ConfigOption, console
 from socle._cli import run as _run
 from socle._cli import settings as _settings
 from socle.audit_cli import audit_app
+from socle.erase_cli import erase_app
 from socle.governance.audit import AuditEvent
 from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
@@ -31,6 +32,7 @@ models_app = typer.Typer(
 )
 app.add_typer(models_app, name="models")
 app.add_typer(audit_app, name="audit")
+app.add_typer(erase_app, name="erase")
 T = TypeVar("T")
 
 

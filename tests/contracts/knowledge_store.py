@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from socle.knowledge.base import Chunk, KnowledgeStore, Reader
+from socle.knowledge.base import Chunk, DocumentScan, KnowledgeStore, Reader
 
 
 def chunk(cid: str, text: str, *, doc: str = "d1", tenant: str = "acme", acl: tuple[str, ...] = ("*",),
@@ -103,3 +103,21 @@ class KnowledgeStoreContract:
         assert {"alpha handbook, revised", "beta handbook"} <= texts
         assert "alpha handbook" not in texts and "gamma handbook" not in texts  # old alpha, globex's
         assert await store.count("acme") == 3 and await store.count("globex") == 1
+
+    async def test_documents_where_reads_every_chunk_quarantined_ones_too(
+        self, store: KnowledgeStore
+    ) -> None:
+        assert isinstance(store, DocumentScan)
+        await store.put_versions([
+            [chunk("a#0", "about Jeanne", doc="a"), chunk("a#1", "nothing", doc="a")],
+            [replace(chunk("b#0", "Jeanne again", doc="b"), quarantined=True)],
+            [chunk("c#0", "someone else", doc="c")],
+            [chunk("d#0", "Jeanne in globex", doc="d", tenant="globex")],
+        ])  # fmt: skip
+
+        def names_jeanne(c: Chunk) -> bool:
+            return "Jeanne" in c.text
+
+        everywhere = await store.documents_where(names_jeanne, tenant_id=None)
+        assert everywhere == [("acme", "a"), ("acme", "b"), ("globex", "d")]
+        assert await store.documents_where(names_jeanne, tenant_id="globex") == [("globex", "d")]
