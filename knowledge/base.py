@@ -36,6 +36,7 @@ class Chunk:
     ingested_by: str = ""
     acl: tuple[str, ...] = (EVERYONE,)
     quarantined: bool = False
+    classification: str = ""  # the document's own data class (`secret`, ...); "" when unlabelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ class DocumentSpec:
     document_id: str | None = None
     title: str | None = None
     ingested_by: str = ""
+    classification: str | None = None  # the document's own data class, carried by its chunks
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 from socle.server._erasure import eraser
+from socle.server._residency import LabelFloor
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -279,6 +280,20 @@ def _for_runs(residency: Residency | None, settings: Settings) -> Residency | No
     return replace(residency, floor=tiers)
 
 
+def _runs_retriever(
+    knowledge: Knowledge | None, guard: Guard | None, residency: Residency | None
+) -> Retriever | None:
+    """What runs retrieve with: chunks through the context rails, labelled ones held to the floor."""
+    if knowledge is None:
+        return None
+    retriever: Retriever = knowledge.retriever
+    if guard is not None:
+        retriever = GuardedRetriever(knowledge.retriever, guard)
+    if residency is not None:
+        retriever = LabelFloor(retriever, residency.policy, residency.floor)
+    return retriever
+
+
 async def _knowledge(stack: AsyncExitStack, settings: Settings, guard: Guard | None) -> Knowledge | None:
     """The knowledge layer when enabled, its embedding model loaded now, not on the first request."""
     if not settings.knowledge.enabled:
@@ -386,17 +401,12 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             # revealed for the user (`GuardShield`), never saved.
             # Runs read documents whose classes their steps' requests do not carry: each step counts
             # as the knowledge tiers' classes at least, and retrieved chunks pass the context rails.
+            for_runs = _for_runs(residency, settings)
             runs_inner = Gateway(
-                router,
-                model,
-                resilience=resilience,
-                admission=admission,
-                residency=_for_runs(residency, settings),
+                router, model, resilience=resilience, admission=admission, residency=for_runs
             )
             steps = GuardedGateway(runs_inner, guard, restore=False) if guard is not None else runs_inner
-            retriever: Retriever | None = knowledge.retriever if knowledge else None
-            if knowledge is not None and guard is not None:
-                retriever = GuardedRetriever(knowledge.retriever, guard)
+            retriever = _runs_retriever(knowledge, guard, for_runs)
             deps.orchestrator = await stack.enter_async_context(
                 open_orchestrator(
                     settings.orchestrator,
