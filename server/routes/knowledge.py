@@ -106,8 +106,9 @@ async def ingest_document(
             "chunks": result.chunks,
             "quarantined": result.quarantined,
             "acl": ",".join(body.acl),
-            "classification": body.classification,
         }
+        if body.classification is not None:
+            details["classification"] = body.classification
         await audit(deps, caller, "knowledge.ingest", target=result.document_id, details=details)
     payload = {
         "document_id": result.document_id,

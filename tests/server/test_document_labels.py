@@ -87,6 +87,8 @@ async def test_chunks_carry_their_label_and_a_relabel_is_a_new_version(labelled:
         "/v1/knowledge/documents", json=body, headers={"Authorization": f"Bearer {labelled.admin_key}"}
     )
     assert response.status_code == 201 and response.json()["version"] == 2
+    record = await labelled.deps.audit.last()
+    assert record is not None and record.event.details["classification"] == "sensitive"
     hits = await knowledge.stores["external"].search("vault combination", k=1, reader=Reader("acme"))
     assert hits[0].chunk.classification == "sensitive"
 
