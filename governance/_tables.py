@@ -217,3 +217,13 @@ console_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("expires_at", Float, nullable=False, index=True),  # epoch seconds
 )
+
+# The pseudonym vault's index by data subject (governance/subject_index.py): which conversations'
+# mappings hold a value, by a keyed hash of the value, so erasure finds them without decrypting.
+pseudonym_subjects = Table(
+    "pseudonym_subjects",
+    metadata,
+    Column("subject", String(64), primary_key=True),  # HMAC-SHA256 of the value, never the value
+    Column("name", String(64), primary_key=True),  # the vault name of the conversation's mapping
+    Column("tenant_id", String(200), nullable=False),
+)

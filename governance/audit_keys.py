@@ -114,6 +114,13 @@ class AuditSigner:
         """The base64 Ed25519 signature of `message`."""
         return base64.b64encode(self._key.sign(message)).decode()
 
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte secret for `label`, derived from the private key (one-way: it reveals no key)."""
+        raw = self._key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        return hashlib.sha256(b"socle-derived-key\x00" + label + b"\x00" + raw).digest()
+
     def pem(self) -> bytes:
         """The private key as unencrypted PKCS#8 PEM (what the key file holds)."""
         return self._key.private_bytes(

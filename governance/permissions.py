@@ -7,7 +7,7 @@ decision; this module only says whether the role may do it at all.
 
 | role     | for                                                                             |
 |----------|---------------------------------------------------------------------------------|
-| admin    | everything, in its tenant (or every tenant: a `platform` key)                   |
+| admin    | everything, in its tenant (or every tenant: a `platform` key), erasure included |
 | operator | runs the service: models, knowledge, runs (cancel), spend, keys and budgets read |
 | user     | calls models and agents, searches knowledge, reads its own runs (a developer)   |
 | auditor  | read-only: audit log, spend, keys, budgets, tenants, runs                       |
@@ -39,11 +39,12 @@ Permission = Literal[
     "metrics.read",
     "requests.read",
     "models.rollout",
+    "subjects.erase",
 ]
 PERMISSIONS: tuple[Permission, ...] = (
     "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
     "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
-    "tenants.read", "metrics.read", "requests.read", "models.rollout",
+    "tenants.read", "metrics.read", "requests.read", "models.rollout", "subjects.erase",
 )  # fmt: skip
 
 MATRIX: Mapping[Role, frozenset[Permission]] = {
@@ -90,6 +91,7 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.canaries.start": "models.rollout",
     "admin.canaries.stop": "models.rollout",
     "admin.canaries.compare": "models.rollout",
+    "admin.erasure": "subjects.erase",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from socle.governance._tables import pseudonym_vault
+from socle.governance._tables import pseudonym_subjects, pseudonym_vault
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -84,10 +84,12 @@ class SqlPseudonymVault:
         return deleted.rowcount == 1
 
     async def purge_expired(self) -> int:
-        """Delete every expired mapping. Returns how many were deleted."""
+        """Delete every expired mapping (and its subject index). Returns how many were deleted."""
+        live = select(_c.name)
         try:
             async with self.engine.begin() as conn:
                 deleted = await conn.execute(delete(pseudonym_vault).where(_c.expires_at <= self.clock()))
+                await conn.execute(delete(pseudonym_subjects).where(pseudonym_subjects.c.name.not_in(live)))
         except SQLAlchemyError as e:
             raise StorageError(f"pseudonym vault unreachable: {type(e).__name__}") from e
         return deleted.rowcount

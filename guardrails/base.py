@@ -236,6 +236,17 @@ class PseudonymVault(Protocol):
         ...
 
 
+class SubjectIndex(Protocol):
+    """Which conversations' pseudonyms hide a value: found by erasure without decrypting any mapping.
+
+    An index stores a keyed hash of each value (`socle.subjects.subject_ref`), never the value.
+    """
+
+    async def add(self, name: str, *, tenant_id: str, values: Sequence[str]) -> None:
+        """Index `values` under the vault name `name` (a value indexed already is kept once)."""
+        ...
+
+
 Outcome: TypeAlias = Literal["answered", "repaired", "extracted", "abstained"]
 """What became of a grounded answer: as written, unsupported claims cut, replaced by a quote, refused."""
 AnswerMode: TypeAlias = Literal["generative", "extractive", "constrained"]

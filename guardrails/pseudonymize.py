@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from socle.guardrails._mentions import substitute
 from socle.guardrails._transform import rewrite
-from socle.guardrails.base import ConversationScope, PseudonymVault, Span
+from socle.guardrails.base import ConversationScope, PseudonymVault, Span, SubjectIndex
 from socle.guardrails.errors import GuardrailConfigError, PseudonymContentionError
 
 _NAME = r"[A-Z][A-Z0-9_]*?_\d+"
@@ -92,16 +92,19 @@ class Pseudonymizer:
         key: the master key, at least 16 bytes (a `Pseudonymizer.generate_key()` value, from
             settings). With a fresh random key each start, mappings die with the process; replicas
             sharing a vault need the same key.
+        index: where each new value is indexed (keyed-hashed) under its mapping's vault name, so
+            that erasing a data subject finds the conversations whose pseudonyms hide it.
 
     Raises:
         GuardrailConfigError: the key is too short.
     """
 
-    def __init__(self, vault: PseudonymVault, key: bytes | str) -> None:
+    def __init__(self, vault: PseudonymVault, key: bytes | str, *, index: SubjectIndex | None = None) -> None:
         master = key.encode() if isinstance(key, str) else key
         if len(master) < _MIN_KEY_BYTES:
             raise GuardrailConfigError(f"the pseudonym key needs at least {_MIN_KEY_BYTES} bytes")
         self._vault = vault
+        self._index = index
         self._master = master
         self._lock = anyio.Lock()  # one read-modify-write of a mapping at a time
 
@@ -127,8 +130,11 @@ class Pseudonymizer:
             for _ in range(_MAX_SWAPS):
                 blob = await self._vault.get(name)
                 mapping = self._decrypt(blob, scope)
+                known = len(mapping.originals)
                 found = [mapping.placeholder(entity, value) for entity, value in values]
                 if await self._vault.swap(name, blob, self._encrypt(mapping, scope)):
+                    if self._index is not None and len(mapping.originals) > known:
+                        await self._index.add(name, tenant_id=scope.tenant_id, values=[v for _, v in values])
                     return found
         raise PseudonymContentionError(_MAX_SWAPS)
 

@@ -6,9 +6,9 @@ sources), `native` (the model's own knowledge: no chunks, answers flagged as uns
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 Tier = Literal["internal", "external", "native"]
 TIERS: tuple[Tier, ...] = ("internal", "external", "native")
@@ -36,6 +36,7 @@ class Chunk:
     ingested_by: str = ""
     acl: tuple[str, ...] = (EVERYONE,)
     quarantined: bool = False
+    classification: str = ""  # the document's own data class (`secret`, ...); "" when unlabelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class DocumentSpec:
     document_id: str | None = None
     title: str | None = None
     ingested_by: str = ""
+    classification: str | None = None  # the document's own data class, carried by its chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,5 +193,19 @@ class KnowledgeStore(Protocol):
         """Every document of `tenant_id` with a visible version, by id (quarantined chunks counted).
 
         Reads every chunk's payload of the tenant (not their text or vectors): a listing for admins.
+        """
+        ...
+
+
+@runtime_checkable
+class DocumentScan(Protocol):
+    """A store read whole, for erasure: every chunk of every version, hidden and quarantined ones too."""
+
+    async def documents_where(
+        self, match: Callable[[Chunk], bool], *, tenant_id: str | None
+    ) -> list[tuple[str, str]]:
+        """The documents (of `tenant_id` if given) with a chunk that `match` accepts.
+
+        Each is `(tenant_id, document_id)`, sorted, once.
         """
         ...

@@ -263,6 +263,20 @@ class EdgeStore:
             must.append(_match("tenant_id", tenant_id))
         return await self._run(self._shard.count, CountRequest(filter=Filter(must=must), exact=True))
 
+    async def documents_where(
+        self, match: Callable[[Chunk], bool], *, tenant_id: str | None
+    ) -> list[tuple[str, str]]:
+        wanted = Filter(must=[_match("tenant_id", tenant_id)]) if tenant_id else None
+        found: set[tuple[str, str]] = set()
+        offset = None
+        while True:
+            request = ScrollRequest(limit=_BATCH, offset=offset, filter=wanted, with_payload=True)
+            points, offset = await self._run(self._shard.scroll, request)
+            chunks = (chunk_from_payload(dict(p.payload or {})) for p in points)
+            found.update((c.tenant_id, c.document_id) for c in chunks if match(c))
+            if offset is None:
+                return sorted(found)
+
     async def aclose(self) -> None:
         """Flush and close the shard (it can be opened again, by this process or another)."""
         await self._run(self._shard.close)

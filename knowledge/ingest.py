@@ -44,6 +44,10 @@ def validate_acl(acl: Sequence[str]) -> tuple[str, ...]:
     return entries
 
 
+def _label_bytes(label: str) -> bytes:
+    return f"\x00classification:{label}".encode() if label else b""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -138,7 +142,9 @@ class Ingestor:
         store = self.store(spec.tier)
         acl = validate_acl(spec.acl)
         tenant_id, document_id = spec.tenant_id, spec.document_id or name
-        digest = hashlib.sha256(data + "\x00".join(acl).encode()).hexdigest()
+        label = spec.classification or ""
+        # A new label is a new version (its chunks carry it); unlabelled documents hash as before.
+        digest = hashlib.sha256(data + "\x00".join(acl).encode() + _label_bytes(label)).hexdigest()
         current = await store.current(tenant_id, document_id)
         if current is not None and current.content_hash == digest:
             return IngestResult(document_id, "unchanged", current.version, current.chunks)
@@ -164,6 +170,7 @@ class Ingestor:
                 ingested_at=stamp,
                 ingested_by=spec.ingested_by,
                 acl=acl,
+                classification=label,
             )
             for i, piece in enumerate(pieces)
         ]

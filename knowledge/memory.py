@@ -6,7 +6,7 @@ retrieval quality.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from socle.knowledge.base import Chunk, DocumentInfo, Hit, Reader, Tier, documents_of
@@ -72,3 +72,12 @@ class InMemoryKnowledgeStore:
     async def documents(self, tenant_id: str) -> list[DocumentInfo]:
         chunks = (c for (t, _), listed in self._chunks.items() if t == tenant_id for c in listed)
         return documents_of(self.tier, chunks)
+
+    async def documents_where(
+        self, match: Callable[[Chunk], bool], *, tenant_id: str | None
+    ) -> list[tuple[str, str]]:
+        return sorted(
+            (t, d)
+            for (t, d), chunks in self._chunks.items()
+            if tenant_id in (None, t) and any(match(c) for c in chunks)
+        )

@@ -13,7 +13,7 @@ half a document.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qdrant_client import AsyncQdrantClient, models
@@ -245,3 +245,19 @@ class QdrantStore:
         return (
             await self._client.count(self.collection, count_filter=models.Filter(must=must), exact=True)
         ).count
+
+    async def documents_where(
+        self, match: Callable[[Chunk], bool], *, tenant_id: str | None
+    ) -> list[tuple[str, str]]:
+        await self._ensure_collection()
+        wanted = models.Filter(must=[_match("tenant_id", tenant_id)]) if tenant_id else None
+        found: set[tuple[str, str]] = set()
+        offset: models.ExtendedPointId | None = None
+        while True:
+            points, offset = await self._client.scroll(
+                self.collection, scroll_filter=wanted, limit=_BATCH, offset=offset, with_payload=True
+            )
+            chunks = (chunk_from_payload(dict(p.payload or {})) for p in points)
+            found.update((c.tenant_id, c.document_id) for c in chunks if match(c))
+            if offset is None:
+                return sorted(found)

@@ -32,6 +32,7 @@ from socle.orchestrator.base import (
 )
 from socle.orchestrator.checkpoints import Checkpointer
 from socle.orchestrator.deps import OrchestratorDeps
+from socle.orchestrator.erasure import CheckpointErasure
 from socle.orchestrator.graph import DEADLINE_KEY, build_graph
 from socle.orchestrator.leases import LocalLeases, RunLeases
 from socle.orchestrator.report import run_report, run_result
@@ -119,6 +120,10 @@ class Orchestrator:
             "conversation_id": request.conversation_id,
         }  # fmt: skip
         return self._drive(run_id, state)
+
+    def erasure(self) -> CheckpointErasure:
+        """The runs' part in erasing a data subject: its checkpoints (and so its reports)."""
+        return CheckpointErasure(self._checkpointer)
 
     async def conversation_tier(self, conversation_id: str, *, tenant_id: str) -> int:
         """The tier boost the conversation's latest run of `tenant_id` ended with (0: none yet).

@@ -114,6 +114,21 @@ class ResidencyPolicy:
                 return False
         return True
 
+    def covers(self, floor: Iterable[str], data_class: str) -> bool:
+        """True when every location that may see all of `floor` may also see `data_class`.
+
+        A run's steps are placed by their floor alone: evidence of a class the floor does not cover
+        could reach a location that may not see it, so it is kept out of the run.
+        """
+        wanted = self.allowed.get(data_class, frozenset())
+        if ANYWHERE in wanted:
+            return True
+        sets = [self.allowed.get(c, frozenset()) for c in floor]
+        bounded = [s for s in sets if ANYWHERE not in s]
+        if not bounded:
+            return False  # the floor goes anywhere; `data_class` does not
+        return frozenset.intersection(*bounded) <= wanted
+
     def finding(self, rail: str, entity: str) -> str:
         """The class of a value a rail found (`entities`, else the rail's, else `personal`)."""
         return self.entities.get(entity) or self.rails.get(rail) or "personal"

@@ -159,6 +159,7 @@ async def ground(  # noqa: PLR0913  # the request's parts, each needed
     )
     if deps.residency is not None:
         tiers = [hit.chunk.tier for hit in guarded.kept.hits]
+        labels = {hit.chunk.classification for hit in guarded.kept.hits if hit.chunk.classification}
         found = findings(guarded.results, deps.residency.policy).classes
-        grounding.data_classes = deps.residency.policy.base_classes(None, tiers) | found
+        grounding.data_classes = deps.residency.policy.base_classes(None, tiers) | labels | found
     return grounded, grounding

@@ -15,6 +15,7 @@ from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, Re
 from socle.server.routes import (
     admin_budgets,
     admin_canaries,
+    admin_erasure,
     admin_keys,
     admin_spend,
     chat,
@@ -63,6 +64,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             admin_keys.KeyIn,
             admin_budgets.BudgetIn,
             admin_canaries.CanaryIn,
+            admin_erasure.ErasureIn,
         ),
     )
     for module in (
@@ -77,6 +79,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         admin_budgets,
         admin_canaries,
         admin_spend,
+        admin_erasure,
     ):
         app.include_router(module.router)
     if settings.console.enabled:

@@ -25,6 +25,7 @@ from socle.governance.canary_compare import CanaryPolicy
 from socle.governance.canary_rollout import CanaryRollout
 from socle.governance.canary_samples import SqlCanarySamples
 from socle.governance.console_sessions import ConsoleSessionStore, SqlConsoleSessions
+from socle.governance.erasure import KEY_LABEL, Eraser, ErasureTarget
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
 from socle.governance.oidc import OidcVerifier
@@ -38,7 +39,8 @@ from socle.governance.request_log import BatchingRequestLog
 from socle.governance.request_stats import SqlRequestStats
 from socle.governance.spend import SpendReader
 from socle.governance.sql import SqlStore, create_engine
-from socle.guardrails.base import PseudonymVault, RailContext, Source
+from socle.governance.subject_index import SqlSubjectIndex
+from socle.guardrails.base import PseudonymVault, RailContext, Source, SubjectIndex
 from socle.guardrails.chunk_screen import GuardScreen
 from socle.guardrails.context import GuardedRetriever
 from socle.guardrails.gateway import GuardedGateway
@@ -47,6 +49,7 @@ from socle.guardrails.policy import load_policy
 from socle.guardrails.pseudonymize import Pseudonymizer
 from socle.guardrails.shield import GuardShield
 from socle.guardrails.vault import InMemoryVault
+from socle.knowledge.base import KnowledgeStore, Tier
 from socle.knowledge.service import Knowledge, open_knowledge
 from socle.orchestrator import Orchestrator, open_orchestrator
 from socle.orchestrator.answers import AnswerChecks
@@ -58,6 +61,8 @@ from socle.router.registry import CHAT_MODELS, ROUTERS
 from socle.router.residency import UNSPECIFIED, Residency, ResidencyPolicy
 from socle.router.traced import TracedChatModel, TracedGateway, TracedRouter
 from socle.server._drift import Drift, open_drift
+from socle.server._erasure import eraser
+from socle.server._residency import LabelFloor
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -99,6 +104,7 @@ class Deps:
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
     canaries: CanaryRollout | None = None  # canary rollouts (None: `canary.enabled` is off)
     drift: Drift | None = None  # drift samples, signals and alerts (`drift.enabled`)
+    erasure: Eraser | None = None  # every store, for erasing a data subject (`/v1/admin/erasure`)
 
     def __post_init__(self) -> None:
         if self.rate_policy is None:
@@ -176,12 +182,16 @@ def rate_limiter(settings: Settings) -> RateLimiter:
 
 
 async def build_guard(
-    settings: Settings, *, warm: bool = True, vault: PseudonymVault | None = None
+    settings: Settings,
+    *,
+    warm: bool = True,
+    vault: PseudonymVault | None = None,
+    index: SubjectIndex | None = None,
 ) -> Guard | None:
     """The guard of the policy file; `warm` loads its models now rather than on the first request.
 
     `vault` holds the pseudonym mappings (the database's, shared by replicas); None keeps them in
-    this process.
+    this process. `index` indexes their values by keyed hash, for erasure.
     """
     if not settings.guardrails.enabled:
         return None
@@ -195,7 +205,7 @@ async def build_guard(
             "guardrails.pseudonym_key is not set: pseudonyms survive neither a restart nor a switch of "
             "replica (set SOCLE_GUARDRAILS__PSEUDONYM_KEY, the same on every replica)"
         )
-    pseudonymizer = Pseudonymizer(vault or InMemoryVault(), key)
+    pseudonymizer = Pseudonymizer(vault or InMemoryVault(), key, index=index)
     grounded = settings.knowledge.enabled  # answer policies only where answers can be grounded
     guard = Guard.from_policy(policy, pseudonymizer=pseudonymizer, grounded=grounded)
     samples = ("Warm-up for Alice in Paris.", "Préchauffage pour Alice à Paris.") if warm else ()
@@ -205,6 +215,20 @@ async def build_guard(
     if answers is not None:  # loads the answer check's embedder now, not on the first grounded answer
         await answers.assess("Who warms up?", [Source(1, "Alice warms up in Paris.")])
     return guard
+
+
+def _vault(settings: Settings, store: SqlStore) -> tuple[SqlPseudonymVault, SqlSubjectIndex]:
+    """The pseudonym vault, and its index by data subject (keyed by the audit key, as the CLI's is)."""
+    vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
+    return vault, SqlSubjectIndex(store.engine, signer_for(settings).derive(KEY_LABEL))
+
+
+def _stores(knowledge: Knowledge | None) -> dict[Tier, KnowledgeStore] | None:
+    return knowledge.stores if knowledge is not None else None
+
+
+def _runs(orchestrator: Orchestrator | None) -> ErasureTarget | None:
+    return orchestrator.erasure() if orchestrator is not None else None
 
 
 def _answer_checks(settings: Settings, guard: Guard | None) -> AnswerChecks | None:
@@ -274,6 +298,20 @@ def _for_runs(residency: Residency | None, settings: Settings) -> Residency | No
         return residency
     tiers = residency.policy.base_classes(None, settings.knowledge.tiers)
     return replace(residency, floor=tiers)
+
+
+def _runs_retriever(
+    knowledge: Knowledge | None, guard: Guard | None, residency: Residency | None
+) -> Retriever | None:
+    """What runs retrieve with: chunks through the context rails, labelled ones held to the floor."""
+    if knowledge is None:
+        return None
+    retriever: Retriever = knowledge.retriever
+    if guard is not None:
+        retriever = GuardedRetriever(knowledge.retriever, guard)
+    if residency is not None:
+        retriever = LabelFloor(retriever, residency.policy, residency.floor)
+    return retriever
 
 
 async def _knowledge(
@@ -381,8 +419,8 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
         stack.push_async_callback(model.aclose)
         settings = await _promoted_only(settings, store)
         catalog = Catalog.from_settings(settings.models)
-        vault = SqlPseudonymVault(store.engine, ttl_s=settings.guardrails.pseudonym_ttl_s)
-        guard = await build_guard(settings, vault=vault)
+        vault, index = _vault(settings, store)
+        guard = await build_guard(settings, vault=vault, index=index)
         spans, audit, drift = await _observers(stack, settings, store)
         knowledge = await _knowledge(stack, settings, guard, spans, drift)
         request_log = BatchingRequestLog(store, flush_s=settings.logging.request_log_flush_s)
@@ -432,17 +470,12 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             # revealed for the user (`GuardShield`), never saved.
             # Runs read documents whose classes their steps' requests do not carry: each step counts
             # as the knowledge tiers' classes at least, and retrieved chunks pass the context rails.
+            for_runs = _for_runs(residency, settings)
             runs_inner = Gateway(
-                router,
-                model,
-                resilience=resilience,
-                admission=admission,
-                residency=_for_runs(residency, settings),
+                router, model, resilience=resilience, admission=admission, residency=for_runs
             )
             steps = GuardedGateway(runs_inner, guard, restore=False) if guard is not None else runs_inner
-            retriever: Retriever | None = knowledge.retriever if knowledge else None
-            if knowledge is not None and guard is not None:
-                retriever = GuardedRetriever(knowledge.retriever, guard)
+            retriever = _runs_retriever(knowledge, guard, for_runs)
             deps.orchestrator = await stack.enter_async_context(
                 open_orchestrator(
                     settings.orchestrator,
@@ -456,6 +489,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
                     outbox=await stack.enter_async_context(outbox_of(settings)),
                 )
             )
+        deps.erasure = eraser(store.engine, index, _stores(knowledge), _runs(deps.orchestrator), audit)
         async with anyio.create_task_group() as tg:
             tg.start_soon(request_log.run)
             tg.start_soon(_watch, canaries, settings.canary.check_every_s)

@@ -16,11 +16,13 @@ from socle._cli import run as _run
 from socle._cli import settings as _settings
 from socle.audit_cli import audit_app
 from socle.canary_cli import canary_app
+from socle.erase_cli import erase_app
 from socle.governance.audit import AuditEvent
 from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
 from socle.knowledge.base import DocumentSpec
 from socle.logs import configure_logging
+from socle.sovereignty_settings import ClassName
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -33,6 +35,7 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 models_app.add_typer(canary_app, name="canary")
 app.add_typer(audit_app, name="audit")
+app.add_typer(erase_app, name="erase")
 T = TypeVar("T")
 
 
@@ -101,6 +104,10 @@ def ingest(
         typer.Option(help="Who may read: '*' (default), 'group:<name>' or 'key:<id>'; repeatable."),
     ] = None,
     tenant: Annotated[str, typer.Option(help="Tenant owning the documents (local mode).")] = "default",
+    label: Annotated[
+        ClassName | None,
+        typer.Option(help="The documents' data class: public, internal, personal, sensitive or secret."),
+    ] = None,
     server: Annotated[
         str | None,
         typer.Option(help="Ingest through a running Socle, e.g. http://127.0.0.1:8000 (needs --api-key)."),
@@ -137,7 +144,7 @@ def ingest(
     def spec_for(path: Path) -> DocumentSpec:
         return DocumentSpec(
             tenant, tier=tier, acl=acl_entries, document_id=ic.document_id(path, roots[path]),  # type: ignore[arg-type]
-            ingested_by="cli",
+            ingested_by="cli", classification=label,
         )  # fmt: skip
 
     async def run_local() -> list[ic.Outcome]:

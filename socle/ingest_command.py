@@ -135,6 +135,7 @@ def server_ingest(client: httpx.AsyncClient) -> IngestBatch:
             "acl": list(spec.acl),
             "document_id": spec.document_id,
             "content_base64": base64.b64encode(data).decode(),
+            "classification": spec.classification,
         }
         response = await client.post("/v1/knowledge/documents", json=body)
         if response.status_code not in (200, 201):

@@ -24,6 +24,7 @@ from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
 from socle.errors import InvalidRequestError, NotFoundError
+from socle.sovereignty_settings import ClassName
 
 router = APIRouter()
 
@@ -40,6 +41,11 @@ class DocumentIn(BaseModel):
     acl: list[str] = Field(default_factory=lambda: ["*"], description="'*', 'group:<name>' or 'key:<id>'.")
     document_id: str | None = Field(None, description="Stable id; default: the filename.")
     title: str | None = None
+    classification: ClassName | None = Field(
+        None,
+        description="The document's own data class (public, internal, personal, sensitive, secret): its "
+        "chunks count as it, with their tier's, wherever they are sent (`sovereignty`).",
+    )
 
     def data(self) -> bytes:
         if (self.content is None) == (self.content_base64 is None):
@@ -82,6 +88,7 @@ async def ingest_document(
         document_id=body.document_id,
         title=body.title,
         ingested_by=caller.key_id,
+        classification=body.classification,
     )
     ingestor, data = _knowledge(deps).ingestor, body.data()
     try:
@@ -100,6 +107,8 @@ async def ingest_document(
             "quarantined": result.quarantined,
             "acl": ",".join(body.acl),
         }
+        if body.classification is not None:
+            details["classification"] = body.classification
         await audit(deps, caller, "knowledge.ingest", target=result.document_id, details=details)
     payload = {
         "document_id": result.document_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from socle.knowledge.base import Chunk, KnowledgeStore, Reader
+from socle.knowledge.base import Chunk, DocumentScan, KnowledgeStore, Reader
 
 
 def chunk(cid: str, text: str, *, doc: str = "d1", tenant: str = "acme", acl: tuple[str, ...] = ("*",),
@@ -119,3 +119,21 @@ class KnowledgeStoreContract:
             ("b", 2, 3, 1),
         ]
         assert all(d.tenant_id == "acme" for d in listed) and await store.documents("nobody") == []
+
+    async def test_documents_where_reads_every_chunk_quarantined_ones_too(
+        self, store: KnowledgeStore
+    ) -> None:
+        assert isinstance(store, DocumentScan)
+        await store.put_versions([
+            [chunk("a#0", "about Jeanne", doc="a"), chunk("a#1", "nothing", doc="a")],
+            [replace(chunk("b#0", "Jeanne again", doc="b"), quarantined=True)],
+            [chunk("c#0", "someone else", doc="c")],
+            [chunk("d#0", "Jeanne in globex", doc="d", tenant="globex")],
+        ])  # fmt: skip
+
+        def names_jeanne(c: Chunk) -> bool:
+            return "Jeanne" in c.text
+
+        everywhere = await store.documents_where(names_jeanne, tenant_id=None)
+        assert everywhere == [("acme", "a"), ("acme", "b"), ("globex", "d")]
+        assert await store.documents_where(names_jeanne, tenant_id="globex") == [("globex", "d")]
