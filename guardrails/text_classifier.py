@@ -4,14 +4,17 @@ The model is a JSON artifact written by `socle.eval.classifiers.train` (sklearn 
 not needed here). A text's features are two TF-IDF blocks, each L2-normalised as sklearn does:
 
 - words: lower-cased `\\w+` tokens, unigrams and bigrams (`word_features`);
-- characters: 3- to 5-grams inside each word padded with spaces (`char_features`).
+- characters: 3- to 5-grams inside each word padded with spaces (`char_features`);
+- lexicon (optional, `"lex"`): each token's categories in a hand-written FR/EN lexicon (insult,
+  swear, harm, second person, reporting verb, the AI, override...) and those of adjacent pairs
+  (`socle.guardrails._lexicon`).
 
 The probability is `sigmoid(w . x + b)`. Long texts are cut into overlapping windows of
 `window` words (stride `window // 2`) and the text's score is the highest window score, so one
 injected sentence in a long retrieved chunk is not diluted by the rest of the chunk.
 
 Artifact (JSON): `{"format": "socle-tfidf-lr/1", "task", "window", "sublinear_tf",
-"blocks": [{"kind": "word"|"char", "vocabulary": {term: column}, "idf": [...], "coef": [...]}, ...],
+"blocks": [{"kind": "word"|"char"|"lex", "vocabulary": {term: column}, "idf": [...], "coef": [...]}, ...],
 "intercept", "thresholds": {...}, "metrics": {...}}`.
 """
 
@@ -28,6 +31,7 @@ from operator import mul
 from pathlib import Path
 
 import numpy
+from socle.guardrails._lexicon import categories, lexicon_features, pair_terms, single_terms
 from socle.guardrails._window_scores import Floats, window_scores
 from socle.guardrails.errors import GuardrailConfigError
 
@@ -60,7 +64,11 @@ def char_features(words: Sequence[str]) -> list[str]:
     return grams
 
 
-ANALYZERS: dict[str, Callable[[Sequence[str]], list[str]]] = {"word": word_features, "char": char_features}
+ANALYZERS: dict[str, Callable[[Sequence[str]], list[str]]] = {
+    "word": word_features,
+    "char": char_features,
+    "lex": lexicon_features,
+}
 """Feature kind -> the function that turns tokens into its terms (shared with the trainer)."""
 
 
@@ -123,6 +131,8 @@ class Block:
             singles = [[columns[w]] if w in columns else [] for w in words]
             pairs = [[columns[b]] if (b := f"{a} {c}") in columns else [] for a, c in pairwise(words)]
             return singles, pairs
+        if self.kind == "lex":
+            return self._lexicon_positions(words)
         cache = self._word_columns
         if len(cache) > WORD_CACHE_SIZE:
             cache.clear()
@@ -133,6 +143,14 @@ class Block:
                 found = cache[word] = [columns[g] for g in char_features((word,)) if g in columns]
             singles.append(found)
         return singles, []
+
+    def _lexicon_positions(self, words: Sequence[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """`positions` of a lexicon block: each token's category terms, each adjacent pair's."""
+        columns = self.columns
+        kinds = [categories(w) for w in words]
+        singles = [[columns[t] for t in single_terms(k) if t in columns] for k in kinds]
+        pairs = [[columns[t] for t in pair_terms(a, b) if t in columns] for a, b in pairwise(kinds)]
+        return singles, pairs
 
 
 @dataclass(frozen=True, slots=True)

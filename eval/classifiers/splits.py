@@ -34,29 +34,35 @@ DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 FRENCH_PII = DATASETS.parent / "pii" / "data" / "french_pii.json"
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "injection": {
-        "train": ("train.jsonl", "train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl"),
-        "dev": ("dev.jsonl", "documents_dev.jsonl"),
+        "train": ("train.jsonl", "train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl",
+                  "train_round3.jsonl"),
+        "dev": ("dev.jsonl", "documents_dev.jsonl", "dev_round3.jsonl"),
         "test": ("test.jsonl", "test_authored.jsonl", "indirect.jsonl", "benign_long.jsonl",
                  "benign_chat.jsonl", "documents_test.jsonl"),
         "ood": ("ood.jsonl",),
-        "probe": ("probe.jsonl",),
+        "probe": ("probe.jsonl", "heldout.jsonl", "heldout_documents.jsonl"),
     },
     "toxicity": {
-        "train": ("train.jsonl", "train_fr.jsonl"),
-        "dev": ("dev.jsonl",),
-        "test": ("test.jsonl", "test_fr.jsonl", "test_authored.jsonl", "test_fr_authored.jsonl"),
-        "probe": ("probe.jsonl",),
+        "train": ("train.jsonl", "train_fr.jsonl", "train_round3.jsonl"),
+        "dev": ("dev.jsonl", "dev_round3.jsonl"),
+        "test": ("test.jsonl", "test_fr.jsonl", "test_authored.jsonl", "test_fr_authored.jsonl",
+                 "test_round3.jsonl"),
+        "probe": ("probe.jsonl", "heldout.jsonl"),
     },
 }  # fmt: skip
 """Task -> role -> the files of that role. No text may be a near-duplicate of a text of another role.
-`probe` is the held-out probe set of workplace texts (written by hand before any model of this
-release was trained, never trained or tuned on): it never steers a split, the test only checks it."""
+`probe` holds the held-out probe sets of workplace texts (written by hand before any model of their
+release was trained, never trained or tuned on: `probe.jsonl` in round 2, `heldout*.jsonl` in round 4):
+they never steer a split, the test only checks them."""
 FIXED = {
     "injection": ("train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl", "documents_dev.jsonl",
-                  "benign_long.jsonl", "benign_chat.jsonl", "documents_test.jsonl", "probe.jsonl"),
-    "toxicity": ("probe.jsonl",),
+                  "benign_long.jsonl", "benign_chat.jsonl", "documents_test.jsonl", "probe.jsonl",
+                  "heldout.jsonl", "heldout_documents.jsonl", "train_round3.jsonl", "dev_round3.jsonl"),
+    "toxicity": ("probe.jsonl", "heldout.jsonl", "train_round3.jsonl", "dev_round3.jsonl",
+                 "test_round3.jsonl"),
 }  # fmt: skip
-"""Files written by other builders: read for their side, never rewritten here."""
+"""Files written by other builders (`*_round3.jsonl`: `authored_round3`): read for their side, never
+rewritten here."""
 GROUP_THRESHOLD = 0.7
 OOD_THRESHOLD = 0.5
 SHARES = (14, 3, 3)

@@ -50,6 +50,9 @@ class Options:
     """Sample weight of rows from hand-written families (`authored:` sources), 1 for the others:
     a few hundred workplace rows beside thousands of tweets and jailbreaks would otherwise barely
     move the model."""
+    lexicon: int = 0
+    """1 adds the lexicon block (`socle.guardrails._lexicon`: FR/EN insult, swear, harm, second-person,
+    reporting, AI and override categories of each token and adjacent pair) to the word and char blocks."""
     exclude: str = ""
     """Comma-separated source prefixes (`mlma`) left out of training and of the dev rows the
     thresholds are set on; test-side files still hold and report them."""
@@ -78,24 +81,24 @@ TASK_DATA = {
         "injection",
         train=("train", "train_long", "train_chat"),
         dev=("dev",),
-        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat", "probe"),
+        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat", "probe", "heldout"),
         defaults={"window": 32, "indirect": 0, "c": 4.0, "authored_weight": 16.0},
         target_fpr=0.01,
     ),
     "toxicity": TaskData(
         "toxicity",
-        train=("train", "train_fr"),
-        dev=("dev",),
-        test=("test", "test_fr", "test_authored", "test_fr_authored", "probe"),
-        defaults={"indirect": 0, "authored_weight": 16.0, "exclude": "mlma"},
+        train=("train", "train_fr", "train_round3"),
+        dev=("dev", "dev_round3"),
+        test=("test", "test_fr", "test_authored", "test_fr_authored", "test_round3", "probe", "heldout"),
+        defaults={"indirect": 0, "authored_weight": 16.0, "exclude": "mlma", "lexicon": 1},
         target_fpr=0.02,
     ),
     "hidden_instructions": TaskData(
         "injection",
         train=("documents_train", "train_long"),
         dev=("documents_dev",),
-        test=("documents_test", "indirect", "benign_long"),
-        defaults={"window": 32, "indirect": 0},
+        test=("documents_test", "indirect", "benign_long", "heldout_documents"),
+        defaults={"window": 32, "indirect": 0, "lexicon": 1},
         target_fpr=0.02,
     ),
 }
@@ -218,23 +221,18 @@ def fit(
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no stubs
     from sklearn.pipeline import FeatureUnion, Pipeline  # type: ignore[import-untyped]  # no stubs
 
-    def block(kind: str, size: int) -> TfidfVectorizer:
+    def block(kind: str, size: int | None) -> TfidfVectorizer:
         analyze = ANALYZERS[kind]
         return TfidfVectorizer(
             analyzer=lambda s: analyze(s.split()), sublinear_tf=True, min_df=2, max_features=size
         )
 
+    blocks = [("word", block("word", options.word_features)), ("char", block("char", options.char_features))]
+    if options.lexicon:
+        blocks.append(("lex", block("lex", None)))
     model = Pipeline(
         [
-            (
-                "features",
-                FeatureUnion(
-                    [
-                        ("word", block("word", options.word_features)),
-                        ("char", block("char", options.char_features)),
-                    ]
-                ),
-            ),
+            ("features", FeatureUnion(blocks)),
             (
                 "lr",
                 LogisticRegression(C=options.c, class_weight="balanced", max_iter=3000, solver="liblinear"),
@@ -490,7 +488,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("task", choices=tuple(TASK_DATA))
     parser.add_argument("--datasets", type=Path, default=DATASETS, help="folder holding the task folders")
     parser.add_argument("--out", type=Path, default=ARTIFACTS, help="where <task>.json is written / read")
-    for field in ("window", "word_features", "char_features", "c", "indirect", "authored_weight", "exclude"):
+    for field in (
+        "window",
+        "word_features",
+        "char_features",
+        "c",
+        "indirect",
+        "authored_weight",
+        "lexicon",
+        "exclude",
+    ):
         value = getattr(Options(), field)
         parser.add_argument(
             f"--{field.replace('_', '-')}", type=type(value), nargs="+", default=None, help=f"default {value}"

@@ -103,12 +103,21 @@ def test_excluded_sources_leave_training_and_dev() -> None:
     assert kept(rows, Options()) == rows
 
 
-@pytest.mark.parametrize("task", sorted(ROLES))
-def test_the_probe_is_held_out_from_training_and_tuning_and_read_with_the_test_side(task: str) -> None:
+HELD_OUT = [(task, stem) for task in sorted(ROLES) for stem in ("probe", "heldout")] + [
+    ("hidden_instructions", "heldout_documents")
+]
+
+
+@pytest.mark.parametrize(("task", "stem"), HELD_OUT)
+def test_the_probes_are_held_out_from_training_and_tuning_and_read_with_the_test_side(
+    task: str, stem: str
+) -> None:
     data = TASK_DATA[task]
-    assert "probe" not in (*data.train, *data.dev) and "probe" in data.test
-    assert "probe.jsonl" in FIXED[task]  # the splitter never rewrites it
-    rows = [json.loads(line) for line in (DATASETS / task / "probe.jsonl").read_text("utf-8").splitlines()]
+    assert stem not in (*data.train, *data.dev) and stem in data.test
+    assert f"{stem}.jsonl" in FIXED[data.folder]  # the splitter never rewrites it
+    assert f"{stem}.jsonl" in ROLES[data.folder]["probe"]  # the near-duplicate check reads it
+    path = DATASETS / data.folder / f"{stem}.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
     sources = {r["source"].split(":")[1] for r in rows}
     assert sources == {"en", "fr"}
     for lang in sources:

@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "injection"
 
 @pytest.fixture(scope="module")
 def fitted():
-    options = Options(window=64, word_features=2000, char_features=3000, indirect=50)
+    options = Options(window=64, word_features=2000, char_features=3000, indirect=50, lexicon=1)
     rows = load_rows(DATA / "train.jsonl")[:400]
     model = fit(*training_windows([r["text"] for r in rows], [r["label"] for r in rows], options), options)
     artifact = json.loads(json.dumps(export(model, "injection", options)))

@@ -151,12 +151,11 @@ NEAR_MISSES = [
 ]
 
 
-# Known false positives of the shipped toxicity model (round 3): short benign requests with "again"
-# or "late" score over the threshold. Strict: the test fails once a retrained model allows them.
+# False positives of the round-3 toxicity model (0.9 and more): short benign requests with "again" or
+# "late". Round 4 (lexicon block, plain "you" / "tu es" statements in training) allows them.
 SHORT_BENIGN = ["Remind her again.", "You're late again.", "Tu es encore en retard."]
 
 
-@pytest.mark.xfail(strict=True, reason="short benign phrases with 'again'/'encore' score >= 0.9 (issue #17)")
 @pytest.mark.parametrize("text", SHORT_BENIGN)
 async def test_short_benign_requests_pass_the_toxicity_rail(toxicity, text: str) -> None:
     assert (await screen(toxicity, text)).action == "allow"
