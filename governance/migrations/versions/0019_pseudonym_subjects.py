@@ -1,7 +1,7 @@
 """The pseudonym vault's index by data subject, so erasure finds a person's conversations.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

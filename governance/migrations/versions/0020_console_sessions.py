@@ -1,7 +1,7 @@
 """Console sessions move into the database, so signing in on one replica is signed in on all.
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0014"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
