@@ -20,6 +20,7 @@ from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
 from socle.knowledge.base import DocumentSpec
 from socle.logs import configure_logging
+from socle.runs_cli import runs_app
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -31,6 +32,7 @@ models_app = typer.Typer(
 )
 app.add_typer(models_app, name="models")
 app.add_typer(audit_app, name="audit")
+app.add_typer(runs_app, name="runs")
 T = TypeVar("T")
 
 
