@@ -156,6 +156,16 @@ model_promotions = Table(
     Column("note", Text, nullable=False, server_default=""),
 )
 
+model_cards = Table(
+    "model_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False, index=True),
+    Column("card", Text, nullable=False),  # JSON: intended_use, data, evaluation, limits
+    Column("by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 pseudonym_vault = Table(
     "pseudonym_vault",
     metadata,

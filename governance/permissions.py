@@ -8,7 +8,7 @@ decision; this module only says whether the role may do it at all.
 | role     | for                                                                             |
 |----------|---------------------------------------------------------------------------------|
 | admin    | everything, in its tenant (or every tenant: a `platform` key)                   |
-| operator | runs the service: models, knowledge, runs (cancel), spend, keys and budgets read |
+| operator | runs the service: models (cards), knowledge, runs (cancel), spend, keys, budgets read |
 | user     | calls models and agents, searches knowledge, reads its own runs (a developer)   |
 | auditor  | read-only: audit log, spend, keys, budgets, tenants, runs                       |
 | approver | reads runs and approves or denies their pending actions (never its own runs)    |
@@ -24,6 +24,7 @@ from socle.governance.base import ROLES, Role
 Permission = Literal[
     "models.call",
     "models.read",
+    "models.write",
     "knowledge.read",
     "knowledge.write",
     "runs.read",
@@ -40,16 +41,17 @@ Permission = Literal[
     "requests.read",
 ]
 PERMISSIONS: tuple[Permission, ...] = (
-    "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
-    "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
-    "tenants.read", "metrics.read", "requests.read",
+    "models.call", "models.read", "models.write", "knowledge.read", "knowledge.write", "runs.read",
+    "runs.approve", "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read",
+    "budgets.write", "tenants.read", "metrics.read", "requests.read",
 )  # fmt: skip
 
 MATRIX: Mapping[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS),
     "operator": frozenset({
-        "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.cancel",
-        "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read", "requests.read",
+        "models.call", "models.read", "models.write", "knowledge.read", "knowledge.write", "runs.read",
+        "runs.cancel", "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read",
+        "requests.read",
     }),
     "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read", "requests.read"}),
     "auditor": frozenset({
@@ -86,6 +88,8 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.budgets.delete": "budgets.write",
     "admin.tenants.list": "tenants.read",
     "admin.spend": "spend.read",
+    "admin.models.card": "models.read",
+    "admin.models.card.set": "models.write",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
 

@@ -15,6 +15,7 @@ from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, Re
 from socle.server.routes import (
     admin_budgets,
     admin_keys,
+    admin_models,
     admin_spend,
     chat,
     embeddings,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         admin_keys,
         admin_budgets,
         admin_spend,
+        admin_models,
     ):
         app.include_router(module.router)
     if settings.console.enabled:

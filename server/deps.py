@@ -21,6 +21,7 @@ from socle.governance.budgets import BudgetStore
 from socle.governance.cache import InMemoryKeyCache
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
+from socle.governance.model_cards import CardStore, SqlCardStore
 from socle.governance.oidc import OidcVerifier
 from socle.governance.pseudonym_vault import SqlPseudonymVault
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
@@ -87,6 +88,7 @@ class Deps:
     # What the console reads besides the above (None: its pages say the feature is off).
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
+    cards: CardStore | None = None  # model cards (`governance.model_cards`)
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
 
     def __post_init__(self) -> None:
@@ -356,6 +358,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             residency=residency,
             stats=SqlRequestStats(store.engine),
             registry=SqlModelRegistry(store.engine),
+            cards=SqlCardStore(store.engine),
             spans=spans,
         )
         if settings.orchestrator.enabled:

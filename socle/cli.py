@@ -389,6 +389,33 @@ def models_history(
     console.print(table)
 
 
+@models_app.command("card")
+def models_card(
+    model: Annotated[str, typer.Argument(help="A model name of the catalog.")],
+    intended_use: Annotated[str | None, typer.Option(help="What the model is for, and not for.")] = None,
+    data: Annotated[str | None, typer.Option(help="What it was trained or tuned on.")] = None,
+    evaluation: Annotated[str | None, typer.Option(help="Evaluation results, in words.")] = None,
+    limits: Annotated[str | None, typer.Option(help="Known limits, risks and failure modes.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show a model's card, its stage and evidence; with options, write a new version of the card first."""
+    from socle import models_command as mc
+
+    changes = {"intended_use": intended_use, "data": data, "evaluation": evaluation, "limits": limits}
+    settings = _settings(config)
+    card, promotions = _run(lambda: mc.card(settings, model, changes))
+    table = Table("field", "text", show_header=False)
+    for name, text in (card.fields() if card else {}).items():
+        table.add_row(name, text or "-")
+    if card is not None:
+        table.add_row("updated", f"{card.at.isoformat(timespec='seconds')} by {card.by}")
+    last = promotions[-1] if promotions else None
+    table.add_row("stage", last.stage if last else "never promoted")
+    table.add_row("evidence", ", ".join(f"{s}={r}" for s, r in last.evidence.items()) if last else "-")
+    console.print(f"[bold]{model}[/]" + ("" if card else " (no card yet)"), highlight=False)
+    console.print(table)
+
+
 def main() -> None:
     """Entry point of the `socle` script."""
     app()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from socle.errors import ConfigError
@@ -17,6 +18,7 @@ from socle.eval.provenance import config_hash
 from socle.governance.audit import AuditEvent, SqlAuditLog
 from socle.governance.audit_keys import signer_for
 from socle.governance.eval_runs import SqlEvalRuns
+from socle.governance.model_cards import ModelCard, SqlCardStore, current
 from socle.governance.registry import Promotion, PromotionCheck, SqlModelRegistry, Stage, check_promotion
 from socle.server.deps import open_store
 from socle.settings import Settings
@@ -78,3 +80,27 @@ async def history(settings: Settings, model: str | None) -> Sequence[Promotion]:
     """The registry's promotions (of `model` if given), oldest first."""
     async with open_store(settings) as store:
         return await SqlModelRegistry(store.engine).history(model)
+
+
+async def card(
+    settings: Settings, model: str, changes: dict[str, str | None]
+) -> tuple[ModelCard | None, Sequence[Promotion]]:
+    """The model's card after writing `changes` (those not None; none: only read), and its promotions.
+
+    A change is a new version of the card, audited (`model.card`). Raises `ConfigError` for a model
+    the catalog does not have.
+    """
+    names = {d.name for d in settings.models.deployments}
+    if model not in names:
+        raise ConfigError(f"no model {model!r} in the catalog; it has {sorted(names)}")
+    signer = signer_for(settings)
+    async with open_store(settings) as store:
+        cards = SqlCardStore(store.engine)
+        found = await current(cards, model)
+        changed = sorted(k for k, v in changes.items() if v is not None)
+        if changed:
+            found = (found or ModelCard(model)).updated(changes, by="cli", at=datetime.now(UTC))
+            await cards.add(found)
+            event = AuditEvent("model.card", actor="cli", target=model, details={"fields": ",".join(changed)})
+            await SqlAuditLog(store.engine, signer).append(event)
+        return found, await SqlModelRegistry(store.engine).history(model)

@@ -205,3 +205,24 @@ def test_keys_create_with_controls_stores_them(config: Path) -> None:
 def test_keys_create_refuses_a_bad_expiry(config: Path, option: str, message: str) -> None:
     refused = runner.invoke(app, ["keys", "create", "app", "--expires", option, "--config", str(config)])
     assert refused.exit_code == 1 and message in refused.output
+
+
+def test_models_card_writes_versions_and_shows_the_stage(config: Path) -> None:
+    empty = runner.invoke(app, ["models", "card", "m", "--config", str(config)])
+    assert empty.exit_code == 0 and "no card yet" in empty.output and "never promoted" in empty.output
+    written = runner.invoke(app, ["models", "card", "m", "--intended-use", "Internal HR questions",
+                                  "--limits", "English only", "--config", str(config)])  # fmt: skip
+    assert written.exit_code == 0, written.output
+    changed = runner.invoke(
+        app, ["models", "card", "m", "--limits", "English and French", "--config", str(config)]
+    )
+    shown = runner.invoke(app, ["models", "card", "m", "--config", str(config)])
+    assert changed.exit_code == 0 and "Internal HR questions" in shown.output  # kept from the first version
+    assert "English and French" in shown.output and "English only" not in shown.output
+    assert runner.invoke(app, ["models", "card", "nope", "--config", str(config)]).exit_code == 1
+    audit = runner.invoke(app, ["audit", "list", "--json", "--config", str(config)])
+    records = [json.loads(line)["event"] for line in audit.output.splitlines()]
+    assert [(r["action"], r["details"]["fields"]) for r in records] == [
+        ("model.card", "intended_use,limits"),
+        ("model.card", "limits"),
+    ]

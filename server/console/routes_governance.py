@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from socle.governance.base import KEY_SCOPES, ROLES
 from socle.governance.budgets import BudgetUsage
+from socle.governance.model_cards import latest_cards
 from socle.governance.registry import Promotion
 from socle.server.console._access import Viewer, posted, viewer
 from socle.server.console._render import ConsoleRoute, page
@@ -37,10 +38,11 @@ async def _render(request: Request, who: Viewer, *, created: str = "", message: 
     deps = get_deps(request)
     tenant = who.view(request.query_params.get("tenant")).tenant_id
     registry: list[Promotion] = list(await deps.registry.history()) if deps.registry is not None else []
+    cards = sorted((await latest_cards(deps.cards)).values(), key=lambda c: c.model) if deps.cards else []
     return page(
         request, "governance.html", who=who, keys=await deps.keys.list(tenant_id=tenant),
         budgets=await _budgets(request, who, tenant), registry=registry[-50:][::-1], roles=ROLES,
-        created=created, message=message, tenant=tenant or "",
+        created=created, message=message, tenant=tenant or "", cards=cards,
     )  # fmt: skip
 
 

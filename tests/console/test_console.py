@@ -243,3 +243,13 @@ async def test_an_admin_cancels_a_run_from_its_page(console: Console) -> None:
     assert done.status_code == 303
     after = (await admin.get(f"/console/runs/{run_id}")).text
     assert 'id="run-status">cancelled<' in after and 'id="cancel"' not in after
+
+
+async def test_the_governance_page_shows_the_model_cards(console: Console) -> None:
+    from socle.governance.model_cards import InMemoryCardStore, ModelCard
+
+    console.deps.cards = InMemoryCardStore()
+    await console.deps.cards.add(ModelCard("small", intended_use="HR questions", limits="English only"))
+    page = (await (await sign_in(console, "admin")).get("/console/governance")).text
+    table = page.split('id="cards-table"')[1]
+    assert "<td>small</td>" in table and "HR questions" in table and "English only" in table
