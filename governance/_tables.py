@@ -166,6 +166,18 @@ model_cards = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),  # model, prompt, agent, guardrail-policy
+    Column("name", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_config_versions_kind_name", "kind", "name"),
+)
+
 pseudonym_vault = Table(
     "pseudonym_vault",
     metadata,

@@ -416,6 +416,36 @@ def models_card(
     console.print(table)
 
 
+@models_app.command("versions")
+def models_versions(
+    kind: Annotated[str | None, typer.Option(help="model, prompt, agent or guardrail-policy.")] = None,
+    name: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="First record a version of each item whose content changed.")
+    ] = False,
+    by: Annotated[str, typer.Option(help="Who records (with --record).")] = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Versions of models, prompts, agents and guardrail policies: content hash, who, when."""
+    from socle import models_command as mc
+    from socle.governance.config_versions import KINDS
+
+    chosen = next((k for k in KINDS if k == kind), None)
+    if kind is not None and chosen is None:
+        console.print(f"[red]error:[/] kind {kind!r} is not one of {list(KINDS)}", highlight=False)
+        raise typer.Exit(1)
+    settings = _settings(config)
+    recorded, history = _run(
+        lambda: mc.versions(settings, kind=chosen, name=name, record_as=by if record else None)
+    )
+    if record:
+        console.print(f"recorded {len(recorded)} new version(s)", highlight=False)
+    table = Table("at", "kind", "name", "content", "by")
+    for v in history:
+        table.add_row(v.at.isoformat(timespec="seconds"), v.kind, v.name, v.content_hash[:12], v.by)
+    console.print(table)
+
+
 def main() -> None:
     """Entry point of the `socle` script."""
     app()

@@ -226,3 +226,31 @@ def test_models_card_writes_versions_and_shows_the_stage(config: Path) -> None:
         ("model.card", "intended_use,limits"),
         ("model.card", "limits"),
     ]
+
+
+def test_models_versions_records_what_changed(tmp_path: Path) -> None:
+    agents, policy = tmp_path / "agents", tmp_path / "policy.yaml"
+    agents.mkdir()
+    agent = agents / "helper.yaml"
+    agent.write_text("name: helper\ndescription: helps\ninstructions: You help with questions.\n")
+    policy.write_text("rails: []\n")
+    path = tmp_path / "socle.yaml"
+    path.write_text(
+        f"storage:\n  data_dir: {tmp_path / 'data'}\n"
+        "models:\n  default: m\n  manage_local: false\n  deployments:\n"
+        "    - {name: m, model: 'vllm:m', api_base: 'http://127.0.0.1:9/v1'}\n"
+        f"orchestrator:\n  agents_dir: {agents}\nguardrails:\n  policy: {policy}\n"
+    )
+    record = ["models", "versions", "--record", "--by", "ci", "--config", str(path)]
+    first = runner.invoke(app, record)
+    assert first.exit_code == 0, first.output
+    assert "recorded 4 new version(s)" in first.output  # model m, agent helper, its prompt, the policy
+    assert "recorded 0 new" in runner.invoke(app, record).output
+    agent.write_text("name: helper\ndescription: helps a lot\ninstructions: You help with questions.\n")
+    assert "recorded 1 new" in runner.invoke(app, record).output  # the agent, not its prompt
+    agent.write_text("name: helper\ndescription: helps a lot\ninstructions: You answer in French.\n")
+    assert "recorded 2 new" in runner.invoke(app, record).output  # the agent and its prompt
+    prompts = runner.invoke(app, ["models", "versions", "--kind", "prompt", "--config", str(path)])
+    rows = [line for line in prompts.output.splitlines() if "helper" in line]
+    assert len(rows) == 2 and all("ci" in r for r in rows)
+    assert runner.invoke(app, ["models", "versions", "--kind", "nope", "--config", str(path)]).exit_code == 1
