@@ -156,6 +156,28 @@ model_promotions = Table(
     Column("note", Text, nullable=False, server_default=""),
 )
 
+model_cards = Table(
+    "model_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False, index=True),
+    Column("card", Text, nullable=False),  # JSON: intended_use, data, evaluation, limits
+    Column("by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),  # model, prompt, agent, guardrail-policy
+    Column("name", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_config_versions_kind_name", "kind", "name"),
+)
+
 pseudonym_vault = Table(
     "pseudonym_vault",
     metadata,

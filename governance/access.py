@@ -10,6 +10,8 @@ Every route that touches a tenant's resources asks here instead of testing `is_a
   the run's tenant (or a platform admin) *other than* the key that started the run.
 
 Approving is the matrix's `runs.approve` (approvers and admins), never by the starting key.
+- `cancel_run` and `listed_runs`: cancelling needs the matrix's `runs.cancel` (admins and operators)
+  on a run the caller may read; a list shows the runs `read_run` would let the caller read.
 """
 
 from __future__ import annotations
@@ -95,6 +97,28 @@ def approve_run(caller: Principal, owner: Owner) -> Access:
         )
     needs = Access(False, reason=f"approving needs an approver or admin key of tenant {owner.tenant_id!r}")
     return ALLOWED if _approves(caller, owner.tenant_id) else needs
+
+
+def cancel_run(caller: Principal, owner: Owner) -> Access:
+    """May `caller` cancel the run `owner` started? Hidden like `read_run` when it may not read it."""
+    readable = read_run(caller, owner)
+    if not readable.allowed:
+        return readable
+    if allows(caller.role, "runs.cancel"):
+        return ALLOWED
+    return Access(False, reason=f"cancelling needs an operator or admin key of tenant {owner.tenant_id!r}")
+
+
+def listed_runs(caller: Principal, tenant: str | None = None) -> Owner | None:
+    """Whose runs a list shows `caller` (an `Owner`, "" for any), or None for a `tenant` out of reach.
+
+    A platform key lists every tenant (or `tenant`); admins, operators, auditors and approvers
+    their tenant's runs; any other key the runs it started.
+    """
+    if tenant is not None and not in_reach(caller, tenant):
+        return None
+    scope = tenant if tenant is not None else "" if caller.reaches_every_tenant else caller.tenant_id
+    return Owner(scope, "" if caller.role in _READS_EVERY_RUN else caller.key_id)
 
 
 AGENT_PREFIX = "socle-agent/"

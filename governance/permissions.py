@@ -8,7 +8,7 @@ decision; this module only says whether the role may do it at all.
 | role     | for                                                                             |
 |----------|---------------------------------------------------------------------------------|
 | admin    | everything, in its tenant (or every tenant: a `platform` key), erasure included |
-| operator | runs the service: models, knowledge, runs (cancel), spend, keys and budgets read |
+| operator | runs the service: models (cards, rollout), knowledge, runs (cancel), spend, keys, budgets read |
 | user     | calls models and agents, searches knowledge, reads its own runs (a developer)   |
 | auditor  | read-only: audit log, spend, keys, budgets, tenants, runs                       |
 | approver | reads runs and approves or denies their pending actions (never its own runs)    |
@@ -24,6 +24,7 @@ from socle.governance.base import ROLES, Role
 Permission = Literal[
     "models.call",
     "models.read",
+    "models.write",
     "knowledge.read",
     "knowledge.write",
     "runs.read",
@@ -42,17 +43,17 @@ Permission = Literal[
     "subjects.erase",
 ]
 PERMISSIONS: tuple[Permission, ...] = (
-    "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.approve",
-    "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read", "budgets.write",
-    "tenants.read", "metrics.read", "requests.read", "models.rollout", "subjects.erase",
+    "models.call", "models.read", "models.write", "knowledge.read", "knowledge.write", "runs.read",
+    "runs.approve", "runs.cancel", "audit.read", "spend.read", "keys.read", "keys.write", "budgets.read",
+    "budgets.write", "tenants.read", "metrics.read", "requests.read", "models.rollout", "subjects.erase",
 )  # fmt: skip
 
 MATRIX: Mapping[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS),
     "operator": frozenset({
-        "models.call", "models.read", "knowledge.read", "knowledge.write", "runs.read", "runs.cancel",
-        "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read", "requests.read",
-        "models.rollout",
+        "models.call", "models.read", "models.write", "knowledge.read", "knowledge.write", "runs.read",
+        "runs.cancel", "spend.read", "keys.read", "budgets.read", "tenants.read", "metrics.read",
+        "requests.read", "models.rollout",
     }),
     "user": frozenset({"models.call", "models.read", "knowledge.read", "runs.read", "requests.read"}),
     "auditor": frozenset({
@@ -77,8 +78,10 @@ ROUTES: Mapping[str, Permission | None] = {
     "knowledge.ingest": "knowledge.write",
     "knowledge.delete": "knowledge.write",
     "knowledge.search": "knowledge.read",
+    "runs.list": "runs.read",
     "runs.get": "runs.read",
     "runs.resume": "runs.approve",
+    "runs.cancel": "runs.cancel",
     "admin.keys.list": "keys.read",
     "admin.keys.create": "keys.write",
     "admin.keys.revoke": "keys.write",
@@ -92,6 +95,8 @@ ROUTES: Mapping[str, Permission | None] = {
     "admin.canaries.stop": "models.rollout",
     "admin.canaries.compare": "models.rollout",
     "admin.erasure": "subjects.erase",
+    "admin.models.card": "models.read",
+    "admin.models.card.set": "models.write",
 }
 """The permission each route (by its name) needs; `PUBLIC` for none."""
 
@@ -106,6 +111,7 @@ CONSOLE_ROUTES: Mapping[str, Permission | None] = {
     "console.run": "runs.read",
     "console.run.open": "runs.read",
     "console.run.decide": "runs.approve",
+    "console.run.cancel": "runs.cancel",
     "console.knowledge": "knowledge.read",
     "console.knowledge.delete": "knowledge.write",
     "console.governance": "keys.read",

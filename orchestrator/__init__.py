@@ -23,7 +23,8 @@ from socle.orchestrator.checkpoints import CHECKPOINTERS, open_checkpointer
 from socle.orchestrator.chunks import completion_body, event_chunk, openai_chunks
 from socle.orchestrator.deps import NoShield, OrchestratorDeps
 from socle.orchestrator.graph import build_graph
-from socle.orchestrator.runs import Orchestrator, RunSummary
+from socle.orchestrator.run_list import RunPage, RunQuery, RunSummary
+from socle.orchestrator.runs import Orchestrator
 from socle.orchestrator.service import open_orchestrator
 from socle.orchestrator.settings import OrchestratorSettings
 from socle.orchestrator.verifiers import VERIFIERS, AllowAll, RequireCitations, build_verifier
@@ -42,6 +43,8 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "OrchestratorSettings",
     "RequireCitations",
     "RunEvent",
+    "RunPage",
+    "RunQuery",
     "RunRequest",
     "RunResult",
     "RunStatus",

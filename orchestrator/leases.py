@@ -8,6 +8,11 @@ orchestrator's `replica_id`, the host name by default) takes its own leases back
 - `LocalLeases`: in this process only (the embedded default: one process, SQLite checkpoints).
 - `PostgresLeases`: a `socle_run_leases` table beside the PostgreSQL checkpoints; one conditional
   upsert claims a run atomically.
+
+Leases also carry cancel requests (`POST /v1/runs/{id}/cancel`): a run driven by another process
+cannot be stopped from here, so the request is recorded where its driver looks for it (in process:
+at once; across replicas: at its next lease renewal), and where a recovering replica looks before
+finishing it (`socle_run_cancels`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,16 @@ WHERE owner = %(owner)s AND run_id = ANY(%(run_ids)s)"""
 
 _HELD = "SELECT run_id FROM socle_run_leases WHERE expires_at >= now() AND run_id = ANY(%(run_ids)s)"
 
+_CREATE_CANCELS = """
+CREATE TABLE IF NOT EXISTS socle_run_cancels (
+    run_id TEXT PRIMARY KEY,
+    requested_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)"""
+
+_CANCEL = "INSERT INTO socle_run_cancels (run_id) VALUES (%(run_id)s) ON CONFLICT (run_id) DO NOTHING"
+
+_CANCELLED = "SELECT run_id FROM socle_run_cancels WHERE run_id = ANY(%(run_ids)s)"
+
 
 class RunLeases(Protocol):
     """Who drives which run. Implementations are safe to share between tasks of one process."""
@@ -58,12 +73,21 @@ class RunLeases(Protocol):
         """Those of `run_ids` whose lease someone (this process included) holds now."""
         ...
 
+    async def request_cancel(self, run_id: str) -> None:
+        """Record that the run must stop, for whichever process drives or recovers it (idempotent)."""
+        ...
+
+    async def cancel_requested(self, run_ids: Iterable[str]) -> set[str]:
+        """Those of `run_ids` someone asked to cancel."""
+        ...
+
 
 class LocalLeases:
     """Leases of one process: a set of run ids. Nothing expires; nothing is shared."""
 
     def __init__(self) -> None:
         self._runs: set[str] = set()
+        self._cancels: set[str] = set()
 
     async def claim(self, run_id: str) -> bool:
         if run_id in self._runs:
@@ -79,6 +103,12 @@ class LocalLeases:
 
     async def held(self, run_ids: Iterable[str]) -> set[str]:
         return self._runs.intersection(run_ids)
+
+    async def request_cancel(self, run_id: str) -> None:
+        self._cancels.add(run_id)
+
+    async def cancel_requested(self, run_ids: Iterable[str]) -> set[str]:
+        return self._cancels.intersection(run_ids)
 
 
 class PostgresLeases:
@@ -97,9 +127,10 @@ class PostgresLeases:
         self._mine: set[str] = set()
 
     async def setup(self) -> None:
-        """Create the table if it is missing (idempotent)."""
+        """Create the tables if they are missing (idempotent)."""
         async with self._pool.connection() as conn:
             await conn.execute(_CREATE)
+            await conn.execute(_CREATE_CANCELS)
 
     async def claim(self, run_id: str) -> bool:
         if run_id in self._mine:  # driven by this process right now
@@ -129,6 +160,19 @@ class PostgresLeases:
             return set()
         async with self._pool.connection() as conn:
             cursor = await conn.execute(_HELD, {"run_ids": wanted})
+            rows = await cursor.fetchall()
+        return {_run_id(row) for row in rows}
+
+    async def request_cancel(self, run_id: str) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute(_CANCEL, {"run_id": run_id})
+
+    async def cancel_requested(self, run_ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(run_ids))
+        if not wanted:
+            return set()
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(_CANCELLED, {"run_ids": wanted})
             rows = await cursor.fetchall()
         return {_run_id(row) for row in rows}
 

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypedDict, cast
 
 import anyio
@@ -36,6 +36,7 @@ from socle.orchestrator.erasure import CheckpointErasure
 from socle.orchestrator.graph import DEADLINE_KEY, build_graph
 from socle.orchestrator.leases import LocalLeases, RunLeases
 from socle.orchestrator.report import run_report, run_result
+from socle.orchestrator.run_list import RunPage, RunQuery, RunSummary, select
 from socle.orchestrator.state import RunState
 from socle.router.base import JSONObject
 
@@ -44,25 +45,6 @@ from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 logger = logging.getLogger(__name__)
 
 _PIECE = re.compile(r"(?:\S+\s*){1,8}|\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """One line of a run list: who started it, on which model, and where it stands."""
-
-    run_id: str
-    model: str
-    tenant_id: str
-    key_id: str
-    status: str
-    created_at: float
-    waiting: bool  # pending actions wait for an approval
-
-    @classmethod
-    def of(cls, run_id: str, values: RunState, *, waiting: bool) -> RunSummary:
-        status = "awaiting_approval" if waiting else str(values.get("status") or "running")
-        model, tenant_id, key_id = (str(values.get(k, "")) for k in ("model", "tenant_id", "key_id"))
-        return cls(run_id, model, tenant_id, key_id, status, float(values.get("created_at", 0.0)), waiting)
 
 
 class _Who(TypedDict):
@@ -87,6 +69,8 @@ class Orchestrator:
         self._checkpointer = checkpointer
         self._graph = build_graph(deps, checkpointer)
         self._leases = leases or LocalLeases()
+        self._driving: set[str] = set()  # the runs this process drives now
+        self._stopping: set[str] = set()  # of those, the ones asked to cancel
 
     def model_names(self) -> tuple[str, ...]:
         """The virtual models this orchestrator serves, for `GET /v1/models`."""
@@ -204,6 +188,9 @@ class Orchestrator:
             async with limiter:
                 if not await self._leases.claim(run_id):
                     return
+                if await self._leases.cancel_requested([run_id]):
+                    await self._close_cancelled(run_id)
+                    return
                 logger.info("resuming run %r left unfinished", run_id)
                 resumed.append(run_id)
                 await _last(self._drive(run_id, None, claimed=True))
@@ -231,6 +218,7 @@ class Orchestrator:
             await anyio.sleep(renew_every)
             try:
                 await self._leases.renew()
+                self._stopping |= await self._leases.cancel_requested(self._driving)
                 if settings.recover_interval_s and self.deps.monotonic() >= next_recovery:
                     next_recovery = self.deps.monotonic() + settings.recover_interval_s
                     await self.recover()
@@ -239,6 +227,10 @@ class Orchestrator:
 
     async def runs(self, *, tenant_id: str | None, limit: int = 100) -> list[RunSummary]:
         """The latest `limit` runs (of `tenant_id`; None: every tenant's), newest first, for the console."""
+        return list((await self.list_runs(RunQuery(tenant_id=tenant_id, limit=limit))).runs)
+
+    async def list_runs(self, query: RunQuery) -> RunPage:
+        """The page of runs `query` asks for, newest first (`run_list.select`)."""
         seen: dict[str, None] = {}
         async for saved in self._checkpointer.alist(None):
             seen.setdefault(str(saved.config["configurable"]["thread_id"]), None)
@@ -246,9 +238,40 @@ class Orchestrator:
         for run_id in seen:
             snapshot = await self._graph.aget_state(self._config(run_id))
             values = _values(snapshot)
-            if values and tenant_id in (None, values.get("tenant_id")):
+            if values and query.tenant_id in (None, values.get("tenant_id")):
                 found.append(RunSummary.of(run_id, values, waiting=bool(_pending(snapshot))))
-        return sorted(found, key=lambda r: -r.created_at)[:limit]
+        return select(found, query)
+
+    async def cancel(self, run_id: str, *, by: str) -> str:
+        """Stop a run that is not finished; returns `cancelled`, or `cancelling` when a process drives it.
+
+        A run nobody drives (waiting for approval, or left by a crash) is closed at once, and never
+        resumed nor recovered. A run being driven stops at its next step: at once in this process,
+        at the driver's next lease renewal on another replica; a replica recovering it closes it.
+
+        Raises:
+            NotFoundError: no run `run_id`.
+            InvalidRequestError: the run already ended.
+        """
+        await self._ended(run_id)
+        await self._leases.request_cancel(run_id)
+        if not await self._leases.claim(run_id):
+            if run_id in self._driving:
+                self._stopping.add(run_id)  # the driver stops at its next step
+            return "cancelling"
+        try:
+            await self._ended(run_id)  # it may have finished between the first look and the claim
+            await self._close(self._config(run_id), {}, "cancelled", f"cancelled by {by}")
+        finally:
+            await self._leases.release(run_id)
+        logger.info("run %r cancelled", run_id)
+        return "cancelled"
+
+    async def _ended(self, run_id: str) -> None:
+        """Raises `InvalidRequestError` when the run is final (`NotFoundError` when there is none)."""
+        status = (await self._snapshot(run_id, None)).values.get("status")
+        if status in FINAL_STATUSES:
+            raise InvalidRequestError(f"run {run_id!r} has already ended (status {status!r})")
 
     async def unfinished(self) -> list[str]:
         """Ids of checkpointed runs that are neither final nor waiting for approval, nor running anywhere."""
@@ -287,12 +310,15 @@ class Orchestrator:
     ) -> AsyncGenerator[RunEvent, None]:
         if not claimed and not await self._leases.claim(run_id):
             raise InvalidRequestError(f"run {run_id!r} is already running")
+        self._driving.add(run_id)
         try:
             async with aclosing(self._drive_claimed(run_id, graph_input)) as events:  # a disconnect closes it
                 async for event in events:
                     yield event
         finally:
             self.deps.originals.pop(run_id, None)
+            self._driving.discard(run_id)
+            self._stopping.discard(run_id)
             with anyio.CancelScope(shield=True):
                 await self._leases.release(run_id)
 
@@ -300,28 +326,19 @@ class Orchestrator:
         self, run_id: str, graph_input: RunState | Command[Any] | None
     ) -> AsyncGenerator[RunEvent, None]:
         start: RunState = graph_input if isinstance(graph_input, dict) else {}
-        config = self._config(run_id)
-        if start and (await self._graph.aget_state(config)).values:
-            raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
-        if start:  # nothing of the request is saved before the input rails concealed it
-            typed = start.get("messages", [])
-            start["messages"] = await self.deps.shield.conceal(typed, **_who(start))
-            concealed = last_user_text(start["messages"])
-            self.deps.originals[run_id] = {concealed: last_user_text(typed)}  # in memory only
-        conversation = start.get("conversation_id")
-        if conversation:
-            tenant = start.get("tenant_id", "")
-            start["tier_floor"] = await self.conversation_tier(conversation, tenant_id=tenant)
-            config = self._config(run_id, {"conversation_id": conversation, "tenant_id": tenant})
+        config = await self._prepared(run_id, start)
         error: Exception | None = None
+        stopped = False
         try:
             yield RunEvent("run.started", run_id)
             stream = cast(
                 AsyncGenerator[tuple[str, Any], None],
                 self._graph.astream(graph_input, config, stream_mode=["custom", "updates"]),
             )
-            async with aclosing(stream) as events:
+            async with aclosing(stream) as events:  # leaving the loop early cancels the step in flight
                 async for mode, data in events:
+                    if stopped := run_id in self._stopping:
+                        break
                     event = _event(run_id, mode, data)
                     if event is not None:
                         yield event
@@ -335,10 +352,38 @@ class Orchestrator:
         if error is not None:
             status = "timeout" if isinstance(error, TimeoutError) else "failed"
             await self._close(config, start, status, f"{type(error).__name__}: {error}")
+        elif stopped:
+            logger.info("run %r cancelled on request", run_id)
+            await self._close(config, start, "cancelled", "cancelled on request")
         result = await self._revealed(await self._graph.aget_state(config))
         for piece in _PIECE.findall(result.answer):
             yield RunEvent("answer.delta", run_id, {"content": piece})
         yield RunEvent("run.finished", run_id, {"status": result.status}, result=result)
+
+    async def _prepared(self, run_id: str, start: RunState) -> RunnableConfig:
+        """The run's config; a new run's request (`start`) concealed and given its conversation's tier."""
+        config = self._config(run_id)
+        if start and (await self._graph.aget_state(config)).values:
+            raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
+        if start:  # nothing of the request is saved before the input rails concealed it
+            typed = start.get("messages", [])
+            start["messages"] = await self.deps.shield.conceal(typed, **_who(start))
+            concealed = last_user_text(start["messages"])
+            self.deps.originals[run_id] = {concealed: last_user_text(typed)}  # in memory only
+        conversation = start.get("conversation_id")
+        if conversation:
+            tenant = start.get("tenant_id", "")
+            start["tier_floor"] = await self.conversation_tier(conversation, tenant_id=tenant)
+            config = self._config(run_id, {"conversation_id": conversation, "tenant_id": tenant})
+        return config
+
+    async def _close_cancelled(self, run_id: str) -> None:
+        """Close a claimed run that was asked to cancel instead of finishing it, and release it."""
+        try:
+            await self._close(self._config(run_id), {}, "cancelled", "cancelled on request")
+            logger.info("run %r was asked to cancel; closed instead of recovered", run_id)
+        finally:
+            await self._leases.release(run_id)
 
     async def _close(self, config: RunnableConfig, start: RunState, status: str, error: str) -> None:
         """End a run that did not reach `respond` (cancelled or failed), so `recover` leaves it alone.

@@ -17,6 +17,7 @@ from socle.server.routes import (
     admin_canaries,
     admin_erasure,
     admin_keys,
+    admin_models,
     admin_spend,
     chat,
     embeddings,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         admin_canaries,
         admin_spend,
         admin_erasure,
+        admin_models,
     ):
         app.include_router(module.router)
     if settings.console.enabled:

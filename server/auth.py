@@ -55,7 +55,7 @@ async def principal(request: Request, deps: Annotated[Deps, Depends(get_deps)]) 
     """
     token = bearer_token(request)
     if deps.oidc is not None and token and looks_like_jwt(token):
-        found = deps.oidc.verify(token)
+        found = await deps.oidc.verify(token)
     else:
         found = await deps.keys.verify(token)
     request.state.principal = found

@@ -28,6 +28,7 @@ from socle.governance.console_sessions import ConsoleSessionStore, SqlConsoleSes
 from socle.governance.erasure import KEY_LABEL, Eraser, ErasureTarget
 from socle.governance.keys import KeyManager
 from socle.governance.migrate import upgrade
+from socle.governance.model_cards import CardStore, SqlCardStore
 from socle.governance.oidc import OidcVerifier
 from socle.governance.pseudonym_vault import SqlPseudonymVault
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
@@ -101,6 +102,7 @@ class Deps:
     stats: SqlRequestStats | None = None  # the request log's aggregates
     registry: ModelRegistry | None = None
     console_sessions: ConsoleSessionStore | None = None  # shared by replicas (None: this process's)
+    cards: CardStore | None = None  # model cards (`governance.model_cards`)
     spans: Spans = field(default_factory=NoSpans)  # OpenTelemetry traces (`tracing.exporter`)
     canaries: CanaryRollout | None = None  # canary rollouts (None: `canary.enabled` is off)
     drift: Drift | None = None  # drift samples, signals and alerts (`drift.enabled`)
@@ -461,6 +463,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             stats=SqlRequestStats(store.engine),
             registry=SqlModelRegistry(store.engine),
             console_sessions=SqlConsoleSessions(store.engine, ttl_s=settings.console.session_ttl_s),
+            cards=SqlCardStore(store.engine),
             spans=spans,
             canaries=canaries,
             drift=drift,

@@ -22,6 +22,7 @@ from socle.governance.budgets import BudgetStore
 from socle.keys_cli import keys_app
 from socle.knowledge.base import DocumentSpec
 from socle.logs import configure_logging
+from socle.runs_cli import runs_app
 from socle.sovereignty_settings import ClassName
 
 app = typer.Typer(help="Socle: a self-hosted, OpenAI-compatible enterprise AI OS.", no_args_is_help=True)
@@ -36,6 +37,7 @@ app.add_typer(models_app, name="models")
 models_app.add_typer(canary_app, name="canary")
 app.add_typer(audit_app, name="audit")
 app.add_typer(erase_app, name="erase")
+app.add_typer(runs_app, name="runs")
 T = TypeVar("T")
 
 
@@ -393,6 +395,63 @@ def models_history(
         table.add_row(
             p.at.isoformat(timespec="seconds"), p.model, p.stage, p.config_hash[:12], evidence, p.by, p.note
         )
+    console.print(table)
+
+
+@models_app.command("card")
+def models_card(
+    model: Annotated[str, typer.Argument(help="A model name of the catalog.")],
+    intended_use: Annotated[str | None, typer.Option(help="What the model is for, and not for.")] = None,
+    data: Annotated[str | None, typer.Option(help="What it was trained or tuned on.")] = None,
+    evaluation: Annotated[str | None, typer.Option(help="Evaluation results, in words.")] = None,
+    limits: Annotated[str | None, typer.Option(help="Known limits, risks and failure modes.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show a model's card, its stage and evidence; with options, write a new version of the card first."""
+    from socle import models_command as mc
+
+    changes = {"intended_use": intended_use, "data": data, "evaluation": evaluation, "limits": limits}
+    settings = _settings(config)
+    card, promotions = _run(lambda: mc.card(settings, model, changes))
+    table = Table("field", "text", show_header=False)
+    for name, text in (card.fields() if card else {}).items():
+        table.add_row(name, text or "-")
+    if card is not None:
+        table.add_row("updated", f"{card.at.isoformat(timespec='seconds')} by {card.by}")
+    last = promotions[-1] if promotions else None
+    table.add_row("stage", last.stage if last else "never promoted")
+    table.add_row("evidence", ", ".join(f"{s}={r}" for s, r in last.evidence.items()) if last else "-")
+    console.print(f"[bold]{model}[/]" + ("" if card else " (no card yet)"), highlight=False)
+    console.print(table)
+
+
+@models_app.command("versions")
+def models_versions(
+    kind: Annotated[str | None, typer.Option(help="model, prompt, agent or guardrail-policy.")] = None,
+    name: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="First record a version of each item whose content changed.")
+    ] = False,
+    by: Annotated[str, typer.Option(help="Who records (with --record).")] = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Versions of models, prompts, agents and guardrail policies: content hash, who, when."""
+    from socle import models_command as mc
+    from socle.governance.config_versions import KINDS
+
+    chosen = next((k for k in KINDS if k == kind), None)
+    if kind is not None and chosen is None:
+        console.print(f"[red]error:[/] kind {kind!r} is not one of {list(KINDS)}", highlight=False)
+        raise typer.Exit(1)
+    settings = _settings(config)
+    recorded, history = _run(
+        lambda: mc.versions(settings, kind=chosen, name=name, record_as=by if record else None)
+    )
+    if record:
+        console.print(f"recorded {len(recorded)} new version(s)", highlight=False)
+    table = Table("at", "kind", "name", "content", "by")
+    for v in history:
+        table.add_row(v.at.isoformat(timespec="seconds"), v.kind, v.name, v.content_hash[:12], v.by)
     console.print(table)
 
 

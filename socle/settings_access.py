@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from socle._section import Section as _Section
 
@@ -17,8 +17,19 @@ class OidcSettings(_Section):
     """OIDC bearer tokens: JWTs of one issuer, checked against its keys (JWKS), claims mapped to a caller."""
 
     issuer: str = Field(..., min_length=1, description="The `iss` every token must carry.")
-    jwks_file: Path = Field(
-        ..., description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
+    jwks_file: Path | None = Field(
+        None, description="The issuer's JSON Web Key Set (its jwks_uri document), as a file."
+    )
+    jwks_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="The issuer's jwks_uri, fetched and cached (instead of jwks_file).",
+    )
+    jwks_ttl_s: float = Field(
+        300.0, gt=0, description="How long a fetched key set is used before refetching."
+    )
+    jwks_min_refetch_s: float = Field(
+        30.0, ge=0, description="The least time between two fetches (unknown key ids, failed fetches)."
     )
     audience: str | None = Field(None, description="The `aud` tokens must carry (None: not checked).")
     algorithms: tuple[str, ...] = Field(("RS256", "ES256"), description="Signature algorithms accepted.")
@@ -28,6 +39,12 @@ class OidcSettings(_Section):
     default_role: Literal["admin", "operator", "user", "auditor", "approver"] = Field(
         "user", description="The role of a token whose roles claim names none."
     )
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> OidcSettings:
+        if (self.jwks_file is None) == (self.jwks_url is None):
+            raise ValueError("auth.oidc needs exactly one of jwks_file and jwks_url")
+        return self
 
 
 class AuthSettings(_Section):

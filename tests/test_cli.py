@@ -205,3 +205,52 @@ def test_keys_create_with_controls_stores_them(config: Path) -> None:
 def test_keys_create_refuses_a_bad_expiry(config: Path, option: str, message: str) -> None:
     refused = runner.invoke(app, ["keys", "create", "app", "--expires", option, "--config", str(config)])
     assert refused.exit_code == 1 and message in refused.output
+
+
+def test_models_card_writes_versions_and_shows_the_stage(config: Path) -> None:
+    empty = runner.invoke(app, ["models", "card", "m", "--config", str(config)])
+    assert empty.exit_code == 0 and "no card yet" in empty.output and "never promoted" in empty.output
+    written = runner.invoke(app, ["models", "card", "m", "--intended-use", "Internal HR questions",
+                                  "--limits", "English only", "--config", str(config)])  # fmt: skip
+    assert written.exit_code == 0, written.output
+    changed = runner.invoke(
+        app, ["models", "card", "m", "--limits", "English and French", "--config", str(config)]
+    )
+    shown = runner.invoke(app, ["models", "card", "m", "--config", str(config)])
+    assert changed.exit_code == 0 and "Internal HR questions" in shown.output  # kept from the first version
+    assert "English and French" in shown.output and "English only" not in shown.output
+    assert runner.invoke(app, ["models", "card", "nope", "--config", str(config)]).exit_code == 1
+    audit = runner.invoke(app, ["audit", "list", "--json", "--config", str(config)])
+    records = [json.loads(line)["event"] for line in audit.output.splitlines()]
+    assert [(r["action"], r["details"]["fields"]) for r in records] == [
+        ("model.card", "intended_use,limits"),
+        ("model.card", "limits"),
+    ]
+
+
+def test_models_versions_records_what_changed(tmp_path: Path) -> None:
+    agents, policy = tmp_path / "agents", tmp_path / "policy.yaml"
+    agents.mkdir()
+    agent = agents / "helper.yaml"
+    agent.write_text("name: helper\ndescription: helps\ninstructions: You help with questions.\n")
+    policy.write_text("rails: []\n")
+    path = tmp_path / "socle.yaml"
+    path.write_text(
+        f"storage:\n  data_dir: {tmp_path / 'data'}\n"
+        "models:\n  default: m\n  manage_local: false\n  deployments:\n"
+        "    - {name: m, model: 'vllm:m', api_base: 'http://127.0.0.1:9/v1'}\n"
+        f"orchestrator:\n  agents_dir: {agents}\nguardrails:\n  policy: {policy}\n"
+    )
+    record = ["models", "versions", "--record", "--by", "ci", "--config", str(path)]
+    first = runner.invoke(app, record)
+    assert first.exit_code == 0, first.output
+    assert "recorded 4 new version(s)" in first.output  # model m, agent helper, its prompt, the policy
+    assert "recorded 0 new" in runner.invoke(app, record).output
+    agent.write_text("name: helper\ndescription: helps a lot\ninstructions: You help with questions.\n")
+    assert "recorded 1 new" in runner.invoke(app, record).output  # the agent, not its prompt
+    agent.write_text("name: helper\ndescription: helps a lot\ninstructions: You answer in French.\n")
+    assert "recorded 2 new" in runner.invoke(app, record).output  # the agent and its prompt
+    prompts = runner.invoke(app, ["models", "versions", "--kind", "prompt", "--config", str(path)])
+    rows = [line for line in prompts.output.splitlines() if "helper" in line]
+    assert len(rows) == 2 and all("ci" in r for r in rows)
+    assert runner.invoke(app, ["models", "versions", "--kind", "nope", "--config", str(path)]).exit_code == 1

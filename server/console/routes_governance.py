@@ -11,6 +11,7 @@ from socle.governance.audit import Detail
 from socle.governance.base import KEY_SCOPES, ROLES
 from socle.governance.budgets import Budget, BudgetUsage, Scope, parse_period, parse_scope_kind
 from socle.governance.keys import KeyManager
+from socle.governance.model_cards import latest_cards
 from socle.governance.registry import Promotion
 from socle.server._audit import audit
 from socle.server._budget_access import budget_in_reach
@@ -47,11 +48,12 @@ async def _render(request: Request, who: Viewer, *, created: str = "", message: 
     deps = get_deps(request)
     tenant = who.view(request.query_params.get("tenant")).tenant_id
     registry: list[Promotion] = list(await deps.registry.history()) if deps.registry is not None else []
+    cards = sorted((await latest_cards(deps.cards)).values(), key=lambda c: c.model) if deps.cards else []
     canaries = list(await deps.canaries.list())[:20] if deps.canaries is not None else []
     return page(
         request, "governance.html", who=who, keys=await deps.keys.list(tenant_id=tenant),
         budgets=await _budgets(request, who, tenant), registry=registry[-50:][::-1], roles=ROLES,
-        created=created, message=message, tenant=tenant or "", canaries=canaries,
+        created=created, message=message, tenant=tenant or "", canaries=canaries, cards=cards,
     )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
-"""Console pages of orchestrator runs: the list, one run's lineage, approving or rejecting its actions.
+"""Console pages of orchestrator runs: the list, one run's lineage, approving, rejecting, cancelling.
 
 The same decisions as /v1/runs (`governance.access`): a run is shown to the key that started it
-and to the admins of its tenant; its pending actions are decided by an admin other than that key.
+and to the admins of its tenant; its pending actions are decided by an admin other than that key;
+operators and admins cancel a run that has not ended.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from socle.governance.access import approve_run, read_run
+from socle.governance.access import approve_run, cancel_run, read_run
 from socle.knowledge.base import Reader
 from socle.orchestrator import Approval, Orchestrator
+from socle.orchestrator.base import FINAL_STATUSES
 from socle.server._audit import audit
-from socle.server._run_access import approvable, hidden
+from socle.server._run_access import approvable, cancellable, hidden
 from socle.server.console._access import posted, viewer
 from socle.server.console._render import ConsoleRoute, page
 from socle.server.deps import get_deps
@@ -67,7 +69,9 @@ async def run(run_id: str, request: Request) -> HTMLResponse:
     reader = Reader.of(p.tenant_id, key_id=p.key_id, groups=p.groups)
     report = await orchestrator.report(run_id, tenant_id=owner.tenant_id, reader=reader)
     may_decide = approve_run(p, owner).allowed
-    return page(request, "run.html", who=who, run_id=run_id, report=report, may_decide=may_decide)
+    may_cancel = cancel_run(p, owner).allowed and report.get("status") not in FINAL_STATUSES
+    return page(request, "run.html", who=who, run_id=run_id, report=report, may_decide=may_decide,
+                may_cancel=may_cancel)  # fmt: skip
 
 
 @router.post("/console/runs/{run_id}/decide", name="console.run.decide")
@@ -84,3 +88,16 @@ async def decide(run_id: str, request: Request) -> Response:
         deps, who.principal, "run.resume", target=run_id, details={"approve": approve, "via": "console"}
     )
     return RedirectResponse(f"/console/runs/{run_id}", status_code=303)
+
+
+@router.post("/console/runs/{run_id}/cancel", name="console.run.cancel")
+async def cancel(run_id: str, request: Request) -> Response:
+    """Cancel the run (`Orchestrator.cancel`), then show it again."""
+    who, _ = await posted(request)
+    orchestrator = _orchestrator(request)
+    deps = get_deps(request)
+    await cancellable(orchestrator, deps, who.principal, run_id)
+    outcome = await orchestrator.cancel(run_id, by=who.principal.key_id)
+    details = {"outcome": outcome, "via": "console"}
+    await audit(deps, who.principal, "run.cancel", target=run_id, details=details)
+    return RedirectResponse(f"/console/runs/{quote(run_id, safe='')}", status_code=303)

@@ -221,3 +221,36 @@ async def test_each_role_opens_exactly_the_pages_its_row_of_the_matrix_allows(co
             assert permission is not None
             assert (status == 403) == (not allows(role, permission)), (role, path, status)
             assert status < 500, (role, path, status)  # 404: a part this app runs without (runs)
+
+
+async def test_an_admin_cancels_a_run_from_its_page(console: Console) -> None:
+    from tests.orchestrator.kit import build
+    from tests.orchestrator.test_approval import compliance_opens_a_ticket
+
+    console.deps.orchestrator, _ = build(compliance_opens_a_ticket)
+    body = {"model": "socle-orchestrator", "messages": [{"role": "user", "content": "Compliant?"}]}
+    started = await console.http.post(
+        "/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {console.keys['user']}"}
+    )
+    run_id = started.headers["x-socle-run-id"]
+    owner = await sign_in(console, "user")
+    assert 'id="cancel"' not in (await owner.get(f"/console/runs/{run_id}")).text  # a user does not cancel
+    admin = await sign_in(console, "admin")
+    page = (await admin.get(f"/console/runs/{run_id}")).text
+    assert 'id="cancel"' in page
+    refused = await owner.post(f"/console/runs/{run_id}/cancel", data={"csrf": csrf_of(page)})
+    assert refused.status_code == 403
+    done = await admin.post(f"/console/runs/{run_id}/cancel", data={"csrf": csrf_of(page)})
+    assert done.status_code == 303
+    after = (await admin.get(f"/console/runs/{run_id}")).text
+    assert 'id="run-status">cancelled<' in after and 'id="cancel"' not in after
+
+
+async def test_the_governance_page_shows_the_model_cards(console: Console) -> None:
+    from socle.governance.model_cards import InMemoryCardStore, ModelCard
+
+    console.deps.cards = InMemoryCardStore()
+    await console.deps.cards.add(ModelCard("small", intended_use="HR questions", limits="English only"))
+    page = (await (await sign_in(console, "admin")).get("/console/governance")).text
+    table = page.split('id="cards-table"')[1]
+    assert "<td>small</td>" in table and "HR questions" in table and "English only" in table

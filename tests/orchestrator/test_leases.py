@@ -197,3 +197,15 @@ async def test_a_failed_recovery_at_start_does_not_stop_the_maintenance() -> Non
             while leases.renewals < 2:  # noqa: ASYNC110 - a counter, not an event, is what it exposes
                 await anyio.sleep(0.01)
             tg.cancel_scope.cancel()
+
+
+@pytest.mark.postgres
+async def test_a_cancel_request_is_seen_by_every_replica(pool: Any) -> None:
+    run = uuid.uuid4().hex
+    a = PostgresLeases(pool.conn, owner=f"a-{run}")
+    b = PostgresLeases(pool.conn, owner=f"b-{run}")
+    assert await a.cancel_requested([run]) == set()
+    await b.request_cancel(run)
+    await b.request_cancel(run)  # twice: still one request
+    assert await a.cancel_requested([run, "other"]) == {run}
+    assert await a.cancel_requested([]) == set()

@@ -62,8 +62,10 @@ async def test_a_valid_token_calls_the_api_as_its_tenant_and_role(with_oidc: App
     assert listed.status_code == 200 and {k["tenant"] for k in listed.json()["data"]} == {"acme"}
 
 
-def test_claims_map_to_the_principal(verifier: OidcVerifier) -> None:
-    caller = verifier.verify(_token(EC_KEY, "ec1", "ES256", roles=["approver", "user"], groups=["legal"]))
+async def test_claims_map_to_the_principal(verifier: OidcVerifier) -> None:
+    caller = await verifier.verify(
+        _token(EC_KEY, "ec1", "ES256", roles=["approver", "user"], groups=["legal"])
+    )
     assert (caller.tenant_id, caller.role, caller.groups) == ("acme", "user", ("legal",))
     assert caller.key_id == caller_id(ISSUER, "user-42") and "user-42" not in caller.key_id
     assert caller.scope == "tenant" and not caller.reaches_every_tenant
