@@ -15,8 +15,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-# A sentence ends at . ! ? (or a newline) followed by space, or glued to a capital ("century.First").
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[a-z0-9)][.!?])(?=[A-Z])|\n+")
+# A sentence ends at . ! ? (or a newline) followed by space, or glued to a capital ("century.First",
+# 'Pictures."The Watercolor"'),
+# but not after an initial ("Lincoln J. Beachey", "U.S. Highway 60", "a.k.a.") or a title or company suffix
+# that takes a stop ("St. Louis", "Dr. Roux", "Insight Sports Ltd. is").
+_ABBREVIATIONS = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Jr",
+    "Sr",
+    "Mt",
+    "Ltd",
+    "Inc",
+    "Co",
+    "Corp",
+    "Prof",
+    "Gen",
+    "Mme",
+)
+_NOT_AN_END = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
+_SENTENCE_END = re.compile(
+    rf"(?<=[.!?])(?<!\b[A-Za-z]\.){_NOT_AN_END}\s+|(?<=[a-z0-9)\"\u201d][.!?])(?=[\"\u201c]?[A-Z])|\n+"
+)
+_LEADING_ANSWER = re.compile(r"^(?:yes|no|oui|non)\s+\u2014\s+", re.IGNORECASE)
 _CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _APOSTROPHE = "\u2019"  # typographic apostrophe, read as '
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
@@ -68,10 +92,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def split_claims(answer: str) -> list[Claim]:
-    """The sentence claims of `answer`, `[n]` citation markers removed from their text."""
+    """The sentence claims of `answer`, `[n]` citation markers removed from their text.
+
+    The short answer that leads an extractive answer to a yes/no question ("No — " before the
+    quotes, `socle.guardrails.extracts`) is an answer, not a claim: it is left out of the text.
+    """
     claims = []
     for start, end in split_sentences(answer):
-        text = _CITATION.sub("", answer[start:end]).strip()
+        text = _LEADING_ANSWER.sub("", _CITATION.sub("", answer[start:end]).strip())
         if _WORD.search(text):
             claims.append(Claim(start, end, text))
     return claims

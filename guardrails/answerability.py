@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from socle.guardrails._claims import content_stems, names, numbers, split_sentences, words
 from socle.guardrails._spans import Kind, expected
 from socle.guardrails._spans import candidates as spans_of
-from socle.guardrails.base import Evidence, Quote, Source
+from socle.guardrails.base import Evidence, Lead, Quote, Source
+from socle.guardrails.short_answers import short_answer
 
 if TYPE_CHECKING:
     from socle.knowledge.base import Embedder
@@ -76,6 +77,15 @@ def _holds_kind(question: str, sentence: str, kind: Kind) -> bool:
     return any(s.kind == ("name" if kind == "place" else kind) for s in spans_of(question, [sentence]))
 
 
+def _lead(question: str, texts: Sequence[str], source: int, quotes: Sequence[Quote]) -> Lead | None:
+    """The short answer the sentences `texts` of `source` give a choice or yes/no question, if any."""
+    found = short_answer(question, texts)
+    if found is None:
+        return None
+    score = quotes[0].score if quotes else 0.0
+    return Lead(found.text, tuple(Quote(source, texts[i], score) for i in found.sentences))
+
+
 class EvidenceFinder:
     """Scores the sentences of the sources against a question (see the module doc).
 
@@ -117,6 +127,7 @@ class EvidenceFinder:
             quotes=quotes,
             score=best[source],
             answerable=best[source] >= self.weights.threshold,
+            lead=_lead(question, [s.text for s in sentences if s.source == source], source, quotes),
         )
 
     def _coverage(self, question: str, asked: frozenset[str], text: str) -> float:

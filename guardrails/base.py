@@ -273,6 +273,14 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Lead:
+    """A short answer the question's form asks for ("Yes", an option), and the quotes it rests on."""
+
+    text: str
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """What the sources hold for one question, judged before any answer is written.
 
@@ -282,6 +290,8 @@ class Evidence:
         quotes: the source sentences that best answer the question, best first (at most a few).
         score: the answerability score (see `answerable`).
         answerable: True when some source answers the question (`score` reached the threshold).
+        lead: the short answer of a choice or yes/no question that the sentences decide
+            (`socle.guardrails.short_answers`), which an extractive answer leads with; None if none.
     """
 
     question: str
@@ -290,6 +300,7 @@ class Evidence:
     quotes: tuple[Quote, ...] = ()
     score: float = 0.0
     answerable: bool = False
+    lead: Lead | None = None
 
     @property
     def searched(self) -> tuple[str, ...]:

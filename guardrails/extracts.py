@@ -110,6 +110,8 @@ def extract(
     if span and not any(span in q.text for q in quotes):
         holder = next((q for q in evidence.quotes if span in q.text), None)
         quotes = [holder] if holder is not None else quotes
+    elif span is None and evidence.lead is not None:  # a choice or yes/no: the sentences it rests on
+        span, quotes = evidence.lead.text, list(evidence.lead.quotes)
     if not quotes:
         return Extract("", "")
     lead = f"{span} — " if span else ""

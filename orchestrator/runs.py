@@ -322,6 +322,19 @@ class Orchestrator:
             with anyio.CancelScope(shield=True):
                 await self._leases.release(run_id)
 
+    async def _recall_original(self, run_id: str, config: RunnableConfig) -> None:
+        """Put back in memory the request as the checks saw it, for a run this process did not start.
+
+        The checks of a resumed run judge its answer against the question as the user typed it, as
+        the first part of the run did: the saved (concealed) request, its pseudonyms revealed by the
+        shield. What the input rails redacted stays redacted.
+        """
+        values = _values(await self._graph.aget_state(config))
+        concealed = last_user_text(values.get("messages", []))
+        if concealed:
+            typed = await self.deps.shield.reveal(concealed, **_who(values))
+            self.deps.originals[run_id] = {concealed: typed}  # in memory only
+
     async def _drive_claimed(
         self, run_id: str, graph_input: RunState | Command[Any] | None
     ) -> AsyncGenerator[RunEvent, None]:
@@ -370,6 +383,8 @@ class Orchestrator:
             start["messages"] = await self.deps.shield.conceal(typed, **_who(start))
             concealed = last_user_text(start["messages"])
             self.deps.originals[run_id] = {concealed: last_user_text(typed)}  # in memory only
+        else:  # resumed after an approval or a crash: the typed request is rebuilt, never saved
+            await self._recall_original(run_id, config)
         conversation = start.get("conversation_id")
         if conversation:
             tenant = start.get("tenant_id", "")

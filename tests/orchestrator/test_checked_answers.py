@@ -6,13 +6,14 @@ embeddings, where a claim is unsupported when it holds a word the sources lack.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from socle.guardrails.fake import lexical_answer_policy
 from socle.guardrails.groundedness import CLAIMS
-from socle.orchestrator import AnswerChecks, RunRequest
+from socle.orchestrator import AnswerChecks, OrchestratorSettings, RunRequest, open_checkpointer
 from socle.orchestrator.chunks import openai_chunks
 from socle.orchestrator.fake import MaskingShield
 from socle.orchestrator.planning import best_agent
@@ -211,4 +212,49 @@ async def test_a_concealed_request_is_searched_and_checked_as_typed_and_never_sa
     assert [q for q, _, _ in knowledge.asked] == [QUESTION]
     saved = [repr(c) async for c in saver.alist(None)]
     assert saved and not any("hotel refund limit per night" in s for s in saved)
+    assert orchestrator.deps.originals == {}  # forgotten when the run ends
+
+
+class CrashOnce(BaseException):
+    """The process dying during the step's search: nothing below it gets to clean up."""
+
+
+class CrashingRetriever(RecordingRetriever):
+    """Records each search; the first one kills the process (`CrashOnce`)."""
+
+    def __init__(self, inner: Any, *, crash: bool) -> None:
+        super().__init__(inner)
+        self.crash = crash
+
+    async def retrieve(self, query: str, *, k: int, reader: Any, tiers: Any = None) -> Any:
+        if self.crash:
+            raise CrashOnce
+        return await super().retrieve(query, k=k, reader=reader, tiers=tiers)
+
+
+async def test_a_run_recovered_after_a_crash_searches_and_checks_the_request_as_typed(tmp_path: Path) -> None:
+    """The new process never saw the typed text: it reveals the saved request to search and check it."""
+    settings = OrchestratorSettings(checkpointer="sqlite")
+    shield = MaskingShield("hotel refund limit per night", "[REDACTED]")
+    request = RunRequest(
+        "socle-orchestrator", [{"role": "user", "content": QUESTION}], tenant_id=TENANT, run_id="run_typed"
+    )
+    async with open_checkpointer(settings, tmp_path) as saver:
+        orchestrator, _ = build(
+            answering("never asked"), answers=EXTRACTIVE, shield=shield, checkpointer=saver,
+            settings=settings, knowledge=CrashingRetriever(retriever(), crash=True),
+        )  # fmt: skip
+        with pytest.raises(CrashOnce):
+            await orchestrator.run(request)
+    knowledge = CrashingRetriever(retriever(), crash=False)
+    async with open_checkpointer(settings, tmp_path) as saver:  # a new process
+        orchestrator, model = build(
+            answering("never asked"), answers=EXTRACTIVE, shield=shield, checkpointer=saver,
+            settings=settings, knowledge=knowledge,
+        )  # fmt: skip
+        assert await orchestrator.recover() == ["run_typed"]
+        result = await orchestrator.result("run_typed", tenant_id=TENANT)
+    assert model.calls == [] and result.status == "completed"
+    assert [q for q, _, _ in knowledge.asked] == [QUESTION]
+    assert result.answer == '"Travel policy: hotels are refunded up to 150 EUR per night." [1]'
     assert orchestrator.deps.originals == {}  # forgotten when the run ends
