@@ -71,9 +71,11 @@ async def guard_context(guard: Guard | None, retrieval: Retrieval, context: Rail
 class GuardedRetriever:
     """A retriever whose hits passed the `context` input rails (for orchestrated runs and agents).
 
-    Runs have no pseudonym conversation for their evidence: a value the policy pseudonymizes is
-    redacted instead (the pipeline's rule without a conversation), and the model, the verifier and
-    the saved run all see the same guarded text.
+    A value the policy pseudonymizes takes the placeholder of the reader's conversation
+    (`Reader.key_id`, `Reader.conversation_id`: a run's own, the same scope as its concealed
+    request), so the model, the verifier and the saved run all see the same guarded text, and the
+    run's answer is restored for its reader. A reader without a conversation gets redactions (the
+    pipeline's rule: a placeholder nobody could restore is never made).
     """
 
     def __init__(self, inner: TieredRetriever, guard: Guard) -> None:
@@ -85,5 +87,11 @@ class GuardedRetriever:
     ) -> Retrieval:
         """The inner retriever's hits, guarded (`guard_context`); blocked chunks left out."""
         retrieval = await self.inner.retrieve(query, k=k, reader=reader, tiers=tiers)
-        context = RailContext("input", tenant_id=reader.tenant_id, route=CONTEXT_ROUTE)
+        context = RailContext(
+            "input",
+            tenant_id=reader.tenant_id,
+            key_id=reader.key_id,
+            conversation_id=reader.conversation_id,
+            route=CONTEXT_ROUTE,
+        )
         return (await guard_context(self.guard, retrieval, context)).shown

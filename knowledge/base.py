@@ -58,19 +58,30 @@ class Reader:
     """Who is reading: the tenant and the ACL entries the reader holds.
 
     A chunk is visible when its tenant is the reader's and its `acl` shares an entry with `grants`
-    (`*` means every reader of the tenant).
+    (`*` means every reader of the tenant). `key_id` and `conversation_id` scope the pseudonyms that
+    guarded evidence takes (`guardrails.context.GuardedRetriever`): the same as the reader's request,
+    so that the answer's placeholders are restored for the reader. They never widen what is visible.
     """
 
     tenant_id: str
     grants: tuple[str, ...] = (EVERYONE,)
+    key_id: str = ""
+    conversation_id: str | None = None
 
     @classmethod
-    def of(cls, tenant_id: str, *, key_id: str = "", groups: Sequence[str] = ()) -> Reader:
+    def of(
+        cls,
+        tenant_id: str,
+        *,
+        key_id: str = "",
+        groups: Sequence[str] = (),
+        conversation_id: str | None = None,
+    ) -> Reader:
         """The reader for an API key: everyone-visible chunks, its own, and its groups'."""
         grants = [EVERYONE, *(f"group:{g}" for g in groups)]
         if key_id:
             grants.append(f"key:{key_id}")
-        return cls(tenant_id, tuple(grants))
+        return cls(tenant_id, tuple(grants), key_id, conversation_id)
 
     def may_read(self, tenant_id: str, acl: Sequence[str]) -> bool:
         """True when a chunk of `tenant_id` shared with `acl` is visible to this reader (the ACL rule)."""

@@ -38,7 +38,7 @@ from socle.orchestrator.leases import LocalLeases, RunLeases
 from socle.orchestrator.report import run_report, run_result
 from socle.orchestrator.run_list import RunPage, RunQuery, RunSummary, select
 from socle.orchestrator.state import RunState
-from socle.router.base import JSONObject
+from socle.router.base import EPHEMERAL_PREFIX, JSONObject
 
 from socle.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 
@@ -379,6 +379,8 @@ class Orchestrator:
         if start and (await self._graph.aget_state(config)).values:
             raise InvalidRequestError(f"run {run_id!r} already exists; start a new run with a new id")
         if start:  # nothing of the request is saved before the input rails concealed it
+            if not start.get("conversation_id"):  # the run's own pseudonym scope, for its answer's reader
+                start["conversation_id"] = f"{EPHEMERAL_PREFIX}{run_id}"
             typed = start.get("messages", [])
             start["messages"] = await self.deps.shield.conceal(typed, **_who(start))
             concealed = last_user_text(start["messages"])
@@ -386,7 +388,7 @@ class Orchestrator:
         else:  # resumed after an approval or a crash: the typed request is rebuilt, never saved
             await self._recall_original(run_id, config)
         conversation = start.get("conversation_id")
-        if conversation:
+        if conversation and not conversation.startswith(EPHEMERAL_PREFIX):
             tenant = start.get("tenant_id", "")
             start["tier_floor"] = await self.conversation_tier(conversation, tenant_id=tenant)
             config = self._config(run_id, {"conversation_id": conversation, "tenant_id": tenant})

@@ -72,7 +72,12 @@ async def node(state: AgentInput, deps: OrchestratorDeps) -> RunState:
     job = AgentTask(
         task_id,
         tuple(state["messages"]),
-        Reader.of(state["tenant_id"], key_id=state["key_id"], groups=state["groups"]),
+        Reader.of(
+            state["tenant_id"],
+            key_id=state["key_id"],
+            groups=state["groups"],
+            conversation_id=state["conversation_id"],
+        ),
         query=state["query"],
         sources=tuple(hit_from_json(h) for h in state["sources"]),
         k_factor=state["k_factor"],

@@ -131,9 +131,31 @@ async def test_runs_get_their_evidence_guarded_and_redacted(guarded: App) -> Non
     retrieval = await retriever.retrieve("payroll", k=5, reader=Reader("acme"))
     texts = [hit.chunk.text for hit in retrieval.hits]
     assert len(texts) == 1 and EMAIL not in texts[0] and SECRET not in texts[0]
-    # No conversation for a run's evidence: what would be pseudonymized is redacted.
+    # A reader without a conversation: what would be pseudonymized is redacted (nobody could restore it).
     assert "[REDACTED:EMAIL_ADDRESS]" in texts[0] and "[REDACTED:API_KEY]" in texts[0]
     assert [chunk_id.split("#")[0] for chunk_id, _ in retrieval.withheld] == ["evil.md"]
+
+
+async def test_a_runs_evidence_takes_the_placeholders_of_its_conversation_and_its_answer_gets_them_back(
+    guarded: App,
+) -> None:
+    from socle.guardrails.base import RailContext
+    from socle.guardrails.context import GuardedRetriever
+    from socle.knowledge.base import Reader
+
+    await _ingest(guarded, "contacts.md", f"Payroll contact: {EMAIL}. Payroll API key {SECRET}.")
+    assert guarded.deps.knowledge is not None and guarded.deps.guard is not None
+    retriever = GuardedRetriever(guarded.deps.knowledge.retriever, guarded.deps.guard)  # type: ignore[arg-type]
+    reader = Reader.of("acme", key_id="k1", conversation_id="request:run-1")
+    (text,) = [hit.chunk.text for hit in (await retriever.retrieve("payroll", k=5, reader=reader)).hits]
+    assert EMAIL not in text and SECRET not in text and "[REDACTED:EMAIL_ADDRESS]" not in text
+    assert "[REDACTED:API_KEY]" in text  # secrets are redacted in any conversation
+    answer = f"Write to {text.split('contact: ')[1].split('. ')[0]} [1]."  # the model quotes the placeholder
+    # The run's shield reveals its answer in the same scope (tenant, key, conversation), on its own route.
+    run = RailContext("input", tenant_id="acme", key_id="k1", conversation_id="request:run-1")
+    assert await guarded.deps.guard.restore(answer, context=run) == f"Write to {EMAIL} [1]."
+    other = RailContext("input", tenant_id="acme", key_id="k1", conversation_id="request:run-2")
+    assert EMAIL not in await guarded.deps.guard.restore(answer, context=other)
 
 
 def test_runs_hold_the_classes_of_the_knowledge_tiers(tmp_path) -> None:

@@ -98,6 +98,22 @@ async def test_checkpoints_and_the_report_hold_only_what_the_model_saw(served: S
     assert _leaked(served.data_dir) == []
 
 
+async def test_a_run_without_a_conversation_pseudonymizes_in_its_own_scope_and_restores_its_answer(
+    served: Served,
+) -> None:
+    headers = {"Authorization": f"Bearer {served.key}"}  # no x-socle-conversation-id
+    body = {"model": "socle-orchestrator", "messages": [{"role": "user", "content": PROMPT}]}
+    response = await served.http.post("/v1/chat/completions", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    # Placeholders, not redactions, for the model; the user reads the real value back.
+    assert EMAIL in response.json()["choices"][0]["message"]["content"]
+    assert served.model.calls and not any(s in _model_saw(c) for c in served.model.calls for s in SECRETS)
+    assert any("<EMAIL_ADDRESS_1>" in _model_saw(c) for c in served.model.calls)
+    report = await served.http.get(f"/v1/runs/{response.headers['x-socle-run-id']}", headers=headers)
+    assert "<EMAIL_ADDRESS_1>" in report.json()["tasks"][0]["instruction"]
+    assert _leaked(served.data_dir) == []
+
+
 async def test_a_conversation_keeps_its_values_across_runs_and_no_other_tenant_gets_them(
     served: Served,
 ) -> None:
