@@ -114,6 +114,19 @@ async def postgres_schema(
         await admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A database migrated to head: a SQLite file, then a fresh PostgreSQL schema (tests run on both)."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
+        await upgrade(engine)
+        yield engine
+        await engine.dispose()
+    else:
+        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
+            yield engine
+
+
 @asynccontextmanager
 async def redis_budget_store(url: str) -> AsyncIterator[RedisBudgetStore]:
     """A Redis budget store under a fresh key prefix, its keys deleted on exit."""

@@ -24,9 +24,8 @@ from socle.governance.audit_keys import AuditSigner, keyring
 from socle.governance.base import RequestRecord
 from socle.governance.erasure import ACTION, Eraser
 from socle.governance.eval_runs import EvalRunRecord, SqlEvalRuns
-from socle.governance.migrate import upgrade
 from socle.governance.pseudonym_vault import SqlPseudonymVault
-from socle.governance.sql import SqlStore, create_engine
+from socle.governance.sql import SqlStore
 from socle.governance.subject_index import SqlSubjectIndex
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.pseudonymize import Pseudonymizer
@@ -40,7 +39,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from socle.subjects import Subject, subject_ref
-from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 
@@ -99,16 +97,10 @@ async def _seed_runs(saver: AsyncSqliteSaver) -> None:
             await saver.aput_writes(saved, [("answer", "Jéanne Martin signed")], task_id="t1")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'socle.db'}")
-        await upgrade(engine)
-        yield engine
-        await engine.dispose()
-    else:
-        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
-            yield engine
+@pytest.fixture
+def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """The database of `migrated_engine` (SQLite, then PostgreSQL)."""
+    return migrated_engine
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ key every tenant's (`?tenant=` narrows it). Read from the request log, flushed f
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -15,22 +14,13 @@ from socle.governance.access import in_reach
 from socle.governance.base import Principal
 from socle.governance.spend import SpendGroup, SpendQuery
 from socle.server._openapi import documented
+from socle.server._params import since as parse_since
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
-from socle.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
+from socle.errors import NotFoundError, PermissionDeniedError
 
 router = APIRouter()
-
-
-def _since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError as e:
-        raise InvalidRequestError(f"since {text!r} is not an ISO date or time", param="since") from e
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 @router.get("/v1/admin/spend", name="admin.spend", **documented())
@@ -50,7 +40,7 @@ async def spend(
         raise PermissionDeniedError(f"this key may not read tenant {tenant!r}")
     scope = tenant if tenant is not None or caller.reaches_every_tenant else caller.tenant_id
     await deps.request_log.flush()
-    rows = await deps.spend.spend(SpendQuery(by, _since(since), scope))
+    rows = await deps.spend.spend(SpendQuery(by, parse_since(since), scope))
     data = [
         {"object": "spend", by: r.group, "requests": r.requests, "prompt_tokens": r.prompt_tokens,
          "completion_tokens": r.completion_tokens, "cost_usd": round(r.cost_usd, 8)}

@@ -9,7 +9,6 @@ operators and admins cancel it. A list shows exactly the runs the caller may rea
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -22,11 +21,12 @@ from socle.orchestrator import Approval, Orchestrator, RunQuery, RunSummary, com
 from socle.server._audit import audit
 from socle.server._body import json_body
 from socle.server._openapi import documented
+from socle.server._params import since as parse_since
 from socle.server._run_access import approvable, cancellable, hidden
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
 
-from socle.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
+from socle.errors import NotFoundError, PermissionDeniedError
 
 router = APIRouter()
 
@@ -43,16 +43,6 @@ def _orchestrator(deps: Deps) -> Orchestrator:
     if deps.orchestrator is None:
         raise NotFoundError("the orchestrator is disabled on this server (orchestrator.enabled: false)")
     return deps.orchestrator
-
-
-def _since(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError as e:
-        raise InvalidRequestError(f"since {text!r} is not an ISO date or time", param="since") from e
-    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).timestamp()
 
 
 def run_json(run: RunSummary) -> dict[str, object]:
@@ -83,9 +73,10 @@ async def list_runs(  # noqa: PLR0913, PLR0917 - one argument per query filter
     scope = listed_runs(caller, tenant)
     if scope is None:
         raise PermissionDeniedError(f"this key may not read tenant {tenant!r}")
+    started_after = parse_since(since)
     query = RunQuery(
         tenant_id=scope.tenant_id or None, key_id=scope.key_id or None, status=status, agent=agent,
-        since=_since(since), after=after, limit=limit,
+        since=started_after.timestamp() if started_after else None, after=after, limit=limit,
     )  # fmt: skip
     found = await orchestrator.list_runs(query)
     data = [run_json(r) for r in found.runs]

@@ -215,16 +215,10 @@ async def test_stop_ends_an_active_canary_once() -> None:
     assert audit.chain[-1].event.action == "model.canary.stop"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def log_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'log.db'}")
-        await upgrade(engine)
-        yield engine
-        await engine.dispose()
-    else:
-        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
-            yield engine
+@pytest.fixture
+def log_engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """The database of `migrated_engine` (SQLite, then PostgreSQL)."""
+    return migrated_engine
 
 
 async def test_sql_samples_read_the_request_log_of_both_arms(log_engine: AsyncEngine) -> None:

@@ -4,9 +4,8 @@ raises one alert per signal (one across replicas), recorded in the audit trail a
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,14 +15,12 @@ from socle.governance.base import RequestRecord
 from socle.governance.drift import DriftMonitor, Reading, Window
 from socle.governance.drift_recorder import DriftRecorder
 from socle.governance.drift_store import Sample, SqlDriftStore
-from socle.governance.migrate import upgrade
-from socle.governance.sql import SqlStore, create_engine
+from socle.governance.sql import SqlStore
 from socle.router.prompt_embedding import prompt_embedding
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from socle.settings_drift import DEFAULT_THRESHOLDS, SIGNALS, DriftSettings, SignalName
-from tests.conftest import postgres_schema
 
 pytestmark = pytest.mark.anyio
 NOW = datetime.now(UTC)
@@ -48,16 +45,10 @@ CODE = [
 PLACES = ["Paris", "Berlin", "2026", "March", "the Lyon office", "a list of 40 items", "JSON", "Madrid"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'drift.db'}")
-        await upgrade(engine)
-        yield engine
-        await engine.dispose()
-    else:
-        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
-            yield engine
+@pytest.fixture
+def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """The database of `migrated_engine` (SQLite, then PostgreSQL)."""
+    return migrated_engine
 
 
 def _prompt(rng: np.random.Generator, shifted: bool) -> list[dict[str, object]]:

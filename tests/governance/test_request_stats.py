@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,22 +13,14 @@ from socle.governance.sql import SqlStore, create_engine
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import postgres_schema
-
 pytestmark = pytest.mark.anyio
 NOW = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=1)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'stats.db'}")
-        await upgrade(engine)
-        yield engine
-        await engine.dispose()
-    else:
-        async with postgres_schema(request.getfixturevalue("postgres_url")) as engine:
-            yield engine
+@pytest.fixture
+def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """The database of `migrated_engine` (SQLite, then PostgreSQL)."""
+    return migrated_engine
 
 
 def _record(i: int, *, tenant: str = "acme", at: datetime = NOW, **fields: object) -> RequestRecord:
