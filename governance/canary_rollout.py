@@ -125,13 +125,19 @@ class CanaryRollout:
         return [await self.look(c) for c in await self.store.list() if c.status == "running"]
 
     async def watch(self, every_s: float) -> None:
-        """Look at the running canaries every `every_s` seconds, forever (cancel it to stop)."""
+        """Look at the running canaries every `every_s` seconds, forever (cancel it to stop).
+
+        The first look waits `every_s` (a canary has no samples at start), and a look runs to its end,
+        shielded for at most `every_s`: cancelling a database call midway leaves its connection to a
+        close that never finishes, and the server's shutdown would wait on it.
+        """
         while True:
-            try:
-                await self.look_all()
-            except StorageError as e:
-                logger.warning("canary check failed, will retry: %s", e.message)
             await anyio.sleep(every_s)
+            with anyio.move_on_after(every_s, shield=True):
+                try:
+                    await self.look_all()
+                except StorageError as e:
+                    logger.warning("canary check failed, will retry: %s", e.message)
 
     async def _act(self, canary: Canary) -> None:
         comparison = canary.comparison
