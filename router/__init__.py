@@ -2,9 +2,10 @@
 
 The seams and value types (`Router`, `ChatModel`, `ChatRequest`, `CallTrace`, `ModelGateway`,
 `Admission`, ...) live in `socle.router.base`, which does no I/O: callers of models (agents, the
-orchestrator, governance, guardrails) depend on those. The `Gateway` (`socle.router.gateway`: routing,
-retries, fallbacks, escalation) is wired in by the composition root (`server/deps.py`) and is
-deliberately not imported here, so importing a value type never loads it.
+orchestrator, governance, guardrails) depend on those. The `Gateway` (`socle.router.gateway`: layers
+for metrics, routing, budgets, the cascade, usage and retries around one model call, `CallPath`
+each) is wired in by the composition root (`server/deps.py`) and is deliberately not imported here,
+so importing a value type never loads it.
 """
 
 from socle.router.base import (

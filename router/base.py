@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 from socle.tokens import count_prompt_tokens
 
 if TYPE_CHECKING:
+    from socle.router.checks import AnswerCheck
     from socle.router.residency import Placement
 
 
@@ -195,6 +196,37 @@ class ChatModel(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """The gateway settled where a call goes first (`kind`: learned, default, named, affinity, other)."""
+
+    model: str  # as requested
+    deployment: Deployment
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFailed:
+    """An attempt on `deployment` failed with a retryable error (`code`); the call moved on."""
+
+    deployment: Deployment
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """`deployment`'s answer failed the check `reason` and was replaced; `usage` and `cost` are its own."""
+
+    deployment: Deployment
+    reason: str
+    usage: Usage
+    cost: float
+
+
+CallEvent: TypeAlias = Routed | AttemptFailed | Escalated
+"""What the gateway decided during a call, as values (`router/metered.py` records them as metrics)."""
+
+
 @dataclass(slots=True)
 class CallTrace:
     """What happened during one gateway call, filled in as it goes (read it for logs and headers)."""
@@ -208,6 +240,7 @@ class CallTrace:
     escalations: list[str] = field(default_factory=list)
     earlier_cost: float = 0.0  # what calls replaced by an escalation cost
     placement: Placement | None = None  # the residency decision (None: no sovereignty policy)
+    events: list[CallEvent] = field(default_factory=list)  # decisions in order, for the metrics
 
     @property
     def cost(self) -> float:
@@ -274,6 +307,25 @@ class Admission(Protocol):
         Raises:
             SocleError: the call may not run (a `BudgetExceededError`); nothing was claimed.
         """
+        ...
+
+
+class CallPath(Protocol):
+    """One layer of the gateway (`router/gateway.py` composes them): the model call, or a concern around it.
+
+    A layer does its part (routing, budgets, the cascade, usage, retries, metrics) and calls the next
+    with the same request and trace. `check` is the caller's answer check: the cascade runs it (after
+    `JsonCheck`); the layers under the cascade are never given one.
+    """
+
+    async def complete(
+        self, request: ChatRequest, trace: CallTrace, *, check: AnswerCheck | None = None
+    ) -> Completion:
+        """The whole answer; `trace` is filled in as the call goes."""
+        ...
+
+    def stream(self, request: ChatRequest, trace: CallTrace) -> AsyncIterator[JSONObject]:
+        """OpenAI chunks; `trace` is filled in as the stream goes."""
         ...
 
 

@@ -440,6 +440,7 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             resilience=resilience,
             admission=admission,
             residency=residency,
+            metrics=metrics,
         )
         gateway: ModelGateway = GuardedGateway(inner, guard) if guard is not None else inner
         gateway = TracedGateway(gateway, spans, "socle.guardrails" if guard is not None else "socle.gateway")
@@ -475,8 +476,9 @@ async def build_deps(settings: Settings, *, chat_model: ChatModel | None = None)
             # as the knowledge tiers' classes at least, and retrieved chunks pass the context rails.
             for_runs = _for_runs(residency, settings)
             runs_inner = Gateway(
-                router, model, resilience=resilience, admission=admission, residency=for_runs
-            )
+                router, model, resilience=resilience, admission=admission, residency=for_runs,
+                metrics=metrics,
+            )  # fmt: skip
             steps = GuardedGateway(runs_inner, guard, restore=False) if guard is not None else runs_inner
             retriever = _runs_retriever(knowledge, guard, for_runs)
             deps.orchestrator = await stack.enter_async_context(

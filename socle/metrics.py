@@ -215,8 +215,14 @@ def record_usage(
     deployment: str, tenant: str | None, *, prompt: int, completion: int, cost_usd: float
 ) -> None:
     """Tokens and cost of one model call."""
-    if (m := _current.get()) is None:
-        return
+    if (m := _current.get()) is not None:
+        count_usage(m, deployment, tenant, prompt=prompt, completion=completion, cost_usd=cost_usd)
+
+
+def count_usage(  # noqa: PLR0913 - the series' labels, then its values
+    m: Metrics, deployment: str, tenant: str | None, *, prompt: int, completion: int, cost_usd: float
+) -> None:
+    """Tokens and cost of one model call, into `m` (a handle held explicitly: `router/metered.py`)."""
     if prompt:
         m.tokens.inc((deployment, "prompt"), prompt)
     if completion:
