@@ -1,6 +1,6 @@
 """Decision latency of `LearnedRouter` for `auto` over the dataset's prompts, on one core.
 
-    taskset -c 0 python eval/routing/bench_decision.py [--rounds 3] [--json out.json]
+    taskset -c 0 python bench/routing_decision.py [--rounds 3] [--json out.json]
 
 Each prompt of MT-Bench, GSM8K and MMLU (15,416 chats, 30 to 6,000+ characters) is routed through
 `LearnedRouter.route_messages` with the shipped artifact: featurise, score, threshold, pick the
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": platform.processor() or platform.machine(),
     }
-    print(json.dumps(result, indent=1))  # noqa: T201 - the benchmark's report
+    print(json.dumps(result, indent=1))
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -4,7 +4,7 @@ Pure Python and no model: `split_claims` cuts an answer into sentence claims (wi
 `SourceIndex` holds what the sources say (their sentences and the stems, numbers and capitalised
 names they contain), and `lexical_features` measures how much of one claim the sources cover. The
 embedding similarities come from the detector (`socle.guardrails.groundedness`); the trainer
-(`socle.eval.grounding.train`) computes the same features, so training and serving cannot drift.
+(`training.grounding.train`) computes the same features, so training and serving cannot drift.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Prompt features for the tier estimator: hashed word n-grams plus a few structure measures.
 
 Pure Python so that routing needs no numpy or scikit-learn: the offline trainer
-(`eval/routing/train.py`) calls the same `featurize` as the router, so training and serving cannot
+(`training/routing/train.py`) calls the same `featurize` as the router, so training and serving cannot
 drift. The result is a sparse vector `{index: value}`: indices below `dim` are hashed n-grams
 (CRC-32, stable across processes, unlike `hash()`), the last `len(STRUCTURE)` are structure measures.
 `VERSION` names this recipe together with the word-piece split of `socle.wordpiece` (the static

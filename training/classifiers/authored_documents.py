@@ -10,7 +10,7 @@ signal. Each host template, wording and payload is a `Family`, dealt to train, d
 
 from __future__ import annotations
 
-from socle.eval.classifiers.families import Family
+from training.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

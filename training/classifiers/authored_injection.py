@@ -9,8 +9,8 @@ insults (an insult is toxicity, not an injection). Families are split whole (`fa
 
 from __future__ import annotations
 
-from socle.eval.classifiers import authored_requests
-from socle.eval.classifiers.families import Family
+from training.classifiers import authored_requests
+from training.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

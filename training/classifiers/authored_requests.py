@@ -10,7 +10,7 @@ plus attacks dressed as workplace requests. Families are dealt whole within thei
 
 from __future__ import annotations
 
-from socle.eval.classifiers.families import Family
+from training.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

@@ -20,7 +20,7 @@ Families are dealt whole within their stratum (`families.split_of`: train, train
 train), so a dev or test family's wording was never trained on; two families of plain "you"
 statements per language were written so that one of them trains. Rebuild the files with
 
-    python -m socle.eval.classifiers.authored_round3
+    python -m training.classifiers.authored_round3
 
 which writes `{train,dev,test}_round3.jsonl` in `eval/datasets/{toxicity,injection}/` (those with
 rows; deterministic: seeded by the family names). The held-out files are this round's main test.
@@ -31,9 +31,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from socle.eval.classifiers.families import Family, Row, rows_by_split
+from training.classifiers.families import Family, Row, rows_by_split
 
-DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

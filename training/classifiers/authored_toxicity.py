@@ -9,8 +9,8 @@ whole (`families.split_of`), so a test wording was never trained on.
 
 from __future__ import annotations
 
-from socle.eval.classifiers import authored_workplace
-from socle.eval.classifiers.families import Family
+from training.classifiers import authored_workplace
+from training.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

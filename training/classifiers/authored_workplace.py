@@ -11,7 +11,7 @@ family is one idea; families are dealt whole to train, dev or test within their 
 
 from __future__ import annotations
 
-from socle.eval.classifiers.families import Family
+from training.classifiers.families import Family
 
 POOLS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {

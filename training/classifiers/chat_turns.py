@@ -1,6 +1,6 @@
 r"""Build the injection classifier's benign chat turns: `train_chat.jsonl` and `benign_chat.jsonl`.
 
-    python -m socle.eval.classifiers.chat_turns
+    python -m training.classifiers.chat_turns
 
 rewrites both files in `eval/datasets/injection/`.
 
@@ -27,8 +27,8 @@ import argparse
 import random
 from pathlib import Path
 
-from socle.eval.classifiers.long_benign import HALUEVAL, OUT, Row, digest, held_out, write
-from socle.eval.classifiers.train import load_rows
+from training.classifiers.long_benign import HALUEVAL, OUT, Row, digest, held_out, write
+from training.classifiers.train import load_rows
 
 TOPICS = (
     "black holes", "compound interest", "the French Revolution", "photosynthesis", "machine learning",

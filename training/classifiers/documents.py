@@ -1,6 +1,6 @@
 r"""Build the hidden-instruction data: `documents_{train,dev,test}.jsonl` in `eval/datasets/injection/`.
 
-    python -m socle.eval.classifiers.documents --bipia /path/microsoft/BIPIA.git
+    python -m training.classifiers.documents --bipia /path/microsoft/BIPIA.git
 
 Each file holds benign documents (label 0) and, for each, a poisoned copy (label 1): the same
 document with an instruction for the AI that reads it hidden at a random line or sentence boundary,
@@ -33,13 +33,13 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from socle.eval.classifiers import authored_documents as docs
-from socle.eval.classifiers import near_dup
-from socle.eval.classifiers.families import Row, Split, digest, generate, split_of
-from socle.eval.classifiers.long_benign import HALUEVAL, held_out, records
-from socle.eval.classifiers.prepare_data import git_show, write
+from training.classifiers import authored_documents as docs
+from training.classifiers import near_dup
+from training.classifiers.families import Row, Split, digest, generate, split_of
+from training.classifiers.long_benign import HALUEVAL, held_out, records
+from training.classifiers.prepare_data import git_show, write
 
-OUT = Path(__file__).resolve().parent.parent / "datasets" / "injection"
+OUT = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "injection"
 BIPIA_COMMIT = "1a2a91da6bb12838e05d1b2e54d98e2f37b835f3"
 """microsoft/BIPIA @ commit (2024-01)."""
 ATTACK_CATEGORIES = {

@@ -1,9 +1,9 @@
 r"""Build the toxicity classifier's French rows: `train_fr.jsonl` and `test_fr.jsonl`.
 
-    python -m socle.eval.classifiers.french_toxicity --mlma /path/HKUST-KnowComp/MLMA_hate_speech.git
+    python -m training.classifiers.french_toxicity --mlma /path/HKUST-KnowComp/MLMA_hate_speech.git
 
 rewrites both files in `eval/datasets/toxicity/` (the English files are left as they are); then
-`python -m socle.eval.classifiers.splits toxicity` re-splits every toxicity row by group (near-
+`python -m training.classifiers.splits toxicity` re-splits every toxicity row by group (near-
 duplicate tweets and PII templates on one side, a dev split), which is what the committed files are.
 
 - `mlma:<sentiment>`: the French tweets of MLMA (Ousidhoum et al., EMNLP 2019, MIT), `fr_dataset.csv`
@@ -13,7 +13,7 @@ duplicate tweets and PII templates on one side, a dev split), which is what the 
   placeholders `@user` and `@url`, a leading `rt` and a truncation `…` are removed: the runtime never
   sees them, and 80 % of the tweets being toxic would teach the model that `user` and `url` are.
   Texts that occur with both labels are dropped; other duplicates are kept once.
-- `socle_pii_fr`: the sentences of `eval/pii/data/french_pii.json` (synthetic French business
+- `socle_pii_fr`: the sentences of `eval/datasets/pii/french_pii.json` (synthetic French business
   requests holding personal data, written for Socle; no insults), label 0, training only.
 - `socle_fr`: `fr_authored_train.jsonl` (hand-written workplace insults and business sentences,
   committed), training only.
@@ -37,12 +37,12 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from socle.eval.classifiers.long_benign import digest, held_out
-from socle.eval.classifiers.prepare_data import dedupe, write
+from training.classifiers.long_benign import digest, held_out
+from training.classifiers.prepare_data import dedupe, write
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "eval" / "datasets" / "toxicity"
-FRENCH_PII = ROOT / "eval" / "pii" / "data" / "french_pii.json"
+FRENCH_PII = ROOT / "eval" / "datasets" / "pii" / "french_pii.json"
 MAX_TOXIC = 1000
 """Toxic MLMA tweets kept for training (of about 2,460), close to the number of French negatives."""
 MLMA = ("479836984aebfbd8a0270ca92018980f745e4c44", "hate_speech_mlma.zip", "hate_speech_mlma/fr_dataset.csv")

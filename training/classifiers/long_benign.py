@@ -1,6 +1,6 @@
 r"""Build the injection classifier's benign long texts: `train_long.jsonl` and `benign_long.jsonl`.
 
-    python -m socle.eval.classifiers.long_benign --awesome-prompts /path/f/awesome-chatgpt-prompts.git
+    python -m training.classifiers.long_benign --awesome-prompts /path/f/awesome-chatgpt-prompts.git
 
 rewrites both files in `eval/datasets/injection/`.
 
@@ -34,8 +34,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from socle.eval.classifiers.prepare_data import dedupe, git_show
-from socle.eval.classifiers.task_prompts import HELD_OUT, TRAIN
+from training.classifiers.prepare_data import dedupe, git_show
+from training.classifiers.task_prompts import HELD_OUT, TRAIN
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HALUEVAL = ROOT / "eval" / "datasets" / "hallucination"

@@ -2,7 +2,7 @@ r"""Build `eval/datasets/{toxicity,injection}/` from public repositories cloned 
 
 Run once, by hand, when the data changes (never at run time)::
 
-    python -m socle.eval.classifiers.prepare_data \\
+    python -m training.classifiers.prepare_data \\
         --davidson /path/t-davidson/hate-speech-and-offensive-language.git \\
         --jailbreaks /path/yunwei37/satml-llmail-injection.git \\
         --self-instruct /path/yizhongw/self-instruct.git \\
@@ -11,7 +11,7 @@ Run once, by hand, when the data changes (never at run time)::
 Each source is read with `git show COMMIT:PATH` at the commit pinned in `SOURCES`, so the output is
 reproducible. Rows are `{"text", "label", "source"}`. This builds the *pool* of public rows only: the
 80/20 row split it writes (`train.jsonl` / `test.jsonl`, plus `ood.jsonl` for injection) is then
-re-split by group by `python -m socle.eval.classifiers.splits <task>` (source passage, prompt family
+re-split by group by `python -m training.classifiers.splits <task>` (source passage, prompt family
 and template; near-duplicates kept on one side; a dev split; the OOD set filtered against the
 rest), which is what the committed files are. The hand-written French rows (`fr_authored.jsonl`,
 committed) are merged into the pool.
@@ -192,7 +192,7 @@ def indirect_set(test: list[Row], rng: random.Random, count: int = 150) -> list[
 
     A poisoned copy hides the first 10-40 words of a test attack at a random word of the passage.
     """
-    from socle.eval.classifiers.train import embed
+    from training.classifiers.train import embed
 
     passages = [r for r in test if r["label"] == 0 and len(str(r["text"])) >= 600][:count]
     attacks = [str(r["text"]) for r in test if r["label"] == 1]

@@ -14,16 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from socle.eval.classifiers.train import TASK_DATA, evaluate, load_rows
+from socle.eval.classifiers.sources import language
 from socle.guardrails.text_classifier import TextClassifier
 
-FRENCH_SOURCES = ("mlma", "socle_pii_fr", "socle_fr", "socle_fr_test")
-
-
-def language(row: dict[str, Any]) -> str:
-    """`fr` for rows from French sources or French hand-written families, else `en`."""
-    source = str(row.get("source", ""))
-    return "fr" if source.split(":")[0] in FRENCH_SOURCES or ":fr:" in source else "en"
+from training.classifiers.train import TASK_DATA, evaluate, load_rows
 
 
 def report_test(task: str, datasets: Path, artifacts: Path) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 r"""Split the classifier data by source passage, prompt family and template, never by row.
 
-    python -m socle.eval.classifiers.splits injection     # or toxicity
+    python -m training.classifiers.splits injection     # or toxicity
 
 rewrites the split files of `eval/datasets/<task>/` from the rows they already hold (the pool) plus
 the hand-written families (`authored_injection`, `authored_toxicity`), so it is idempotent: run twice,
@@ -27,10 +27,10 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from socle.eval.classifiers import authored_injection, authored_toxicity, near_dup
-from socle.eval.classifiers.families import DEAL, Row, digest, rows_by_split
+from training.classifiers import authored_injection, authored_toxicity, near_dup
+from training.classifiers.families import DEAL, Row, digest, rows_by_split
 
-DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
 FRENCH_PII = DATASETS.parent / "pii" / "data" / "french_pii.json"
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "injection": {
@@ -243,7 +243,7 @@ def _unique(rows: Iterable[Row]) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the arguments and rewrite the split files of one task."""
-    from socle.eval.classifiers.prepare_data import indirect_set, write
+    from training.classifiers.prepare_data import indirect_set, write
 
     parser = argparse.ArgumentParser(description="Re-split a classifier dataset by group.")
     parser.add_argument("task", choices=tuple(ROLES))

@@ -1,8 +1,8 @@
 """Train the `toxicity`, `injection` and `hidden_instructions` classifiers; tune on dev; report test once.
 
-    python -m socle.eval.classifiers.train train injection        # fit, thresholds from dev, write artifact
-    python -m socle.eval.classifiers.train tune injection --c 1 4 16   # compare options on dev only
-    python -m socle.eval.classifiers.train report-test injection  # the test-side files, once per release
+    python -m training.classifiers.train train injection        # fit, thresholds from dev, write artifact
+    python -m training.classifiers.train tune injection --c 1 4 16   # compare options on dev only
+    python -m training.classifiers.train report-test injection  # the test-side files, once per release
 
 `TASK_DATA` names each task's training, dev and test-side files (`eval/datasets/<folder>/`). `train`
 fits word and character TF-IDF blocks plus a logistic regression with scikit-learn (a dev
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from socle.eval.classifiers.metrics import decision_report, threshold_at_fpr
-from socle.guardrails._language import guess_language
+from socle.guardrails.language import guess_language
 from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, window_bounds, windows
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -293,7 +293,7 @@ def threshold_per_language(
     The goals hold for French and English each; a threshold set on all dev rows at once lets the
     language with fewer negatives run above the target.
     """
-    from socle.eval.classifiers.report import language
+    from socle.eval.classifiers.sources import language
 
     by_language: dict[str, tuple[list[int], list[float]]] = {}
     for row, score in zip(rows, scores, strict=True):
@@ -353,7 +353,7 @@ def dev_breakdown(
     What `tune` compares besides the overall numbers: a threshold set on dev rows dominated by
     English tweets and jailbreaks says little about a French workplace message.
     """
-    from socle.eval.classifiers.report import language
+    from socle.eval.classifiers.sources import language
 
     parts: dict[str, list[tuple[int, float]]] = {}
     for row, score in zip(rows, scores, strict=True):
@@ -481,7 +481,7 @@ def _options(task: str, args: argparse.Namespace) -> Options:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the arguments and run `train`, `tune` or `report-test`; print the result as JSON."""
-    from socle.eval.classifiers.report import report_test
+    from training.classifiers.report import report_test
 
     parser = argparse.ArgumentParser(description="Train, tune or report a text classifier (TF-IDF + LR).")
     parser.add_argument("command", choices=("train", "tune", "report-test"))

@@ -37,7 +37,7 @@ def model_card(artifact: Mapping[str, object]) -> str:
 Scores each sentence claim of an answer against its sources; P(unsupported) >= `threshold`
 ({artifact["threshold"]}) marks the claim unsupported. Used by the `groundedness` rail, the
 orchestrator's `groundedness` verifier and the `hallucination-detector` eval suite. Trained by
-`python -m socle.eval.grounding.train` (scikit-learn; serving is pure Python).
+`python -m training.grounding.train` (scikit-learn; serving is pure Python).
 
 ## Data
 

@@ -1,6 +1,6 @@
 """Train the groundedness detector and export it as `guardrails/artifacts/groundedness.json` (+ `.md`).
 
-    python -m socle.eval.grounding.train            # --help for the options
+    python -m training.grounding.train    # --help for the options
 
 Reads HaluEval QA (`eval/datasets/hallucination/halueval_qa.jsonl`), keeps every fifth record out
 (the `hallucination-detector` suite's held-out split), and turns the other records' right and hallucinated
@@ -12,7 +12,7 @@ never split), then fitted on all training claims. An answer's score is its worst
 threshold maximises the out-of-fold balanced accuracy on all training answers, synthetic included
 (on the HaluEval pairs alone it drops low enough to flag faithful paraphrases). The held-out split is
 then scored through the exported artifact and the runtime scorer. Writes the artifact and its model card
-(`groundedness.md`, from `socle.eval.grounding.card`).
+(`groundedness.md`, from `training.grounding.card`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from typing import Any
 
 import anyio
 from socle.eval.classifiers.metrics import binary_report
-from socle.eval.grounding.card import model_card
 from socle.eval.grounding.data import DATASET, Example, is_held_out, load_records, pairs, synthetic
-from socle.guardrails._claims import split_claims
+from socle.guardrails.claims import split_claims
 from socle.guardrails.groundedness import ARTIFACT, FEATURES, FORMAT, GroundednessDetector, GroundednessModel
 from socle.knowledge.base import Embedder
+
+from training.grounding.card import model_card
 
 Rows = tuple[list[list[float]], list[int], list[int]]
 """Per claim: features, label, and the index of the example it comes from."""

@@ -1,6 +1,6 @@
 """Evaluate Socle's PII rail on a labelled set: precision, recall and F2 per entity, latency per sample.
 
-    taskset -c 0 .venv/bin/python eval/pii/evaluate.py --dataset synth --split test --out results.json
+    taskset -c 0 .venv/bin/python -m training.pii.evaluate --dataset synth --split test --out results.json
 
 The rail under test is the `pii` rail of the `default` tenant's `input` stage in the policy file
 (`config/guardrails.yaml`), built exactly as the server builds it. Records are split in two halves
@@ -8,7 +8,7 @@ by a hash of their template (near-duplicate templates together, `pii_scoring.tem
 on `dev` (which alone may print its errors), report `test`. The hand-written French workplace sets
 are one split each: tune on `french-workplace-dev` (errors allowed), report `french-workplace-heldout`.
 
-    taskset -c 0 .venv/bin/python eval/pii/evaluate.py --dataset french-workplace-heldout --language fr
+    taskset -c 0 .venv/bin/python -m training.pii.evaluate --dataset french-workplace-heldout --language fr
 
 Matching rule (span level): entity names are first mapped to evaluation types (`EVAL_TYPES`), then
 spans of one type that touch or are separated only by spaces and punctuation are merged, in the

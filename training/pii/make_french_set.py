@@ -1,7 +1,7 @@
-"""Generate the French PII evaluation set, deterministically: `eval/pii/data/french_pii.json`.
+"""Generate the French PII evaluation set, deterministically: `eval/datasets/pii/french_pii.json`.
 
-    .venv/bin/python eval/pii/make_french_set.py            # writes the file
-    .venv/bin/python eval/pii/make_french_set.py --check    # exit 1 if the committed file differs
+    .venv/bin/python -m training.pii.make_french_set            # writes the file
+    .venv/bin/python -m training.pii.make_french_set --check    # exit 1 if the committed file differs
 
 Sentences are templates filled with generated values whose check digits are valid (NIR, SIREN,
 SIRET, IBAN + RIB key, VAT key), plus decoys: the same shapes with a wrong check digit, which must
@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from socle.guardrails.pii_recognizers._checksums import fr_vat_key, nir_key, rib_key
+from socle.guardrails.pii_recognizers.checksums import fr_vat_key, nir_key, rib_key
 
-OUT = Path(__file__).resolve().parent / "data" / "french_pii.json"
+OUT = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "pii" / "french_pii.json"
 SEED = 20240601
 
 FIRST = [

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from faker import Faker
-from socle.eval.pii.ner_templates import FILLERS, NEGATIVES, TEMPLATES
+
+from training.pii.ner_templates import FILLERS, NEGATIVES, TEMPLATES
 
 NAME_LOCALES = (
     "en_US", "en_GB", "en_IE", "en_AU", "en_CA", "en_IN", "en_NG", "de_DE", "de_AT", "de_CH", "fr_FR",

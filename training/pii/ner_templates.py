@@ -1,4 +1,4 @@
-"""Sentence templates for training Socle's English PII NER (`eval/pii/train_ner.py`).
+"""Sentence templates for training Socle's English PII NER (`training/pii/train_ner.py`).
 
 Written for Socle, not taken from any benchmark. Slots, filled by `ner_data.py`:
 

@@ -1,6 +1,6 @@
 """Train the PII rail's name check; write `guardrails/artifacts/name_check.json`.
 
-    .venv/bin/python eval/pii/train_name_check.py       # about a minute; deterministic
+    .venv/bin/python -m training.pii.train_name_check   # about a minute; deterministic
 
 The check (`guardrails/name_check.py`) scores a span that NER tagged as a person or a place: a
 name, or plain words? It is a logistic regression over the span's mean MiniLM input word-piece
@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from socle.eval.pii.ner_data import ValueMaker
-from socle.eval.pii.ner_templates import FILLERS
 from socle.eval.routing.fitting import LinearModel, Matrix, PieceTable, logistic
 from socle.guardrails.name_check import ARTIFACT, EXTRAS, FORMAT, extras
+
+from training.pii.ner_data import ValueMaker
+from training.pii.ner_templates import FILLERS
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "eval" / "datasets" / "injection" / "train.jsonl"

