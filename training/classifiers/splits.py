@@ -31,7 +31,7 @@ from training.classifiers import authored_injection, authored_toxicity, near_dup
 from training.classifiers.families import DEAL, Row, digest, rows_by_split
 
 DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
-FRENCH_PII = DATASETS.parent / "pii" / "data" / "french_pii.json"
+FRENCH_PII = DATASETS / "pii" / "french_pii.json"
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "injection": {
         "train": ("train.jsonl", "train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl",
