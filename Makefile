@@ -44,7 +44,7 @@ test: $(STAMP) browser  ## Run lint, architecture contracts and the whole test s
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
-	$(BIN)/python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle
+	$(BIN)/python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle training
 	$(BIN)/python scripts/check_module_size.py
 	$(BIN)/pytest
 

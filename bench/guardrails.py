@@ -30,9 +30,9 @@ from socle.guardrails.guard import Guard
 from socle.guardrails.policy import TenantPolicy, load_policy
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "eval/pii/data/presidio_synth_v2.json"
+DATA = REPO / "eval/datasets/pii/presidio_synth_v2.json"
 POLICY = REPO / "config/guardrails.yaml"
-FRENCH = sorted((REPO / "eval/pii/data").glob("french_workplace_*.txt"))
+FRENCH = sorted((REPO / "eval/datasets/pii").glob("french_workplace_*.txt"))
 """Hand-written French workplace texts (issue #17), `[[TYPE|value]]` annotations removed for the bench."""
 
 
@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--policy", type=Path, default=POLICY, help="the guardrail policy to measure")
     parser.add_argument("--per-rail", action="store_true", help="also measure each input rail alone")
     parser.add_argument(
-        "--french", action="store_true", help="French workplace texts (eval/pii/data) instead of English"
+        "--french", action="store_true", help="French workplace texts (eval/datasets/pii) instead of English"
     )
     args = parser.parse_args()
     results = anyio.run(main_async, args)

@@ -1,4 +1,4 @@
-"""PII scoring, shared by `eval/pii/evaluate.py` and the `pii` suite: spans in, precision/recall/F2 out.
+"""PII scoring, shared by `training/pii/evaluate.py` and the `pii` suite: spans in, precision/recall/F2 out.
 
 Matching rule (span level): entity names are first mapped to evaluation types (`EVAL_TYPES`), then
 spans of one type that touch or are separated only by spaces and punctuation are merged, in the
@@ -24,7 +24,7 @@ from typing import Any
 
 from socle.eval.pii_annotated import parse_annotated
 
-DATA = Path(__file__).resolve().parent / "pii" / "data"
+DATA = Path(__file__).resolve().parent / "datasets" / "pii"
 DATASETS = {
     "synth": DATA / "presidio_synth_v2.json",
     "french": DATA / "french_pii.json",

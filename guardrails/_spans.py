@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from socle.guardrails._claims import STOPWORDS, content_stems, words
+from socle.guardrails.claims import STOPWORDS, content_stems, words
 
 Kind: TypeAlias = Literal["date", "number", "name", "place", "polar", "other"]
 

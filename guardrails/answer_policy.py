@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from socle.guardrails._claims import content_stems, words
 from socle.guardrails.answerability import EvidenceFinder
 from socle.guardrails.base import AnswerDecision, AnswerMode, Evidence, Outcome, Source
+from socle.guardrails.claims import content_stems, words
 from socle.guardrails.extracts import MAX_WORDS, abstention, extract
 from socle.guardrails.groundedness import GroundednessDetector, GroundednessReport
 

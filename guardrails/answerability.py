@@ -22,10 +22,10 @@ from dataclasses import KW_ONLY, dataclass
 from operator import mul
 from typing import TYPE_CHECKING
 
-from socle.guardrails._claims import content_stems, names, numbers, split_sentences, words
 from socle.guardrails._spans import Kind, expected
 from socle.guardrails._spans import candidates as spans_of
 from socle.guardrails.base import Evidence, Lead, Quote, Source
+from socle.guardrails.claims import content_stems, names, numbers, split_sentences, words
 from socle.guardrails.short_answers import short_answer
 
 if TYPE_CHECKING:

@@ -8,12 +8,12 @@ Each is its own model, trained on its own data (`eval/datasets/`), so an insult 
 The rail scores the text (the highest score over its token windows, so an instruction hidden in a
 long retrieved chunk counts in full) and asks for its configured action when the score reaches the
 threshold: that of the text's language when `thresholds` names one (the request's language hint, else
-a function-word guess, `socle.guardrails._language`, ~0.1 ms per KB), else the default `threshold`.
+a function-word guess, `socle.guardrails.language`, ~0.1 ms per KB), else the default `threshold`.
 Verdicts carry no spans; the reason names the rail's task and score, never the text.
 Scoring is pure Python (about 1-3 ms per KB), so it runs inline on the event loop.
 
 The artifacts ship in the package (`socle/guardrails/artifacts/<task>.json`, with a model card
-`<task>.md`); they are trained by `python -m socle.eval.classifiers.train train <task>`.
+`<task>.md`); they are trained by `python -m training.classifiers.train train <task>`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import anyio
-from socle.guardrails._language import guess_language
 from socle.guardrails.base import Action, RailContext, Verdict
+from socle.guardrails.language import guess_language
 from socle.guardrails.text_classifier import TextClassifier
 
 INLINE_CHARS = 256

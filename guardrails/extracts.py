@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from socle.guardrails._claims import content_stems, stem, words
 from socle.guardrails.base import Evidence, Quote
+from socle.guardrails.claims import content_stems, stem, words
 
 MAX_WORDS = 60
 """The longest extractive answer, in words (markers and the short answer included)."""

@@ -24,9 +24,9 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from socle.guardrails._chunks import delta_text, is_final, with_text
-from socle.guardrails._claims import split_sentences
 from socle.guardrails._constrained import chosen, constrained_body, options
 from socle.guardrails.base import AnswerDecision, AnswerMode, AnswerPolicy, AnswerReview, Evidence
+from socle.guardrails.claims import split_sentences
 from socle.guardrails.extracts import quote_answer
 from socle.guardrails.groundedness import CLAIMS
 from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, ModelGateway, Router, Usage

@@ -1,11 +1,11 @@
 """Groundedness: is each claim of an answer supported by the sources it was drawn from?
 
-`GroundednessDetector` cuts the answer into sentence claims (`socle.guardrails._claims`), embeds, in
+`GroundednessDetector` cuts the answer into sentence claims (`socle.guardrails.claims`), embeds, in
 one batch, the claims and for each the few source sentences sharing the most words with it
 (all-MiniLM-L6-v2 by default; any `Embedder` works), and scores each claim with a small learned
 model over nine features: the claim's cosine to the best and the two best of those sentences, and
 lexical coverage (content words, word pairs, numbers, capitalised names, negation) of the claim by
-the sources. The model is a logistic regression trained by `python -m socle.eval.grounding.train`
+the sources. The model is a logistic regression trained by `python -m training.grounding.train`
 on HaluEval QA and shipped as JSON (`artifacts/groundedness.json`, model card `groundedness.md`);
 scoring it is pure Python.
 
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import anyio.to_thread
-from socle.guardrails._claims import LEXICAL_FEATURES, Claim, SourceIndex, lexical_features, split_claims
 from socle.guardrails.base import Action, RailContext, Span, Verdict
+from socle.guardrails.claims import LEXICAL_FEATURES, Claim, SourceIndex, lexical_features, split_claims
 from socle.guardrails.errors import GuardrailConfigError
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ context: a logistic regression over the mean of all-MiniLM-L6-v2's input word-pi
 the span (a table lookup, no transformer), plus the span's word-piece count per word, the share of
 its words that are whole vocabulary entries and its word count. A linear model on a mean of rows is
 the mean of the rows' own scores, so the artifact keeps one number per word piece and scoring is
-pure Python, microseconds a span. Trained by `eval/pii/train_name_check.py` on generated values
+pure Python, microseconds a span. Trained by `training/pii/train_name_check.py` on generated values
 (card: `artifacts/name_check.md`).
 """
 

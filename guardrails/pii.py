@@ -40,11 +40,11 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 from socle.guardrails._context_enhancer import ShallowCopyContextEnhancer
-from socle.guardrails._language import guess_language
 from socle.guardrails._matmul_ops import one_blas_thread, use_matmul_ops
 from socle.guardrails._speedups import Speedups, detected
 from socle.guardrails.base import Action, RailContext, Span, Verdict
 from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.language import guess_language
 from socle.guardrails.name_check import NameCheck
 from socle.guardrails.pii_fr import french_findings, load_lexicon
 from socle.guardrails.pii_recognizers import SOCLE_RECOGNIZERS, WindowedPhoneRecognizer

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from socle.guardrails._claims import STOPWORDS, content_stems, numbers, words
+from socle.guardrails.claims import STOPWORDS, content_stems, numbers, words
 
 _FRENCH_STOPWORDS = frozenset(
     """le la les un une des du de d au aux et est sont été était étaient a ont il elle ils elles on ce

@@ -1,6 +1,6 @@
 r"""`TextClassifier`: a TF-IDF + logistic-regression text classifier, scored in pure Python.
 
-The model is a JSON artifact written by `socle.eval.classifiers.train` (sklearn fits it; sklearn is
+The model is a JSON artifact written by `training.classifiers.train` (sklearn fits it; sklearn is
 not needed here). A text's features are two TF-IDF blocks, each L2-normalised as sklearn does:
 
 - words: lower-cased `\\w+` tokens, unigrams and bigrams (`word_features`);

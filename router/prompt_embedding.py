@@ -1,6 +1,6 @@
 """The router's cheap prompt embedding as a dense vector, for drift detection.
 
-The tier estimator's features (`socle.router._features`): the last user message's hashed word
+The tier estimator's features (`socle.router.features`): the last user message's hashed word
 n-grams folded into `dim` buckets (unit length), then the structure measures (length, code, math,
 questions, turns...). Pure Python, no model. The vector keeps bucket weights, never words: many
 n-grams share each bucket, so the text cannot be read back from it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from socle.router._features import STRUCTURE, routing_view, view_features
+from socle.router.features import STRUCTURE, routing_view, view_features
 
 
 def prompt_embedding(messages: Sequence[Mapping[str, object]], *, dim: int) -> list[float]:

@@ -1,8 +1,8 @@
 """`TierEstimator`: P(the strong tier is needed) for a chat, from a small JSON artifact.
 
-A logistic regression over `socle.router._features` (hashed word n-grams, structure measures) and
+A logistic regression over `socle.router.features` (hashed word n-grams, structure measures) and
 a static prompt embedding (the mean of MiniLM's input word-piece embeddings, `socle.wordpiece`), trained
-offline by `eval/routing/train.py` on RouteLLM's public outcomes (model card:
+offline by `training/routing/train.py` on RouteLLM's public outcomes (model card:
 `router/artifacts/tier_estimator.md`). The embedding's part of the score is linear in that mean, so
 the artifact keeps one score per word piece and inference is a sparse dot product plus a mean of
 looked-up scores, in pure Python: no numpy, no embedding model, no model call.
@@ -17,7 +17,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from socle.router._features import STRUCTURE, VERSION, routing_view, view_features
+from socle.router.features import STRUCTURE, VERSION, routing_view, view_features
 
 from socle.wordpiece import UNKNOWN, pieces
 
@@ -70,7 +70,7 @@ class TierEstimator:
         if data.get("format") != FORMAT or data.get("features") != VERSION:
             raise ArtifactError(
                 f"artifact is {data.get('format')!r} with features {data.get('features')!r}; this code reads "
-                f"{FORMAT!r} with {VERSION!r}: retrain with eval/routing/train.py"
+                f"{FORMAT!r} with {VERSION!r}: retrain with `python -m training.routing.train`"
             )
         dim, intercept = data.get("dim"), data.get("intercept")
         if not isinstance(dim, int) or not isinstance(intercept, int | float):

@@ -2,10 +2,11 @@
 
 The repository maps folders onto `socle.*` (setuptools package-dir), which tools that walk the
 file system cannot see through an editable install; so the packages are copied into a temporary
-`socle/` tree, as the wheel lays them out, and the tool runs there.
+`socle/` tree, as the wheel lays them out, and the tool runs there. The lab (`training/`, never
+installed) is copied beside it as it is, so contracts and type checks see both sides.
 
     python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
-    python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle
+    python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle training
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+LAB = ("training",)  # top-level packages that are not installed, laid out as they are
 
 
 def main(argv: list[str]) -> int:
@@ -34,6 +36,8 @@ def main(argv: list[str]) -> int:
             shutil.copytree(
                 REPO / folder, target, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
             )
+        for folder in LAB:
+            shutil.copytree(REPO / folder, Path(tmp, folder), ignore=shutil.ignore_patterns("__pycache__"))
         env = {**os.environ, "PYTHONPATH": tmp}  # noqa: TID251 - a child process's environment
         tool = Path(sys.executable).with_name(argv[0])
         command = [str(tool), *(a.replace("{repo}", str(REPO)) for a in argv[1:])]

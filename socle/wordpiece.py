@@ -4,7 +4,7 @@ Two models average the input word-piece embeddings of all-MiniLM-L6-v2 (a table 
 router's tier estimator (over a prompt) and the PII rail's name check (over a span NER found). A
 linear model on a mean of rows is the mean of each row's own score, so their artifacts keep one
 number per word piece and serving needs only this split; training (`eval/routing/fitting.py`,
-`eval/pii/train_name_check.py`) cuts pieces with the same code, so training and serving cannot drift.
+`training/pii/train_name_check.py`) cuts pieces with the same code, so training and serving cannot drift.
 
 The split follows BERT's uncased recipe: lower-case, accents removed, words cut at white space and
 punctuation, then each word cut greedily into the longest pieces of the vocabulary (`##` marks a

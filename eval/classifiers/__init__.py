@@ -1,1 +1,1 @@
-"""Training and metrics of the guardrails' text classifiers (toxicity, prompt injection)."""
+"""What the classifier suites share with training: decision metrics and the language of a row."""

@@ -1,1 +1,1 @@
-"""The groundedness detector's training data and training (`socle.guardrails.groundedness`)."""
+"""The groundedness detector's data (HaluEval QA pairs and splits), read by the hallucination suite."""

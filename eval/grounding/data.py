@@ -16,7 +16,7 @@ from pathlib import Path
 from socle.eval.errors import DatasetError
 from socle.eval.jsonl import read_rows
 from socle.eval.schemas import QARecord
-from socle.guardrails._claims import split_sentences
+from socle.guardrails.claims import split_sentences
 
 DATASET = Path(__file__).resolve().parent.parent / "datasets" / "hallucination" / "halueval_qa.jsonl"
 HELD_OUT_EVERY = 5

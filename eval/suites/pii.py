@@ -1,4 +1,4 @@
-"""The `pii` and `pii-fr` suites: the policy's PII rail on labelled texts, scored like `eval/pii/evaluate.py`.
+"""The `pii` and `pii-fr` suites: the policy's PII rail on labelled texts, scored as `training.pii.evaluate`.
 
 The rail under test is the `pii` rail of the default tenant's `input` stage in the configured policy
 (`guardrails.policy`), built as the server builds it. Built-in data: the `test` half of

@@ -99,6 +99,6 @@ class RoutingSuite:
 
 
 def _features_version() -> str:
-    from socle.router._features import VERSION
+    from socle.router.features import VERSION
 
     return str(VERSION)

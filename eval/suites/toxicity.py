@@ -47,7 +47,7 @@ A file holding both languages is also scored per language (`<prefix>_en.`, `<pre
 
 def load_by_language(path: Path) -> dict[str, list[tuple[str, int]]]:
     """`(text, label)` rows of a `LabelledText` file, by language of their source (`en` / `fr`)."""
-    from socle.eval.classifiers.report import language
+    from socle.eval.classifiers.sources import language
 
     out: dict[str, list[tuple[str, int]]] = {}
     for _, row in read_rows(path, LabelledText):

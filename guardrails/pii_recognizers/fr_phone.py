@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from presidio_analyzer import Pattern
-from socle.guardrails.pii_recognizers._checksums import fr_phone_ok
 from socle.guardrails.pii_recognizers._pattern import EntityPatternRecognizer
+from socle.guardrails.pii_recognizers.checksums import fr_phone_ok
 
 
 class FrPhoneRecognizer(EntityPatternRecognizer):

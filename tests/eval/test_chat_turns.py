@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from socle.eval.classifiers.chat_turns import HELD_OUT, TRAIN, build
-from socle.eval.classifiers.long_benign import held_out
+from training.classifiers.chat_turns import HELD_OUT, TRAIN, build
+from training.classifiers.long_benign import held_out
 
 DATA = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "injection"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from socle.eval.classifiers import authored_injection, authored_toxicity
-from socle.eval.classifiers.splits import DATASETS, FIXED, ROLES
-from socle.eval.classifiers.train import (
+
+from training.classifiers import authored_injection, authored_toxicity
+from training.classifiers.splits import DATASETS, FIXED, ROLES
+from training.classifiers.train import (
     TASK_DATA,
     Options,
     dev_breakdown,

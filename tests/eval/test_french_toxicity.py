@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from socle.eval.classifiers.french_toxicity import build, clean, consistent
-from socle.eval.classifiers.long_benign import held_out
+from training.classifiers.french_toxicity import build, clean, consistent
+from training.classifiers.long_benign import held_out
 
 DATA = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "toxicity"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from socle.eval.classifiers.long_benign import build, held_out
-from socle.eval.classifiers.task_prompts import HELD_OUT, TRAIN
+from training.classifiers.long_benign import build, held_out
+from training.classifiers.task_prompts import HELD_OUT, TRAIN
 
 DATA = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "injection"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from socle.eval.routing import bench_decision
+from bench import routing_decision as bench_decision
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("sklearn", reason="training needs scikit-learn (dev extra)")
 
-from socle.eval.routing import evaluate, train
+from socle.eval.routing import evaluate
 from socle.eval.routing.dataset import Benchmark, RoutingItem, load
 from socle.eval.routing.fitting import (
     FitConfig,
@@ -21,9 +21,11 @@ from socle.eval.routing.fitting import (
     fit,
     label,
 )
-from socle.eval.routing.model_card import model_card
 from socle.eval.routing.report import markdown
 from socle.router.tier_estimator import TierEstimator
+
+from training.routing import train
+from training.routing.model_card import model_card
 
 
 def item(benchmark: Benchmark, weak: float, strong: float) -> RoutingItem:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from socle.guardrails.pii_recognizers._checksums import (
+from socle.guardrails.pii_recognizers.checksums import (
     fr_iban_ok,
     fr_phone_ok,
     fr_vat_ok,

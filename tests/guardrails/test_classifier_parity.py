@@ -10,7 +10,7 @@ from socle.guardrails.text_classifier import TextClassifier, tokens
 
 pytest.importorskip("sklearn")
 
-from socle.eval.classifiers.train import Options, export, fit, load_rows, training_windows
+from training.classifiers.train import Options, export, fit, load_rows, training_windows
 
 DATA = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "injection"
 

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from socle.eval.classifiers.long_benign import held_out
 from socle.eval.suites.hallucination_judge import QueryResponse, judge_messages
 from socle.guardrails.base import Guardrail, RailContext, Verdict
 from socle.guardrails.classifier_rails import ClassifierRail, artifact_path
@@ -16,6 +15,7 @@ from socle.guardrails.text_classifier import FORMAT, TextClassifier, window_boun
 
 from tests.guardrails.conftest import ctx
 from tests.guardrails.test_contract import GuardrailContract
+from training.classifiers.long_benign import held_out
 
 pytestmark = pytest.mark.anyio
 

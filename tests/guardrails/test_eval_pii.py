@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from socle.guardrails.pii_recognizers._checksums import fr_iban_ok, fr_vat_ok, nir_ok, siren_ok, siret_ok
+from socle.guardrails.pii_recognizers.checksums import fr_iban_ok, fr_vat_ok, nir_ok, siren_ok, siret_ok
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = REPO / "eval" / "pii"
+DATA = REPO / "eval" / "datasets" / "pii"
 
 
 def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(f"eval_pii_{name}", SCRIPTS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"training.pii.{name}")
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +26,12 @@ def evaluate():
 
 def test_committed_french_set_is_what_the_generator_makes() -> None:
     make = load_script("make_french_set")
-    committed = json.loads((SCRIPTS / "data" / "french_pii.json").read_text(encoding="utf-8"))
+    committed = json.loads((DATA / "french_pii.json").read_text(encoding="utf-8"))
     assert committed == json.loads(json.dumps(make.generate(), ensure_ascii=False))
 
 
 def test_french_set_is_large_enough_and_its_checksums_hold() -> None:
-    records = json.loads((SCRIPTS / "data" / "french_pii.json").read_text(encoding="utf-8"))
+    records = json.loads((DATA / "french_pii.json").read_text(encoding="utf-8"))
     assert len(records) >= 200
     checks = {
         "FR_NIR": nir_ok,
@@ -99,7 +94,7 @@ def test_errors_are_only_shown_on_the_dev_split(evaluate) -> None:
 
 def test_evaluate_runs_end_to_end(tmp_path) -> None:
     out = tmp_path / "results.json"
-    command = [sys.executable, str(SCRIPTS / "evaluate.py"), "--dataset", "french", "--language", "fr",
+    command = [sys.executable, "-m", "training.pii.evaluate", "--dataset", "french", "--language", "fr",
                "--limit", "10", "--out", str(out)]  # fmt: skip
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
-from socle.guardrails._claims import LEXICAL_FEATURES, SourceIndex, lexical_features, split_claims
 from socle.guardrails.base import Action, Guardrail, RailContext
+from socle.guardrails.claims import LEXICAL_FEATURES, SourceIndex, lexical_features, split_claims
 from socle.guardrails.errors import GuardrailConfigError
 from socle.guardrails.groundedness import (
     ARTIFACT,
@@ -83,7 +83,7 @@ def test_lexical_features_count_what_the_sources_lack() -> None:
 
 
 def test_the_runtime_scorer_reproduces_sklearn() -> None:
-    from socle.eval.grounding.train import export, fit
+    from training.grounding.train import export, fit
 
     rng = random.Random(3)
     rows = [[rng.gauss(i % 3, 1 + j) for j in range(len(FEATURES))] for i in range(200)]

@@ -83,8 +83,9 @@ def test_the_shipped_artifact_says_how_it_was_trained() -> None:
 
 def test_the_artifact_predicts_what_the_fitted_model_predicts(tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="training needs scikit-learn (dev extra)")
-    from socle.eval.pii import train_name_check as train
     from socle.eval.routing.fitting import PieceTable, logistic
+
+    from training.pii import train_name_check as train
 
     table = PieceTable.load()
     texts, labels = train.generate(150, seed=3)

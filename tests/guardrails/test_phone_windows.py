@@ -9,7 +9,7 @@ import pytest
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from socle.guardrails.pii_recognizers.phone_number import WindowedPhoneRecognizer, digit_windows
 
-DATA = Path(__file__).resolve().parents[2] / "eval/pii/data"
+DATA = Path(__file__).resolve().parents[2] / "eval/datasets/pii"
 REGIONS = ("FR", "US", "GB")
 
 

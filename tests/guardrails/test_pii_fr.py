@@ -1,6 +1,6 @@
 """French PII on workplace text: sentence-initial words, shops, rooms, functions, lower case (issue #17).
 
-Sentences written for these tests, apart from the French workplace sets (`eval/pii/data`), which
+Sentences written for these tests, apart from the French workplace sets (`eval/datasets/pii`), which
 measure the same behaviour on texts these rules were not written from (the held-out half).
 """
 

@@ -11,7 +11,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from socle.guardrails._matmul_ops import MatmulOps
 from socle.guardrails.pii import BUNDLED_PIPELINES, load_pipeline
 
-DATA = Path(__file__).resolve().parents[2] / "eval/pii/data"
+DATA = Path(__file__).resolve().parents[2] / "eval/datasets/pii"
 
 
 def _texts(count: int = 80) -> list[str]:

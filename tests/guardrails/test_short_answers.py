@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from socle.guardrails._claims import split_claims, split_sentences
 from socle.guardrails.base import Evidence, Lead, Quote, Source
+from socle.guardrails.claims import split_claims, split_sentences
 from socle.guardrails.extracts import quote_answer
 from socle.guardrails.fake import lexical_answer_policy
 from socle.guardrails.short_answers import ShortAnswer, short_answer

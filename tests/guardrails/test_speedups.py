@@ -18,7 +18,7 @@ from socle.guardrails._speedups import (
     probe_internals,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "eval/pii/data"
+DATA = Path(__file__).resolve().parents[2] / "eval/datasets/pii"
 _VERIFIED = {"spacy": "3.8.7", "thinc": "8.3.11", "presidio-analyzer": "2.2.366"}
 _FOUND = {CAPSULES: True, ARTIFACT_HOOK: True, ENHANCER: True}
 

@@ -7,9 +7,9 @@ import zlib
 from dataclasses import dataclass
 
 import pytest
-from socle.router._features import STRUCTURE, VERSION
 from socle.router.base import Deployment, RouteRequest
 from socle.router.catalog import Catalog
+from socle.router.features import STRUCTURE, VERSION
 from socle.router.gateway import ChatRequest
 from socle.router.learned import LearnedRouter
 from socle.router.tier_estimator import FORMAT, TierEstimator

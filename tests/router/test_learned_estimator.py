@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from socle.router._features import STRUCTURE, VERSION
+from socle.router.features import STRUCTURE, VERSION
 from socle.router.tier_estimator import FORMAT, ArtifactError, TierEstimator
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "router" / "artifacts" / "tier_estimator.json"
@@ -47,8 +47,8 @@ def test_threshold_refuses_quality_outside_zero_one(quality: float) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"format": "other/1"}, "retrain with eval/routing/train.py"),
-        ({"features": "old-recipe"}, "retrain with eval/routing/train.py"),
+        ({"format": "other/1"}, "retrain with `python -m training.routing.train`"),
+        ({"features": "old-recipe"}, "retrain with `python -m training.routing.train`"),
         ({"dim": "4"}, "'dim' \\(int\\)"),
         ({"intercept": None}, "'intercept' \\(number\\)"),
         ({"weights": [0.0] * 3}, "3 weights for 4"),

@@ -6,7 +6,7 @@ import math
 import zlib
 
 import pytest
-from socle.router._features import MAX_CHARS, MAX_STRUCTURE_CHARS, STRUCTURE, featurize, routing_view
+from socle.router.features import MAX_CHARS, MAX_STRUCTURE_CHARS, STRUCTURE, featurize, routing_view
 
 DIM = 1024
 

@@ -1,0 +1,1 @@
+"""Data preparation, splits and training of the guardrails' text classifiers (toxicity, injection)."""

@@ -1,0 +1,1 @@
+"""Training and model card of the groundedness detector (`socle.guardrails.groundedness`)."""

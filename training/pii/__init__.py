@@ -1,0 +1,1 @@
+"""The PII rail's lab: the English NER and name check training, the French set, the scoring script."""

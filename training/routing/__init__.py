@@ -1,0 +1,1 @@
+"""Training and model card of the learned router's tier estimator (`socle.router.tier_estimator`)."""
