@@ -7,10 +7,9 @@ is imported only when `orchestrator.enabled` is on, the embedding model only wit
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio
@@ -144,19 +143,6 @@ async def _watch(canaries: CanaryRollout | None, every_s: float) -> None:
         await canaries.watch(every_s)
 
 
-def _tasks(system: System, mappings: SqlPseudonymVault) -> list[Callable[[], Awaitable[None]]]:
-    """What runs beside the system: the request log's writer, canaries, drift, purges, runs' upkeep."""
-    settings = system.settings
-    tasks = [system.request_log.run, partial(_watch, system.canaries, settings.canary.check_every_s)]
-    if system.drift is not None:
-        tasks.append(system.drift.run)
-    if system.guard is not None:
-        tasks.append(partial(_purge_expired, mappings))
-    if system.orchestrator is not None:
-        tasks.append(system.orchestrator.maintain)  # recovery at start, leases, later recoveries
-    return tasks
-
-
 async def _wire(
     stack: AsyncExitStack, settings: Settings, chat_model: ChatModel | None
 ) -> tuple[System, SqlPseudonymVault]:
@@ -210,9 +196,16 @@ async def open_system(settings: Settings, *, chat_model: ChatModel | None = None
     """Build and run the parts of `settings`; flushes the request log and closes everything on exit."""
     async with AsyncExitStack() as stack:
         system, mappings = await _wire(stack, settings, chat_model)
+        settings = system.settings
         async with anyio.create_task_group() as tg:
-            for task in _tasks(system, mappings):
-                tg.start_soon(task)
+            tg.start_soon(system.request_log.run)
+            tg.start_soon(_watch, system.canaries, settings.canary.check_every_s)
+            if system.drift is not None:
+                tg.start_soon(system.drift.run)
+            if system.guard is not None:
+                tg.start_soon(_purge_expired, mappings)
+            if system.orchestrator is not None:
+                tg.start_soon(system.orchestrator.maintain)  # recovery at start, leases, later recoveries
             try:
                 yield system
             finally:

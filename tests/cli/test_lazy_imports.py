@@ -35,11 +35,7 @@ def _imported(args: list[str], *, prelude: str = "") -> str:
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "socle.yaml"
-    path.write_text(
-        f"storage:\n  data_dir: {tmp_path / 'data'}\n"
-        "models:\n  default: m\n  manage_local: false\n  deployments:\n"
-        "    - {name: m, model: 'vllm:m', api_base: 'http://127.0.0.1:9/v1'}\n"
-    )
+    path.write_text(f"storage:\n  data_dir: {tmp_path / 'data'}\n")  # keys touch only the database
     return path
 
 

@@ -164,7 +164,7 @@ def config(tmp_path: Path) -> Path:
 def test_cli_help() -> None:
     from socle.eval.registry import SUITES
 
-    from socle.cli import EVAL_SUITES_HELP
+    from socle.cli.eval import EVAL_SUITES_HELP
 
     result = runner.invoke(app, ["eval", "--help"])
     assert result.exit_code == 0 and "--gate" in result.output and "--compare" in result.output
