@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import httpx
 
 from socle.errors import ConfigError
-from socle.metrics import Metrics
 from socle.eval.provenance import config_hash
 from socle.governance.audit import AuditLog, SqlAuditLog
 from socle.governance.audit_keys import signer_for
@@ -29,6 +28,7 @@ from socle.governance.registry import SqlModelRegistry, stages
 from socle.governance.sql import SqlStore
 from socle.guardrails.gateway import GuardedGateway
 from socle.guardrails.guard import Guard
+from socle.metrics import Metrics
 from socle.router.base import ChatModel, ModelGateway, Router
 from socle.router.canary import CanaryRouter
 from socle.router.catalog import Catalog
