@@ -3,7 +3,7 @@
 Each item is named by its kind and name and hashed by its content (`Item`); `record` appends a
 version (content hash, who, when) for every item whose hash differs from its latest recorded one,
 so the history says when each model setting, agent file, agent prompt or guardrail policy changed,
-and who recorded it. Reading the items from a configuration is the caller's (`socle.models_command`).
+and who recorded it. Reading the items from a configuration is the caller's (`socle.cli.models_command`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The seams and value types (`Router`, `ChatModel`, `ChatRequest`, `CallTrace`, `M
 `Admission`, ...) live in `socle.router.base`, which does no I/O: callers of models (agents, the
 orchestrator, governance, guardrails) depend on those. The `Gateway` (`socle.router.gateway`: layers
 for metrics, routing, budgets, the cascade, usage and retries around one model call, `CallPath`
-each) is wired in by the composition root (`server/deps.py`) and is deliberately not imported here,
+each) is wired in by the composition root (`socle.wiring`) and is deliberately not imported here,
 so importing a value type never loads it.
 """
 

@@ -1,7 +1,7 @@
 """Tracing wrappers: a span around each routing decision, model call and guarded gateway call.
 
 Each wraps the Protocol it implements (`TracedRouter(router, spans)`), so tracing is added where
-the app is assembled (`server/deps.py`) and nothing inside the router or the gateway changes.
+the system is assembled (`socle.wiring`) and nothing inside the router or the gateway changes.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The repository maps folders onto `socle.*` (setuptools package-dir), which tools that walk the
 file system cannot see through an editable install; so the packages are copied into a temporary
-`socle/` tree, as the wheel lays them out, and the tool runs there. The lab (`training/`, never
-installed) is copied beside it as it is, so contracts and type checks see both sides.
+`socle/` tree, as the wheel lays them out, beside a copy of `tests/` (for `mypy ... socle tests`),
+and the tool runs there. The lab (`training/`, never installed) is copied beside it as it is, so
+contracts and type checks see both sides.
 
     python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
     python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle training
@@ -36,7 +37,7 @@ def main(argv: list[str]) -> int:
             shutil.copytree(
                 REPO / folder, target, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
             )
-        for folder in LAB:
+        for folder in (*LAB, "tests"):
             shutil.copytree(REPO / folder, Path(tmp, folder), ignore=shutil.ignore_patterns("__pycache__"))
         env = {**os.environ, "PYTHONPATH": tmp}  # noqa: TID251 - a child process's environment
         tool = Path(sys.executable).with_name(argv[0])

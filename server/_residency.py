@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
-
-from socle.agents.base import Retriever
 from socle.governance.audit import Detail
-from socle.knowledge.base import Reader, Tier
-from socle.knowledge.tiers import Retrieval
 from socle.router.base import CallTrace
-from socle.router.residency import ResidencyPolicy
 
 PSEUDONYMIZED = "input:sovereignty:pseudonymize"
 """The verdict label `GuardedGateway` adds when it pseudonymized values for the policy."""
@@ -43,30 +36,3 @@ def placement_details(trace: CallTrace) -> dict[str, Detail] | None:
         "dropped": ",".join(placement.dropped),
         "reason": placement.reason,
     }
-
-
-class LabelFloor:
-    """A run's retriever that keeps out chunks whose document label its steps' floor does not cover.
-
-    A run's steps are placed by the knowledge tiers' classes (`Residency.floor`); a chunk of a
-    document labelled `secret` in the internal tier would otherwise reach any location that may
-    see internal data. Such chunks are withheld, with the reason, like the screen's withheld ones.
-    """
-
-    def __init__(self, inner: Retriever, policy: ResidencyPolicy, floor: frozenset[str]) -> None:
-        self.inner = inner
-        self.policy = policy
-        self.floor = floor
-
-    async def retrieve(
-        self, query: str, *, k: int, reader: Reader, tiers: Sequence[Tier] | None = None
-    ) -> Retrieval:
-        retrieval = await self.inner.retrieve(query, k=k, reader=reader, tiers=tiers)
-        kept, withheld = [], list(retrieval.withheld)
-        for hit in retrieval.hits:
-            label = hit.chunk.classification
-            if label and not self.policy.covers(self.floor, label):
-                withheld.append((hit.chunk.chunk_id, f"labelled {label}: not for every location of this run"))
-            else:
-                kept.append(hit)
-        return replace(retrieval, hits=tuple(kept), withheld=tuple(withheld))

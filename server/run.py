@@ -17,10 +17,11 @@ from socle.governance.audit_keys import signer_for
 from socle.governance.keys import CreatedKey, KeyManager
 from socle.router.local_server import LlamaCppServer, free_port
 from socle.server.app import create_app
-from socle.server.deps import build_deps, open_store
+from socle.server.deps import build_deps
 
 from socle.errors import ConfigError
 from socle.settings import DeploymentSettings, ModelSettings, Settings
+from socle.wiring.store import open_store
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """`python -m socle` runs the CLI."""
 
-from socle.cli import main
+from socle.cli.app import main
 
 main()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from socle.canary_cli import parse_share
 from socle.cli import app
+from socle.cli.canary import parse_share
 from socle.errors import InvalidRequestError
 
 runner = CliRunner()

@@ -82,7 +82,7 @@ def test_migrate(config: Path) -> None:
 
 
 def test_ingest_threads_override_only_the_embedder(config: Path) -> None:
-    from socle.ingest_command import with_embedding_threads
+    from socle.cli.ingest_command import with_embedding_threads
     from socle.settings import load_settings
 
     settings = load_settings(config)
@@ -136,9 +136,9 @@ def test_models_promote_needs_a_passing_evaluation_of_this_configuration(config:
     import anyio
     from socle.eval.provenance import config_hash
     from socle.governance.eval_runs import EvalRunRecord, SqlEvalRuns
-    from socle.server.deps import open_store
 
     from socle.settings import load_settings
+    from socle.wiring.store import open_store
 
     promote = ["models", "promote", "m", "--require", "pii", "--config", str(config)]
     refused = runner.invoke(app, promote)
@@ -176,9 +176,9 @@ def test_models_promote_needs_a_passing_evaluation_of_this_configuration(config:
 def test_keys_create_with_controls_stores_them(config: Path) -> None:
     import anyio
     from socle.governance.keys import KeyManager
-    from socle.server.deps import open_store
 
     from socle.settings import load_settings
+    from socle.wiring.store import open_store
 
     args = ["keys", "create", "app", "--tenant", "acme", "--rpm", "60", "--tpm", "100000", "--models",
             "m,other", "--agents", "support", "--expires", "30d", "--role", "approver",

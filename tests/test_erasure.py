@@ -34,11 +34,11 @@ from socle.knowledge.edge import EdgeStore, open_shard
 from socle.knowledge.fake import HashEmbedder
 from socle.knowledge.qdrant import QdrantStore, open_client
 from socle.orchestrator.erasure import CheckpointErasure
-from socle.server._erasure import eraser
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from socle.subjects import Subject, subject_ref
+from socle.wiring.erasure import eraser
 
 pytestmark = pytest.mark.anyio
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import anyio
 import pytest
 from socle.governance.base import RequestRecord
-from socle.server.deps import open_store
 from typer.testing import CliRunner
 
 from socle.cli import app
 from socle.settings import load_settings
+from socle.wiring.store import open_store
 
 runner = CliRunner()
 

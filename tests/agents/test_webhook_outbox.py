@@ -66,9 +66,8 @@ def test_create_ticket_still_needs_approval() -> None:
 
 
 async def test_the_configured_outbox_is_built_from_settings(tmp_path: object) -> None:
-    from socle.server.deps import outbox_of
-
     from socle.settings import load_settings
+    from socle.wiring.runs import outbox_of
 
     async with outbox_of(load_settings(None)) as none:
         assert none is None

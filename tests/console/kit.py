@@ -21,11 +21,11 @@ from socle.orchestrator.fake import FunctionChatModel
 from socle.router.catalog import Catalog
 from socle.router.gateway import Gateway
 from socle.router.static import StaticRouter
-from socle.server._drift import build_drift
 from socle.server.app import create_app
 from socle.server.deps import Deps
 
 from socle.settings import Settings
+from socle.wiring.drift import build_drift
 from tests.conftest import fake_knowledge
 
 BASE = "https://socle.test"  # https: the session cookie is Secure

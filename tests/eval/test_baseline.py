@@ -17,7 +17,7 @@ from socle.eval.html_report import render
 from socle.eval.results import read_run
 from socle.eval.save_baseline import main as save_baseline
 
-from socle.eval_command import EXIT_GATE_FAILED, EXIT_PASSED, EvalRequest, evaluate
+from socle.cli.eval_command import EXIT_GATE_FAILED, EXIT_PASSED, EvalRequest, evaluate
 from socle.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from socle.server.embedded import embedded
 
-from socle.eval_command import EXIT_PASSED, EvalRequest, evaluate
+from socle.cli.eval_command import EXIT_PASSED, EvalRequest, evaluate
 from tests.conftest import make_settings
 from tests.fakes.openai_upstream import FakeUpstream, Reply, serve_upstream
 
@@ -78,10 +78,10 @@ async def test_the_embedded_instance_answers_with_its_own_admin_key(tmp_path: Pa
 
 async def test_a_model_is_promoted_on_grounded_qa_it_answered_and_no_other_is(tmp_path: Path) -> None:
     from socle.governance.registry import SqlModelRegistry, stages
-    from socle.server.deps import open_store
 
-    from socle.eval_command import main
-    from socle.models_command import PromoteRequest, promote
+    from socle.cli.eval_command import main
+    from socle.cli.models_command import PromoteRequest, promote
+    from socle.wiring.store import open_store
 
     upstream = FakeUpstream(models=["m", "n"], default=Reply("Zorblat lives in Quimper [1]."))
     data = tmp_path / "qa.jsonl"

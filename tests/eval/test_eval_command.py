@@ -15,7 +15,7 @@ from socle.governance.eval_runs import InMemoryEvalRuns
 from typer.testing import CliRunner
 
 from socle.cli import app
-from socle.eval_command import EXIT_ERROR, EXIT_GATE_FAILED, EXIT_PASSED, EvalRequest, evaluate
+from socle.cli.eval_command import EXIT_ERROR, EXIT_GATE_FAILED, EXIT_PASSED, EvalRequest, evaluate
 from socle.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -164,7 +164,7 @@ def config(tmp_path: Path) -> Path:
 def test_cli_help() -> None:
     from socle.eval.registry import SUITES
 
-    from socle.cli import EVAL_SUITES_HELP
+    from socle.cli.eval import EVAL_SUITES_HELP
 
     result = runner.invoke(app, ["eval", "--help"])
     assert result.exit_code == 0 and "--gate" in result.output and "--compare" in result.output
@@ -217,14 +217,14 @@ async def test_an_unwritable_output_folder_is_an_error(settings: Settings, tmp_p
 def test_each_served_suite_asks_its_default_model_unless_told(
     settings: Settings, suite: str, model: str | None, asked: str
 ) -> None:
-    from socle.eval_command import plan
+    from socle.cli.eval_command import plan
 
     (job,) = plan(EvalRequest(suite, model=model), settings, {suite: static({})})
     assert job.options.model == asked
 
 
 def test_a_gate_names_the_model_its_bounds_were_set_on(settings: Settings, tmp_path: Path) -> None:
-    from socle.eval_command import plan
+    from socle.cli.eval_command import plan
 
     gate = gate_file(tmp_path, "grounded-qa:\n  model: auto\n  metrics:\n    error_rate: {max: 0}\n")
     suites = {"grounded-qa": static({})}
@@ -237,7 +237,7 @@ def test_a_gate_names_the_model_its_bounds_were_set_on(settings: Settings, tmp_p
 def test_split_goes_to_the_suites_that_have_one_and_is_checked(settings: Settings) -> None:
     from socle.eval.errors import EvalError
 
-    from socle.eval_command import plan
+    from socle.cli.eval_command import plan
 
     suites = {"grounded-qa": static({}), "pii": static({})}
     (job,) = plan(EvalRequest("grounded-qa", split="dev"), settings, suites)
@@ -309,7 +309,7 @@ async def test_compare_warns_when_the_runs_used_other_data(settings: Settings, t
     ],
 )
 def test_a_gated_run_ends_with_one_verdict_line(outcomes: dict, line: str) -> None:
-    from socle.eval_command import verdict
+    from socle.cli.eval_command import verdict
 
     output = io.StringIO()
     Console(file=output, width=200).print(verdict(outcomes))

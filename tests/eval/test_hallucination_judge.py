@@ -23,7 +23,7 @@ from socle.eval.suites.hallucination_judge import (
     sample,
 )
 
-from socle.eval_command import EXIT_PASSED, EvalRequest, evaluate
+from socle.cli.eval_command import EXIT_PASSED, EvalRequest, evaluate
 from socle.settings import Settings
 from tests.eval.test_embedded import settings_for
 from tests.fakes.openai_upstream import FakeUpstream, Reply, serve_upstream

@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 from socle.governance.rate_limit_memory import InMemoryRateLimiter
 from socle.governance.rate_limit_redis import RedisRateLimiter
 from socle.governance.rate_limits import Bucket, Limits, RateLimiter, RatePolicy, buckets, decide
-from socle.server.deps import rate_limiter
 
+from socle.wiring.store import rate_limiter
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio

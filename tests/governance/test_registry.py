@@ -18,9 +18,9 @@ from socle.governance.registry import (
     stages,
 )
 from socle.governance.sql import SqlStore, create_engine
-from socle.server.deps import _promoted_only
 
 from socle.errors import ConfigError
+from socle.wiring.models import promoted_only
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
@@ -127,13 +127,13 @@ async def test_require_promotion_serves_only_promoted_models(tmp_path: Path) -> 
     await upgrade(store.engine)
     try:
         with pytest.raises(ConfigError, match="default model 'small' is not promoted"):
-            await _promoted_only(settings, store)
+            await promoted_only(settings, store)
         await SqlModelRegistry(store.engine).add(Promotion("small", "production", config_hash="c"))
-        served = await _promoted_only(settings, store)
+        served = await promoted_only(settings, store)
         assert [d.name for d in served.models.deployments] == ["small"]  # big was never promoted
         off = settings.model_copy(
             update={"models": settings.models.model_copy(update={"require_promotion": False})}
         )
-        assert await _promoted_only(off, store) is off
+        assert await promoted_only(off, store) is off
     finally:
         await store.aclose()

@@ -13,8 +13,10 @@ from socle.governance.canary_samples import RecordedSamples
 from socle.governance.registry import Promotion, SqlModelRegistry
 from socle.router.base import RouteRequest
 from socle.router.fake import FakeChatModel
-from socle.server.deps import _promoted_only, build_deps, canary_rollout, open_store
+from socle.server.deps import build_deps
 
+from socle.wiring.models import canary_rollout, promoted_only
+from socle.wiring.store import open_store
 from tests.conftest import make_settings
 from tests.console.kit import console_app, sign_in
 
@@ -80,10 +82,10 @@ async def test_require_promotion_keeps_the_candidate_of_an_active_canary(tmp_pat
     )  # fmt: skip
     async with open_store(settings) as store:
         await SqlModelRegistry(store.engine).add(Promotion("small", "production", config_hash="c"))
-        assert [d.name for d in (await _promoted_only(settings, store)).models.deployments] == ["small"]
+        assert [d.name for d in (await promoted_only(settings, store)).models.deployments] == ["small"]
         rollout = canary_rollout(settings, store, InMemoryAuditLog(), ("small", "small-next"))
         started = await rollout.start("small-next", "small", 0.1, by="cli")
-        served = await _promoted_only(settings, store)
+        served = await promoted_only(settings, store)
         assert [d.name for d in served.models.deployments] == ["small", "small-next"]
         await rollout.stop(started.canary_id, by="cli")
-        assert [d.name for d in (await _promoted_only(settings, store)).models.deployments] == ["small"]
+        assert [d.name for d in (await promoted_only(settings, store)).models.deployments] == ["small"]

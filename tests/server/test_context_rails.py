@@ -160,12 +160,13 @@ async def test_a_runs_evidence_takes_the_placeholders_of_its_conversation_and_it
 
 def test_runs_hold_the_classes_of_the_knowledge_tiers(tmp_path) -> None:
     from socle.router.base import Deployment, RouteDecision
-    from socle.server.deps import _for_runs
+
+    from socle.wiring.runs import for_runs
 
     settings = make_settings(tmp_path)
     us = Deployment("us", "vllm:us", "http://us/v1", location="us-cloud")
     chat = Residency(ResidencyPolicy.from_settings(settings.sovereignty), (us,))
-    runs = _for_runs(chat, settings)
+    runs = for_runs(chat, settings)
     assert runs is not None and runs.floor == {"public", "internal"}
     decision = RouteDecision(us, "named")
     assert chat.place("us", decision, ()).action == "route"  # a plain chat may go to us-cloud

@@ -17,9 +17,9 @@ from socle.router.fake import FakeChatModel
 from socle.router.gateway import Gateway
 from socle.router.residency import Residency, ResidencyPolicy
 from socle.router.static import StaticRouter
-from socle.server._residency import LabelFloor
 
 from socle.sovereignty_settings import SovereigntySettings
+from socle.wiring.runs import LabelFloor
 from tests.conftest import App, build_app, make_settings
 
 pytestmark = pytest.mark.anyio

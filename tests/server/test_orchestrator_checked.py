@@ -16,9 +16,9 @@ from socle.guardrails.guard import Guard
 from socle.guardrails.policy import GuardrailPolicy
 from socle.orchestrator import AnswerChecks
 from socle.router.base import ModelCall
-from socle.server.deps import _answer_checks
 
 from socle.settings import Settings
+from socle.wiring.runs import answer_checks
 from tests.conftest import App
 from tests.orchestrator.kit import build, plan_json, role
 
@@ -104,7 +104,7 @@ def test_the_server_checks_run_answers_with_the_guard_policy_and_the_models_mode
     extractive = settings.model_copy(
         update={"models": settings.models.model_copy(update={"deployments": deployments})}
     )
-    checks = _answer_checks(extractive, guard)
+    checks = answer_checks(extractive, guard)
     assert checks is not None and checks.policy("acme") is guard.answer_policy("acme") is not None
     assert {checks.mode("acme", d.name) for d in deployments} == {"extractive"}
-    assert _answer_checks(settings, None) is None  # no guardrails, nothing to check with
+    assert answer_checks(settings, None) is None  # no guardrails, nothing to check with

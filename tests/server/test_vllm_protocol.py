@@ -16,8 +16,8 @@ import pytest
 from socle.router.base import Deployment
 from socle.router.catalog import Catalog
 from socle.router.registry import CHAT_MODELS
-from socle.server.deps import models_check
 
+from socle.wiring.models import models_check
 from tests.conftest import App, build_app, make_settings
 from tests.fakes.openai_upstream import FakeUpstream, Reply, serve_upstream
 

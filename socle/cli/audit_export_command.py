@@ -14,13 +14,13 @@ from pathlib import Path
 
 import anyio
 
-from socle.audit_command import read_public_key
+from socle.cli.audit_command import read_public_key
 from socle.errors import InvalidRequestError
 from socle.governance.audit import AuditRecord, SqlAuditReader, now
 from socle.governance.audit_export import ExportCheck, audit_line, call_line, export_lines, verify_export
 from socle.governance.audit_keys import key_file, keyring, load_signer, signer_for
-from socle.server.deps import open_store
 from socle.settings import Settings
+from socle.wiring.store import open_store
 
 _FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 

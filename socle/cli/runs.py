@@ -14,8 +14,8 @@ from urllib.parse import quote, urlencode
 import typer
 from rich.table import Table
 
-from socle._cli import console
-from socle.keys_cli import ApiKeyOption, _remote
+from socle.cli._common import console
+from socle.cli.keys import ApiKeyOption, _remote
 
 runs_app = typer.Typer(
     help="List and cancel orchestrator runs through a running Socle (/v1/runs).", no_args_is_help=True
@@ -33,7 +33,7 @@ def _row(run: dict[str, object]) -> tuple[str, ...]:
 
 
 @runs_app.command("list")
-def runs_list(  # noqa: PLR0913, PLR0917 - one option per filter
+def runs_list(
     status: Annotated[str | None, typer.Option(help="Only runs in this status.")] = None,
     agent: Annotated[str | None, typer.Option(help="Only runs of socle-agent/<agent>.")] = None,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's runs (platform keys).")] = None,

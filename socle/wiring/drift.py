@@ -1,4 +1,4 @@
-"""Drift detection wired for the server: the recorder requests feed, the monitor, the webhook.
+"""Drift detection wired from settings: the recorder requests feed, the monitor, the webhook.
 
 `open_drift` builds them from `settings.drift` (None when it is off); `Drift.run` flushes the
 recorder every few seconds and evaluates the signals every `drift.every_s`, on every replica
@@ -12,13 +12,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import anyio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from socle.governance.audit import AuditLog
 from socle.governance.drift import AlertSink, DriftMonitor
 from socle.governance.drift_recorder import DriftRecorder
 from socle.governance.drift_store import SqlDriftStore
 from socle.governance.drift_webhook import WebhookAlerts
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from socle.settings_drift import DriftSettings
 
 FLUSH_S = 5.0
@@ -26,7 +26,7 @@ FLUSH_S = 5.0
 
 @dataclass(frozen=True, slots=True)
 class Drift:
-    """What the server holds of drift detection."""
+    """What the running system holds of drift detection."""
 
     recorder: DriftRecorder
     monitor: DriftMonitor

@@ -22,8 +22,8 @@ from socle.governance.config_versions import ConfigVersion, Item, Kind, SqlVersi
 from socle.governance.eval_runs import SqlEvalRuns
 from socle.governance.model_cards import ModelCard, SqlCardStore, current
 from socle.governance.registry import Promotion, PromotionCheck, SqlModelRegistry, Stage, check_promotion
-from socle.server.deps import open_store
 from socle.settings import Settings
+from socle.wiring.store import open_store
 
 
 @dataclass(frozen=True, slots=True)

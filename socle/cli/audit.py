@@ -9,9 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from socle._cli import ConfigOption, console
-from socle._cli import run as _run
-from socle._cli import settings as _settings
+from socle.cli._common import ConfigOption, console
+from socle.cli._common import run as _run
+from socle.cli._common import settings as _settings
 
 audit_app = typer.Typer(help="List, verify and anchor the hash-chained audit log.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def audit_verify(
     config: ConfigOption = None,
 ) -> None:
     """Check every record's hash, link and signature; exit 1 naming the first record that is not sound."""
-    from socle import audit_command as ac
+    from socle.cli import audit_command as ac
 
     settings = _settings(config)
     verdict = _run(lambda: ac.verify_log(settings, ac.VerifyRequest(anchor, tuple(public_key or ()))))
@@ -51,7 +51,7 @@ def audit_anchor(
     config: ConfigOption = None,
 ) -> None:
     """Sign a checkpoint of the intact log, to keep outside the database (see `verify --anchor`)."""
-    from socle import audit_command as ac
+    from socle.cli import audit_command as ac
     from socle.governance.audit_anchor import dumps_anchor
 
     settings = _settings(config)
@@ -69,7 +69,7 @@ def audit_anchor(
 @audit_app.command("public-key")
 def audit_public_key(config: ConfigOption = None) -> None:
     """Print the audit signing key's public half (PEM), for auditors' `--public-key`."""
-    from socle import audit_command as ac
+    from socle.cli import audit_command as ac
 
     settings = _settings(config)
     print(_run(lambda: ac.public_key(settings)), end="")  # noqa: T201 - a PEM block, for a file
@@ -86,7 +86,7 @@ def audit_list(
     from dataclasses import asdict
 
     from socle.governance.audit import AuditRecord, SqlAuditReader
-    from socle.server.deps import open_store
+    from socle.wiring.store import open_store
 
     settings = _settings(config)
 
@@ -128,7 +128,7 @@ def audit_export(
     (approvals, blocks, key changes, each with its own signature), a signature line last. Check it
     with `socle audit verify-export FILE --public-key KEY.pem`.
     """
-    from socle import audit_export_command as ec
+    from socle.cli import audit_export_command as ec
 
     settings = _settings(config)
 
@@ -157,7 +157,7 @@ def audit_verify_export(
     config: ConfigOption = None,
 ) -> None:
     """Check an export's signature and every audit record in it; exit 1 saying what is wrong."""
-    from socle import audit_export_command as ec
+    from socle.cli import audit_export_command as ec
 
     settings = _settings(config)
     check = _run(lambda: ec.verify_file(settings, file, tuple(public_key or ())))

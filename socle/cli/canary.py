@@ -12,9 +12,9 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from socle._cli import ConfigOption, console
-from socle._cli import run as _run
-from socle._cli import settings as _settings
+from socle.cli._common import ConfigOption, console
+from socle.cli._common import run as _run
+from socle.cli._common import settings as _settings
 from socle.errors import InvalidRequestError
 from socle.governance.audit import SqlAuditLog
 from socle.governance.audit_keys import signer_for
@@ -44,7 +44,8 @@ def parse_share(text: str) -> float:
 
 @asynccontextmanager
 async def _rollout(settings: Settings) -> AsyncIterator[CanaryRollout]:
-    from socle.server.deps import canary_rollout, open_store
+    from socle.wiring.models import canary_rollout
+    from socle.wiring.store import open_store
 
     signer = signer_for(settings)
     async with open_store(settings) as store:

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from socle._cli import ConfigOption, console
-from socle._cli import run as _run
-from socle._cli import settings as _settings
+from socle.cli._common import ConfigOption, console
+from socle.cli._common import run as _run
+from socle.cli._common import settings as _settings
 from socle.errors import InvalidRequestError
 from socle.governance.base import ROLES, ApiKeyInfo, KeyScope
 from socle.governance.rate_limits import Limits
@@ -113,7 +113,7 @@ def keys_create(
     from socle.governance.audit import SqlAuditLog
     from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyControls, KeyManager, parse_expiry
-    from socle.server.deps import open_store
+    from socle.wiring.store import open_store
 
     if server is not None:
         body = {"name": name, "tenant": tenant, "role": role, "platform": platform, "groups": group or [],
@@ -173,7 +173,7 @@ def keys_list(
 ) -> None:
     """List keys (ids and metadata; secrets are never stored)."""
     from socle.governance.keys import KeyManager
-    from socle.server.deps import open_store
+    from socle.wiring.store import open_store
 
     if server is not None:
         listed = _remote(server, api_key, "GET", "/v1/admin/keys" + (f"?tenant={tenant}" if tenant else ""))
@@ -205,7 +205,7 @@ def keys_revoke(
     from socle.governance.audit import SqlAuditLog
     from socle.governance.audit_keys import signer_for
     from socle.governance.keys import KeyManager
-    from socle.server.deps import key_cache, open_store
+    from socle.wiring.store import key_cache, open_store
 
     if server is not None:
         _remote(server, api_key, "DELETE", f"/v1/admin/keys/{key_id}")

@@ -337,7 +337,7 @@ def history_table(records: Sequence[EvalRunRecord]) -> Table:
 async def main(request: EvalRequest, settings: Settings, console: Console) -> int:
     """`socle eval`: list the history, or evaluate and store in the settings' database."""
     from socle.governance.eval_runs import SqlEvalRuns
-    from socle.server.deps import open_store  # the one place that opens the migrated database
+    from socle.wiring.store import open_store  # the one place that opens the migrated database
 
     if not request.store and not request.history:
         return await evaluate(request, settings, console, None)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from socle._cli import ConfigOption, console
-from socle._cli import run as _run
-from socle._cli import settings as _settings
-from socle.keys_cli import ApiKeyOption, ServerOption, _remote
+from socle.cli._common import ConfigOption, console
+from socle.cli._common import run as _run
+from socle.cli._common import settings as _settings
+from socle.cli.keys import ApiKeyOption, ServerOption, _remote
 
 erase_app = typer.Typer(
     help="Erase a data subject's value from documents, request log, runs, pseudonym vault and eval runs.",
@@ -18,7 +18,7 @@ erase_app = typer.Typer(
 
 
 @erase_app.command("subject")
-def erase_subject(  # noqa: PLR0913, PLR0917 - a typer command: each option is a parameter
+def erase_subject(
     value: Annotated[
         str, typer.Option(help="The subject's value as typed, e.g. a name (case and accents do not matter).")
     ],
@@ -29,7 +29,7 @@ def erase_subject(  # noqa: PLR0913, PLR0917 - a typer command: each option is a
     config: ConfigOption = None,
 ) -> None:
     """Remove the value's documents, runs and pseudonyms, scrub it from logs; audited by a keyed hash."""
-    from socle import erase_command as ec
+    from socle.cli import erase_command as ec
 
     if server:
         body: dict[str, object] = {"value": value, "tenant": tenant, "dry_run": dry_run}

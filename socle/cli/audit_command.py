@@ -21,8 +21,8 @@ from socle.errors import InvalidRequestError
 from socle.governance.audit import ChainCheck, SqlAuditLog, SqlAuditReader, now, seal_unsigned, verify
 from socle.governance.audit_anchor import Anchor, dumps_anchor, loads_anchor, make_anchor
 from socle.governance.audit_keys import AuditPublicKey, Keyring, key_file, keyring, load_signer, signer_for
-from socle.server.deps import open_store
 from socle.settings import Settings
+from socle.wiring.store import open_store
 
 
 @dataclass(frozen=True, slots=True)
