@@ -3,7 +3,8 @@
     .venv/bin/python bench/drift.py              # 5 runs of each, median CPU time printed
 
 - `prompt_embedding`: the router's folded word-n-gram embedding of a short (~60 characters) and a
-  long (6,000 characters) prompt, per prompt (what `DriftRecorder.prompt` adds to a chat call);
+  long (6,000 characters) prompt, whole and capped at `drift.max_chars` (2,000), per prompt (what
+  `DriftRecorder.prompt` adds to a sampled chat call);
 - the embedding test of one round: `max_vectors` (200) against 200 vectors of 64 + 13 numbers,
   with `permutations` (200) relabellings;
 - the PSI of one scalar signal over `max_values` (5,000) against 5,000 values.
@@ -38,6 +39,9 @@ def main(runs: int) -> None:
     cases: dict[str, tuple[Callable[[], object], int, float, str]] = {
         "prompt_embedding, short prompt": (lambda: prompt_embedding(SHORT, dim=64), 2000, 1e6, "µs"),
         "prompt_embedding, 6,000-char prompt": (lambda: prompt_embedding(LONG, dim=64), 200, 1e6, "µs"),
+        "prompt_embedding, 6,000-char prompt, max_chars 2,000": (
+            lambda: prompt_embedding(LONG, dim=64, max_chars=2000), 200, 1e6, "µs",
+        ),
         "energy test 200 vs 200, 200 permutations": (
             lambda: energy_test(before, after, permutations=200), 1, 1e3, "ms",
         ),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from socle.governance._tables import request_rollup
@@ -40,24 +39,15 @@ def bin_upper_ms(index: int) -> float:
     return float(BIN_GROWTH**index)
 
 
-@dataclass(slots=True)
-class _Sums:
-    requests: int = 0
-    errors: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    latency_ms: float = 0.0
-    removed_claims: int = 0
-
-    def add(self, r: RequestRecord) -> None:
-        self.requests += 1
-        self.errors += 1 if r.status >= 400 else 0
-        self.prompt_tokens += r.prompt_tokens
-        self.completion_tokens += r.completion_tokens
-        self.cost_usd += r.cost_usd
-        self.latency_ms += r.latency_ms
-        self.removed_claims += r.removed_claims or 0
+_FIELDS = (
+    "requests",
+    "errors",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "latency_ms",
+    "removed_claims",
+)
 
 
 def _values(r: RequestRecord) -> Iterator[tuple[str, str]]:
@@ -75,43 +65,66 @@ def _values(r: RequestRecord) -> Iterator[tuple[str, str]]:
         yield "grounding", r.grounding
 
 
+def _hour_number(at: datetime) -> int:
+    """Hours since the epoch of `at` (naive: UTC), the key `hour_of` is made from once per group."""
+    return int((at if at.tzinfo is not None else at.replace(tzinfo=UTC)).timestamp() // 3600)
+
+
 def deltas(records: Sequence[RequestRecord]) -> list[dict[str, object]]:
-    """The rollup rows `records` add to, with what each adds (pure)."""
-    sums: dict[tuple[str, str, str, str], _Sums] = {}
+    """The rollup rows `records` add to, with what each adds (pure).
+
+    Records alike in every dimension (hour, tenant, key, model, endpoint, deployment, latency bin,
+    verdicts, grounding) are summed first: a batch holds few such groups, so each record costs a
+    tuple and seven additions rather than a sum per dimension.
+    """
+    groups: dict[tuple[int, tuple[object, ...]], tuple[RequestRecord, list[float]]] = {}
     for r in records:
-        hour, tenant = hour_of(r.created_at), r.tenant_id or ""
-        for dimension, value in _values(r):
-            sums.setdefault((hour, tenant, dimension, value[:400]), _Sums()).add(r)
+        like = (r.tenant_id, r.key_id, r.model, r.endpoint, r.deployment, latency_bin(r.latency_ms),
+                r.guardrails, r.grounding)  # fmt: skip
+        key = (_hour_number(r.created_at), like)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = (r, [0, 0, 0, 0, 0.0, 0.0, 0])
+        sums = found[1]
+        sums[0] += 1
+        sums[1] += 1 if r.status >= 400 else 0
+        sums[2] += r.prompt_tokens
+        sums[3] += r.completion_tokens
+        sums[4] += r.cost_usd
+        sums[5] += r.latency_ms
+        sums[6] += r.removed_claims or 0
+    rows: dict[tuple[str, str, str, str], list[float]] = {}
+    for (hour_number, _), (first, sums) in groups.items():
+        hour = datetime.fromtimestamp(hour_number * 3600, UTC).strftime("%Y-%m-%d %H")
+        tenant = first.tenant_id or ""
+        for dimension, value in _values(first):
+            row = rows.setdefault((hour, tenant, dimension, value[:400]), [0, 0, 0, 0, 0.0, 0.0, 0])
+            for index, amount in enumerate(sums):
+                row[index] += amount
     return [
-        {"hour": h, "tenant_id": t, "dimension": d, "value": v, "requests": s.requests, "errors": s.errors,
-         "prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens, "cost_usd": s.cost_usd,
-         "latency_ms": s.latency_ms, "removed_claims": s.removed_claims}
-        for (h, t, d, v), s in sums.items()
-    ]  # fmt: skip
+        {"hour": h, "tenant_id": t, "dimension": d, "value": v, **dict(zip(_FIELDS, sums, strict=True))}
+        for (h, t, d, v), sums in rows.items()
+    ]
 
 
 def upsert(dialect: str) -> Insert:
     """The statement adding rows of `deltas` to the rollups (an upsert on SQLite or PostgreSQL)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(request_rollup)
-    added = (
-        "requests",
-        "errors",
-        "prompt_tokens",
-        "completion_tokens",
-        "cost_usd",
-        "latency_ms",
-        "removed_claims",
-    )
     return statement.on_conflict_do_update(
         index_elements=["hour", "tenant_id", "dimension", "value"],
-        set_={name: request_rollup.c[name] + statement.excluded[name] for name in added},
+        set_={name: request_rollup.c[name] + statement.excluded[name] for name in _FIELDS},
     )
 
 
-async def add_to_rollups(conn: AsyncConnection, records: Sequence[RequestRecord]) -> None:
-    """Add `records` to the rollups, in the caller's transaction (SQLite or PostgreSQL)."""
+def rollup_rows(records: Sequence[RequestRecord]) -> list[dict[str, object]]:
+    """`deltas(records)`, in key order (concurrent writers then lock the rows in the same order)."""
     rows = deltas(records)
     rows.sort(key=lambda row: tuple(str(row[k]) for k in ("hour", "tenant_id", "dimension", "value")))
+    return rows
+
+
+async def add_to_rollups(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
+    """Add `rows` (from `rollup_rows`) to the rollups, in the caller's transaction (SQLite or PostgreSQL)."""
     for i in range(0, len(rows), 1000):
         await conn.execute(upsert(conn.dialect.name), rows[i : i + 1000])

@@ -1,9 +1,10 @@
 """`DriftRecorder`: the drift samples of requests, buffered in memory and written in batches.
 
-Called on the request path (a prompt's messages, a retrieval's scores), it costs a hash of the
-prompt's words and an append: the embedding is the router's folded word-n-gram one
-(`socle.router.prompt_embedding`), and only it is kept, never the text. A share `sample_rate` of
-requests is sampled; the buffer is bounded (the oldest samples go first when the database is down).
+Called on the request path (a prompt's messages, a retrieval's scores), it costs a random draw and,
+for the share `sample_rate` of requests it samples, a hash of the prompt's first `max_chars`
+characters' words and an append: the embedding is the router's folded word-n-gram one
+(`socle.router.prompt_embedding`), and only it is kept, never the text. The buffer is bounded (the
+oldest samples go first when the database is down).
 """
 
 from __future__ import annotations
@@ -34,18 +35,20 @@ class SampleSink(Protocol):
 class DriftRecorder:
     """Samples prompts' embeddings and retrievals' best scores; `flush()` writes them."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the sink, then keyword-only knobs with defaults
         self,
         sink: SampleSink,
         *,
         dim: int,
         sample_rate: float = 1.0,
+        max_chars: int = 2000,
         max_pending: int = 10_000,
         draw: Callable[[], float] = random.random,
     ) -> None:
         self._sink = sink
         self._dim = dim
         self._rate = sample_rate
+        self._max_chars = max_chars
         self._max_pending = max_pending
         self._draw = draw
         self._pending: list[Sample] = []
@@ -58,7 +61,7 @@ class DriftRecorder:
         """Sample the embedding of a chat's last user message (nothing when it has none)."""
         if self._draw() >= self._rate:
             return
-        vector = prompt_embedding(messages, dim=self._dim)
+        vector = prompt_embedding(messages, dim=self._dim, max_chars=self._max_chars)
         if any(vector):
             self._keep(Sample("prompt_embedding", datetime.now(UTC), vector=vector))
 

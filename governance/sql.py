@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
-from socle.governance._rollup import add_to_rollups
+import anyio
+from socle.governance._rollup import add_to_rollups, rollup_rows
 from socle.governance._tables import api_keys, request_log
 from socle.governance.base import KEY_SCOPES, ROLES, ApiKeyInfo, KeyScope, RequestRecord, Role
 from socle.governance.rate_limits import Limits
@@ -45,11 +47,17 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 
 
 _RECORD_FIELDS = tuple(RequestRecord.__dataclass_fields__)
+_record_values = attrgetter(*_RECORD_FIELDS)
 
 
 def _row(record: RequestRecord) -> dict[str, object]:
     # Not dataclasses.asdict: it deep-copies every value, and this runs once per request.
-    return {name: getattr(record, name) for name in _RECORD_FIELDS}
+    return dict(zip(_RECORD_FIELDS, _record_values(record), strict=True))
+
+
+def _prepared(records: Sequence[RequestRecord]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The request-log rows of `records` and the rollup rows they add to (pure: run in a worker thread)."""
+    return [_row(r) for r in records], rollup_rows(records)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -133,10 +141,12 @@ class SqlStore:
     async def append(self, records: Sequence[RequestRecord]) -> None:
         if not records:
             return
+        # Building the rows is pure Python over the whole batch: done off the event loop.
+        rows, rollups = await anyio.to_thread.run_sync(_prepared, records)
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(insert(request_log), [_row(r) for r in records])
-                await add_to_rollups(conn, records)  # the console's sums, in the same transaction
+                await conn.execute(insert(request_log), rows)
+                await add_to_rollups(conn, rollups)  # the console's sums, in the same transaction
         except SQLAlchemyError as e:
             raise StorageError(f"cannot write the request log: {type(e).__name__}") from e
 

@@ -78,9 +78,11 @@ def _hashed(tokens: list[str], dim: int) -> dict[int, float]:
     return {i: v / norm for i, v in weighted.items()}
 
 
-def _structure(text: str, user_turns: int, system: bool) -> tuple[float, ...]:
+def _structure(
+    text: str, user_turns: int, system: bool, max_chars: int = MAX_STRUCTURE_CHARS
+) -> tuple[float, ...]:
     length = len(text)
-    text = text[:MAX_STRUCTURE_CHARS]
+    text = text[:max_chars]
     chars = len(text) or 1
     words = len(text.split())
     return (
@@ -105,11 +107,17 @@ def featurize(messages: Sequence[Mapping[str, object]], dim: int) -> dict[int, f
     return view_features(routing_view(messages), dim)
 
 
-def view_features(view: tuple[str, int, bool], dim: int) -> dict[int, float]:
-    """`featurize` of a chat whose `routing_view` is `view` (for callers that need the view too)."""
+def view_features(
+    view: tuple[str, int, bool], dim: int, *, max_chars: int = MAX_STRUCTURE_CHARS
+) -> dict[int, float]:
+    """`featurize` of a chat whose `routing_view` is `view` (for callers that need the view too).
+
+    `max_chars` bounds the text that feeds the n-grams and the structure measures (but the length
+    itself) below the routing defaults, for callers that want it cheaper (drift samples).
+    """
     text, user_turns, system = view
-    vector = _hashed(_tokens(text), dim)
-    for offset, value in enumerate(_structure(text, user_turns, system)):
+    vector = _hashed(_tokens(text[:max_chars]), dim)
+    for offset, value in enumerate(_structure(text, user_turns, system, max_chars)):
         if value:
             vector[dim + offset] = value
     return vector

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from socle.router.features import STRUCTURE, routing_view, view_features
+from socle.router.features import MAX_STRUCTURE_CHARS, STRUCTURE, routing_view, view_features
 
 
-def prompt_embedding(messages: Sequence[Mapping[str, object]], *, dim: int) -> list[float]:
-    """The `dim + len(STRUCTURE)`-wide dense embedding of a chat's last user message."""
+def prompt_embedding(
+    messages: Sequence[Mapping[str, object]], *, dim: int, max_chars: int = MAX_STRUCTURE_CHARS
+) -> list[float]:
+    """The `dim + len(STRUCTURE)`-wide dense embedding of a chat's last user message.
+
+    Only its first `max_chars` characters feed the n-grams and the structure measures; its length
+    counts whole.
+    """
     vector = [0.0] * (dim + len(STRUCTURE))
-    for index, value in view_features(routing_view(messages), dim).items():
+    for index, value in view_features(routing_view(messages), dim, max_chars=max_chars).items():
         vector[index] = value
     return vector

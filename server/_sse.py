@@ -6,8 +6,11 @@ from collections.abc import AsyncGenerator, Mapping
 
 import anyio
 import orjson
+from socle.server.errors import error_body, status_of
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
+
+from socle.errors import SocleError
 
 DONE = b"data: [DONE]\n\n"
 
@@ -23,6 +26,11 @@ def json_bytes(data: object) -> bytes:
 def event(data: object) -> bytes:
     """One `data:` event carrying `data` as compact JSON."""
     return b"data: " + json_bytes(data) + b"\n\n"
+
+
+def error_event(error: SocleError) -> bytes:
+    """`error` as an in-band event, in OpenAI's error shape: how a stream whose headers are gone fails."""
+    return event(error_body(error.message, status_of(error)[1], error.code, error.param))
 
 
 class ClosingStreamingResponse(StreamingResponse):

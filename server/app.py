@@ -7,11 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from socle.server._openapi import install_openapi
-from socle.server._tracing import TracingMiddleware
 from socle.server.console import install_console
 from socle.server.deps import Deps, build_deps
 from socle.server.errors import install_error_handlers
-from socle.server.middleware import BodyLimitMiddleware, RequestIdMiddleware, RequestLog
+from socle.server.middleware import HttpLayer
 from socle.server.routes import (
     admin_budgets,
     admin_canaries,
@@ -68,11 +67,12 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
             admin_erasure.ErasureIn,
         ),
     )
+    # Routes are matched in order: the hot paths first, before the ~100 others.
     for module in (
-        health,
-        models,
         chat,
         embeddings,
+        health,
+        models,
         knowledge,
         runs,
         metrics,
@@ -86,9 +86,6 @@ def create_app(settings: Settings, deps: Deps | None = None) -> FastAPI:
         app.include_router(module.router)
     if settings.console.enabled:
         install_console(app, settings.console)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
-    app.add_middleware(RequestLog)  # inside the request id: its rows carry it
-    app.add_middleware(TracingMiddleware)  # inside the request id too: its spans carry it
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(metrics.MetricsContext)
+    # One layer for request ids, metrics, the body limit, the server span and the failure log.
+    app.add_middleware(HttpLayer, max_bytes=settings.server.max_body_bytes)
     return app

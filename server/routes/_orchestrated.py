@@ -8,30 +8,31 @@ from collections.abc import AsyncIterator
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from socle.governance.base import Principal
 from socle.orchestrator import Orchestrator, RunEvent, RunRequest, RunResult, completion_body, openai_chunks
 from socle.server import _sse
 from socle.server._audit import audit
-from socle.server._calls import Outcome, log_call
+from socle.server._calls import CallLog, Outcome
 from socle.server._rate import Admitted
-from socle.server.deps import Deps
-from socle.server.errors import error_body, status_of
+from socle.server.errors import status_of
 from socle.server.schemas import ChatCompletionRequest
 
 from socle.errors import SocleError
 
 
 async def orchestrated(
-    orchestrator: Orchestrator, deps: Deps, request: Request, caller: Principal, chat: ChatCompletionRequest
+    orchestrator: Orchestrator,
+    request: Request,
+    log: CallLog,
+    chat: ChatCompletionRequest,
+    rate: Admitted | None,
 ) -> Response:
     """Run the orchestrator for this request: JSON when `stream` is false, SSE otherwise.
 
-    The call's admission by the rate limits (`request.state.rate`, set by the chat route) puts its
+    `log` is the chat route's call log; `rate`, the call's admission by the rate limits, puts its
     headers on the response and is charged the run's real tokens once the run is done.
     """
-    rate: Admitted | None = getattr(request.state, "rate", None)
+    deps, caller = log.deps, log.caller
     rate_headers = rate.headers if rate is not None else {}
-    request.state.started = time.perf_counter()
     run = RunRequest(
         chat.model,
         chat.upstream_body()["messages"],
@@ -44,8 +45,8 @@ async def orchestrated(
     created = int(time.time())
     if not chat.stream:
         result = await orchestrator.run(run)
-        log_call(deps, request, caller, "chat.completions", _outcome(chat.model, 200, [result], stream=False))
-        await _audit_changed(deps, request, caller, result)
+        log.write(_outcome(chat.model, 200, [result], stream=False))
+        await _audit_changed(log, result)
         if rate is not None:
             await rate.settle(result.usage.prompt_tokens + result.usage.completion_tokens)
         headers = {"x-socle-run-id": result.run_id, **_grounding_headers(result), **rate_headers}
@@ -67,13 +68,13 @@ async def orchestrated(
                     yield _sse.event(chunk)
                 status = 200
                 if finished:
-                    await _audit_changed(deps, request, caller, finished[-1])
+                    await _audit_changed(log, finished[-1])
             except SocleError as e:
                 status = status_of(e)[0]
-                yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
+                yield _sse.error_event(e)
             finally:
                 outcome = _outcome(chat.model, status, finished)
-                log_call(deps, request, caller, "chat.completions", outcome)
+                log.write(outcome)
                 if rate is not None:
                     await rate.settle(outcome.prompt_tokens + outcome.completion_tokens)
         yield _sse.DONE
@@ -90,7 +91,7 @@ async def _results(events: AsyncIterator[RunEvent], sink: list[RunResult]) -> As
         yield event
 
 
-async def _audit_changed(deps: Deps, request: Request, caller: Principal, result: RunResult) -> None:
+async def _audit_changed(log: CallLog, result: RunResult) -> None:
     """Audit an answer the policy changed, as chat does (`answer.grounding`: counts, never the claims)."""
     grounding = result.grounding
     if grounding is None or grounding.get("outcome") == "answered":
@@ -105,8 +106,7 @@ async def _audit_changed(deps: Deps, request: Request, caller: Principal, result
         "deployment": str(grounding.get("model")),
         "run_id": result.run_id,
     }
-    target = request.scope.get("state", {}).get("request_id", "")
-    await audit(deps, caller, "answer.grounding", target=target, details=details)
+    await audit(log.deps, log.caller, "answer.grounding", target=log.request_id, details=details)
 
 
 def _grounding_headers(result: RunResult) -> dict[str, str]:

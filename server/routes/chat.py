@@ -5,34 +5,34 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import cast
 
 import anyio
 from fastapi import APIRouter, Request, Response
 from socle.governance.access import AGENT_PREFIX, call_model
-from socle.governance.base import Principal, RequestRecord
+from socle.governance.base import Principal
 from socle.guardrails.base import ConversationScope
 from socle.guardrails.errors import ContentBlockedError
 from socle.router.base import CallTrace, ChatRequest, Completion, JSONObject, ModelGateway
 from socle.server import _sse
 from socle.server._audit import audit
 from socle.server._body import parse_json, validate
+from socle.server._calls import CallLog, Metered, Outcome
 from socle.server._grounding import Grounding, ground
 from socle.server._openapi import documented
 from socle.server._rate import Admitted, admit
 from socle.server._residency import placement_details, residency_fields
 from socle.server.auth import principal
 from socle.server.deps import Deps, get_deps
-from socle.server.errors import error_body, status_of
+from socle.server.errors import status_of
+from socle.server.middleware import request_id_of
 from socle.server.routes._orchestrated import orchestrated
 from socle.server.schemas import ChatCompletionRequest
 
 from socle.errors import InvalidRequestError, PermissionDeniedError, SocleError
-from socle.metrics import deployment_label, record_call, record_usage
+from socle.metrics import deployment_label
 from socle.settings import ServerSettings
 from socle.tokens import count_request_tokens
 
@@ -66,16 +66,13 @@ def _headers(trace: CallTrace) -> dict[str, str]:
     return headers
 
 
-class _CallLog:
-    """Builds the request-log record of one call."""
+class _ChatCall(CallLog):
+    """One chat call's request-log row (from its trace) and its audit events."""
 
     def __init__(self, deps: Deps, request: Request, caller: Principal) -> None:
-        self.deps, self.caller = deps, caller
+        super().__init__(deps, request, caller, "chat.completions")
         self.chat: ChatCompletionRequest | None = None
-        self.state = request.state
         self.grounding: Grounding | None = None
-        self.request_id: str = request.scope.get("state", {}).get("request_id", "")
-        self.started = time.perf_counter()
         self.rate: Admitted | None = None
 
     async def settle(self, trace: CallTrace) -> None:
@@ -130,49 +127,39 @@ class _CallLog:
         }
         await audit(self.deps, self.caller, "answer.grounding", target=self.request_id, details=details)
 
-    def write(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
+    def logged(self, trace: CallTrace, *, status: int, error: SocleError | None = None) -> None:
+        """Write the call's row and metrics, and its prompt's drift sample."""
         chat = self.chat
-        self.state.logged = True  # the middleware's `RequestLog` adds no second row
         log_text = self.deps.settings.logging.log_prompts and chat is not None
-        latency_s = time.perf_counter() - self.started
         deployed = trace.deployment
         decision = self.grounding.decision if self.grounding else None
         label = deployment_label(deployed.name, deployed.api_base) if deployed else None
-        # The model label only once routed: a client's unknown model names must not become series.
-        model = chat.model if chat and trace.decision else None
-        record_call("chat.completions", model, label, status, latency_s)
-        if label is not None:
-            usage = trace.usage
-            tenant = self.caller.tenant_id
-            prompt, completion = usage.prompt_tokens, usage.completion_tokens
-            served = trace.cost - trace.earlier_cost  # a replaced call was booked when it was replaced
-            record_usage(label, tenant, prompt=prompt, completion=completion, cost_usd=served)
-        self.deps.request_log.record(
-            RequestRecord(
-                self.request_id,
-                datetime.now(UTC),
-                self.caller.key_id,
-                self.caller.tenant_id,
-                "chat.completions",
+        served = trace.cost - trace.earlier_cost  # a replaced call was booked when it was replaced
+        self.write(
+            Outcome(
                 self._model(trace),
-                deployment=trace.deployment.name if trace.deployment else None,
-                prompt_tokens=trace.usage.prompt_tokens,
+                trace.usage.prompt_tokens,
+                status=status,
                 completion_tokens=trace.usage.completion_tokens,
                 cost_usd=trace.cost,
-                latency_ms=latency_s * 1000,
-                status=status,
-                error_code=error.code if error else None,
                 stream=bool(chat and chat.stream),
-                prompt_text=json.dumps(chat.upstream_body()["messages"]) if chat and log_text else None,
-                completion_text="".join(trace.text) if log_text else None,
-                guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
                 grounding=decision.outcome if decision else None,
                 removed_claims=len(decision.removed_claims) if decision else None,
-                **residency_fields(trace),
+                deployment=deployed.name if deployed else None,
+                error_code=error.code if error else None,
+                prompt_text=_prompt_text(chat) if chat and log_text else None,
+                completion_text="".join(trace.text) if log_text else None,
+                guardrails=",".join(dict.fromkeys(trace.verdicts)) or None,
+                residency=residency_fields(trace),
+                metered=Metered(chat.model if chat and trace.decision else None, label, served),
             )
         )
         if self.deps.drift is not None and chat is not None:  # an embedding of bucket weights, never text
             self.deps.drift.recorder.prompt([{"role": m.role, "content": m.content} for m in chat.messages])
+
+
+def _prompt_text(chat: ChatCompletionRequest) -> str:
+    return json.dumps(chat.upstream_body()["messages"])
 
 
 UNKNOWN_MODEL = "unknown"
@@ -207,7 +194,7 @@ def call_options(request: Request) -> _Options:
             "x-socle-conversation-id must be 1-128 letters, digits, '.', '_', ':' or '-'",
             param="x-socle-conversation-id",
         )
-    request_id = request.scope.get("state", {}).get("request_id", "")
+    request_id = request_id_of(request.scope)
     return _Options(quality, conversation or f"request:{request_id}", conversation is None)
 
 
@@ -228,15 +215,14 @@ async def chat_completions(request: Request) -> Response:
     # solver, which cost about 0.1 ms per request here. Same functions, same errors.
     deps = get_deps(request)
     caller = await principal(request, deps)
-    log = _CallLog(deps, request, caller)
+    log = _ChatCall(deps, request, caller)
     trace = CallTrace()
     options = call_options(request)
     try:
         chat = log.chat = parse_chat_request(await request.body(), deps.settings.server)
         log.rate = await _admit(deps, caller, chat)
         if deps.orchestrator is not None and deps.orchestrator.serves(chat.model):
-            request.state.rate = log.rate  # charged the run's tokens by `orchestrated`
-            return await orchestrated(deps.orchestrator, deps, request, caller, chat)
+            return await orchestrated(deps.orchestrator, request, log, chat, log.rate)
         if chat.unknown_fields():
             logger.debug("passing unknown fields upstream: %s", chat.unknown_fields())
         body, grounding = chat.upstream_body(), None
@@ -261,13 +247,13 @@ async def chat_completions(request: Request) -> Response:
         else:
             completion = await gateway.complete(call, trace)
     except SocleError as e:
-        log.write(trace, status=status_of(e)[0], error=e)
+        log.logged(trace, status=status_of(e)[0], error=e)
         await log.refused(e, trace)
         await log.settle(trace)
         await _forget(deps, caller, options)
         raise
     if not chat.stream:
-        log.write(trace, status=200)
+        log.logged(trace, status=200)
         await log.answered(trace)
         await log.settle(trace)
         await log.placed(trace)
@@ -288,7 +274,7 @@ async def chat_completions(request: Request) -> Response:
 
 
 async def _answering(
-    deps: Deps, log: _CallLog, grounding: Grounding | None, call: ChatRequest
+    deps: Deps, log: _ChatCall, grounding: Grounding | None, call: ChatRequest
 ) -> tuple[ModelGateway, ChatRequest]:
     """The gateway to call (the answer policy's, for a grounded answer it checks) and the call."""
     log.grounding = grounding
@@ -333,7 +319,7 @@ async def _sse_stream(
     first: JSONObject | None,
     rest: AsyncIterator[JSONObject],
     trace: CallTrace,
-    log: _CallLog,
+    log: _ChatCall,
     on_close: Callable[[], Awaitable[None]],
 ) -> AsyncGenerator[bytes, None]:
     status, error = 499, None  # stays 499 if the client goes away before the end
@@ -348,13 +334,13 @@ async def _sse_stream(
     except SocleError as e:
         # Headers are gone: report in-band, as OpenAI does, and end the stream cleanly.
         status, error = status_of(e)[0], e
-        yield _sse.event(error_body(e.message, status_of(e)[1], e.code, e.param))
+        yield _sse.error_event(e)
         await log.refused(e, trace)
     finally:
         with anyio.CancelScope(shield=True):
             if isinstance(rest, AsyncGenerator):  # closing the gateway's stream settles its usage
                 await rest.aclose()
-            log.write(trace, status=status, error=error)
+            log.logged(trace, status=status, error=error)
             await log.settle(trace)
             await on_close()
     yield _sse.DONE

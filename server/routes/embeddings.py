@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import struct
-import time
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -15,7 +14,7 @@ from socle.governance.access import call_model
 from socle.governance.base import Principal
 from socle.knowledge.base import Embedder
 from socle.server._body import json_body
-from socle.server._calls import Outcome, log_call
+from socle.server._calls import CallLog, Outcome
 from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
 from socle.server._openapi import documented
 from socle.server._rate import admit
@@ -90,7 +89,7 @@ async def embeddings(
     body: Annotated[EmbeddingRequest, Depends(json_body(EmbeddingRequest))],
 ) -> Response:
     """Create embeddings (OpenAI-compatible)."""
-    request.state.started = time.perf_counter()
+    log = CallLog(deps, request, caller, "embeddings")
     if deps.knowledge is None:
         raise NotFoundError("embeddings are disabled on this server (knowledge.enabled: false)")
     knowledge = deps.knowledge
@@ -114,12 +113,10 @@ async def embeddings(
     try:
         vectors = await until_disconnected(request, lambda: embed_in_batches(knowledge.embedder, texts))
     except ClientGone:
-        log_call(
-            deps, request, caller, "embeddings", Outcome(knowledge.embedding_model, status=CLIENT_CLOSED)
-        )
+        log.write(Outcome(knowledge.embedding_model, status=CLIENT_CLOSED))
         return Response(status_code=CLIENT_CLOSED)
     tokens = sum(count_completion_tokens(t) for t in texts)
-    log_call(deps, request, caller, "embeddings", Outcome(knowledge.embedding_model, tokens))
+    log.write(Outcome(knowledge.embedding_model, tokens))
     return JSONResponse(
         {
             "object": "list",

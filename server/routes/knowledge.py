@@ -6,7 +6,6 @@ Admins and operators ingest and erase (`knowledge.write`); users search (`knowle
 from __future__ import annotations
 
 import base64
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +16,7 @@ from socle.knowledge.base import DocumentSpec, Hit, Reader, Tier
 from socle.knowledge.service import Knowledge
 from socle.server._audit import audit
 from socle.server._body import json_body
-from socle.server._calls import Outcome, log_call
+from socle.server._calls import CallLog, Outcome
 from socle.server._disconnect import CLIENT_CLOSED, ClientGone, until_disconnected
 from socle.server._openapi import documented
 from socle.server.auth import principal
@@ -80,7 +79,7 @@ async def ingest_document(
     body: Annotated[DocumentIn, Depends(json_body(DocumentIn))],
 ) -> JSONResponse:
     """Ingest (or re-ingest) a document into a tier of the caller's tenant."""
-    request.state.started = time.perf_counter()
+    log = CallLog(deps, request, caller, "knowledge.ingest")
     spec = DocumentSpec(
         caller.tenant_id,
         tier=body.tier,
@@ -94,10 +93,10 @@ async def ingest_document(
     try:
         result = await until_disconnected(request, lambda: ingestor.ingest(data, body.filename, spec))
     except ClientGone:
-        log_call(deps, request, caller, "knowledge.ingest", Outcome(status=CLIENT_CLOSED))
+        log.write(Outcome(status=CLIENT_CLOSED))
         return JSONResponse(None, status_code=CLIENT_CLOSED)
     status = 200 if result.action == "unchanged" else 201
-    log_call(deps, request, caller, "knowledge.ingest", Outcome(status=status))
+    log.write(Outcome(status=status))
     if result.action != "unchanged":
         details = {
             "action": result.action,
@@ -128,11 +127,11 @@ async def delete_document(
     caller: Annotated[Principal, Depends(principal)],
 ) -> dict[str, object]:
     """Erase a document from every tier of the caller's tenant (GDPR erasure)."""
-    request.state.started = time.perf_counter()
+    log = CallLog(deps, request, caller, "knowledge.delete")
     removed = await _knowledge(deps).ingestor.delete(caller.tenant_id, document_id)
     if removed == 0:
         raise NotFoundError(f"no document {document_id!r} in tenant {caller.tenant_id!r}")
-    log_call(deps, request, caller, "knowledge.delete")
+    log.write(Outcome())
     await audit(deps, caller, "knowledge.delete", target=document_id, details={"chunks": removed})
     return {"document_id": document_id, "deleted": True, "chunks": removed}
 
@@ -162,7 +161,7 @@ async def search(
     body: Annotated[SearchIn, Depends(json_body(SearchIn))],
 ) -> JSONResponse:
     """The chunks the caller may read that best answer `query`, internal tier first."""
-    request.state.started = time.perf_counter()
+    log = CallLog(deps, request, caller, "knowledge.search")
     reader = Reader.of(caller.tenant_id, key_id=caller.key_id, groups=caller.groups)
     retriever = _knowledge(deps).retriever
     try:
@@ -170,9 +169,9 @@ async def search(
             request, lambda: retriever.retrieve(body.query, k=body.k, reader=reader, tiers=body.tiers)
         )
     except ClientGone:
-        log_call(deps, request, caller, "knowledge.search", Outcome(status=CLIENT_CLOSED))
+        log.write(Outcome(status=CLIENT_CLOSED))
         return JSONResponse(None, status_code=CLIENT_CLOSED)
-    log_call(deps, request, caller, "knowledge.search")
+    log.write(Outcome())
     return JSONResponse(
         {
             "object": "list",

@@ -55,7 +55,9 @@ def build_drift(
 ) -> Drift:
     """The recorder and monitor of `settings` on `engine`, alerting to `sink` and `audit`."""
     store = SqlDriftStore(engine)
-    recorder = DriftRecorder(store, dim=settings.embedding_dim, sample_rate=settings.sample_rate)
+    recorder = DriftRecorder(
+        store, dim=settings.embedding_dim, sample_rate=settings.sample_rate, max_chars=settings.max_chars
+    )
     return Drift(recorder, DriftMonitor(store, store, settings, sink=sink, audit=audit, flushers=(recorder,)))
 
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = make_settings(tmp_path, drift={"signals": {"latency": 0.25, "prompt_embedding": 0.01}})
+    signals = {"latency": 0.25, "prompt_embedding": 0.01}
+    settings = make_settings(tmp_path, drift={"signals": signals, "sample_rate": 1.0})  # every prompt
     async with console_app(settings) as built:
         yield built
 

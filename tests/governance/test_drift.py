@@ -200,3 +200,17 @@ def test_sampling_keeps_a_share_of_prompts() -> None:
 def test_thresholds_out_of_range_are_refused(signals: dict[str, float]) -> None:
     with pytest.raises(ValidationError, match=r"drift\.signals"):
         DriftSettings(signals=signals)  # type: ignore[arg-type]
+
+
+def test_only_the_first_max_chars_of_a_prompt_feed_its_sample_but_its_whole_length() -> None:
+    head = "leave days " * 200  # 2,200 characters
+    long = [{"role": "user", "content": head + "quarterly revenue forecast " * 300}]
+    recorder = DriftRecorder(None, dim=64, sample_rate=1.0, max_chars=len(head))  # type: ignore[arg-type]
+    recorder.prompt(long)
+    sampled = recorder._pending[0].vector
+    assert sampled is not None
+    alone = prompt_embedding([{"role": "user", "content": head}], dim=64)
+    assert sampled[:64] == alone[:64]  # the n-grams of the head only
+    assert sampled[65:] == alone[65:]  # and its structure measures
+    assert sampled[64] > alone[64]  # but the length of the whole prompt
+    assert prompt_embedding(long, dim=64)[:64] != sampled[:64]  # uncapped, the tail counts

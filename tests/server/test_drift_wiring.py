@@ -20,7 +20,8 @@ LEAN = {"knowledge": {"enabled": False}, "guardrails": {"enabled": False}, "orch
 
 
 async def test_drift_is_wired_on_the_servers_database(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, drift={"webhook_url": "http://127.0.0.1:9/hook"}, **LEAN)
+    drift = {"webhook_url": "http://127.0.0.1:9/hook", "sample_rate": 1.0}  # every prompt is sampled
+    settings = make_settings(tmp_path, drift=drift, **LEAN)
     async with build_deps(settings, chat_model=FakeChatModel()) as deps:
         assert deps.drift is not None
         assert isinstance(deps.drift.monitor.sink, WebhookAlerts)
