@@ -17,6 +17,7 @@ record's document scores far lower than over its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass
 from operator import mul
@@ -26,7 +27,8 @@ from socle.guardrails._spans import Kind, expected
 from socle.guardrails._spans import candidates as spans_of
 from socle.guardrails.base import Evidence, Lead, Quote, Source
 from socle.guardrails.claims import content_stems, names, numbers, split_sentences, words
-from socle.guardrails.short_answers import short_answer
+from socle.guardrails.language import guess_language
+from socle.guardrails.short_answers import FRENCH_STOPWORDS, short_answer
 
 if TYPE_CHECKING:
     from socle.knowledge.base import Embedder
@@ -50,6 +52,19 @@ class EvidenceWeights:
     quotes: int = 3
 
 
+_ELISION = re.compile(r"\b(?:qu|[cdjlmnst])['\u2019]", re.IGNORECASE)
+
+
+def _content(text: str, *, french: bool) -> frozenset[str]:
+    """The content stems of `text`; for a French question, without French function words.
+
+    Elisions are split off too ("d'hôtel" is "hôtel"), so that "les" or "de" rank no sentence.
+    """
+    if not french:
+        return frozenset(content_stems(words(text)))
+    return frozenset(content_stems([w for w in words(_ELISION.sub(" ", text)) if w not in FRENCH_STOPWORDS]))
+
+
 @dataclass(frozen=True, slots=True)
 class _Sentence:
     source: int
@@ -62,12 +77,12 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
     return float(sum(map(mul, a, b)))
 
 
-def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
+def _sentences(sources: Sequence[Source], *, french: bool) -> list[_Sentence]:
     found = []
     for source in sources:
         for position, (start, end) in enumerate(split_sentences(source.text)):
             text = source.text[start:end]
-            found.append(_Sentence(source.index, position, text, frozenset(content_stems(words(text)))))
+            found.append(_Sentence(source.index, position, text, _content(text, french=french)))
     return found
 
 
@@ -101,8 +116,9 @@ class EvidenceFinder:
 
     async def assess(self, question: str, sources: Sequence[Source]) -> Evidence:
         """The evidence `sources` hold for `question`: the best sentences and the answerability."""
-        asked = frozenset(content_stems(words(question)))
-        sentences = _sentences(sources)
+        french = guess_language(question) == "fr"
+        asked = _content(question, french=french)
+        sentences = _sentences(sources, french=french)
         if not sentences or not question.strip():
             return Evidence(question, tuple(sources))
         # The few sentences sharing the most question words (first wins on ties) are embedded.
@@ -111,7 +127,9 @@ class EvidenceFinder:
         vectors = await self._embedder.embed([question, *(s.text for s in kept)])
         cosines = [_dot(vectors[0], v) for v in vectors[1:]]
         # The answering source: the one whose best sentence and coverage of the question score most.
-        coverage = {s.index: self._coverage(question, asked, s.text) for s in sources}
+        coverage = {
+            s.index: self._coverage(question, asked, s.text, _content(s.text, french=french)) for s in sources
+        }
         best: dict[int, float] = {}
         for sentence, cosine in zip(kept, cosines, strict=True):
             score = cosine + coverage[sentence.source]
@@ -130,10 +148,10 @@ class EvidenceFinder:
             lead=_lead(question, [s.text for s in sentences if s.source == source], source, quotes),
         )
 
-    def _coverage(self, question: str, asked: frozenset[str], text: str) -> float:
-        """How much of the question `text` holds: its content words, and its names and numbers."""
+    def _coverage(self, question: str, asked: frozenset[str], text: str, held: frozenset[str]) -> float:
+        """How much of the question `text` holds: its content words (`held`), names and numbers."""
         w = self.weights
-        share = len(asked & frozenset(content_stems(words(text)))) / max(len(asked), 1)
+        share = len(asked & held) / max(len(asked), 1)
         entities = names(question) | numbers(question)
         if not entities or not w.entities:
             return w.coverage_weight * share
@@ -153,6 +171,8 @@ class EvidenceFinder:
         ]
         top = max(range(len(kept)), key=lambda i: base[i])
         bridge = names(kept[top].text) - names(question)
+        if guess_language(question) == "fr":  # a capitalised "Les" or "Le" names nothing
+            bridge -= FRENCH_STOPWORDS
         if not bridge:
             return base
         return [

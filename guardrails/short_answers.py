@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 from socle.guardrails.claims import STOPWORDS, content_stems, numbers, words
 
-_FRENCH_STOPWORDS = frozenset(
+FRENCH_STOPWORDS = frozenset(
     """le la les un une des du de d au aux et est sont été était étaient a ont il elle ils elles on ce
     cette ces qui que qu quoi dont où dans en sur pour par avec sans ne pas n se s l tous toutes tout
-    deux même mêmes t ou lequel laquelle lesquels plus moins son sa ses leur leurs y""".split()  # noqa: SIM905
+    deux même mêmes t ou lequel laquelle lesquels plus moins son sa ses leur leurs y quel quelle quels
+    quelles combien comment quand pourquoi est-ce""".split()  # noqa: SIM905
 )
+"""French function words, left out of the content words of French questions and sentences."""
 _POLAR = re.compile(
     r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|est-ce que|est-ce qu')\s+",
     re.IGNORECASE,
@@ -80,7 +82,7 @@ class ShortAnswer:
 
 
 def _stems(text: str) -> set[str]:
-    return {s for s in content_stems(words(text)) if s not in _FRENCH_STOPWORDS}
+    return {s for s in content_stems(words(text)) if s not in FRENCH_STOPWORDS}
 
 
 def _held(wanted: set[str], have: set[str]) -> int:
@@ -91,18 +93,29 @@ def _held(wanted: set[str], have: set[str]) -> int:
     )
 
 
-def _mentions(sentence: str, subject: str) -> bool:
-    """Whether `sentence` names `subject`: it holds at least half of the subject's content words."""
-    wanted = _stems(subject)
-    return bool(wanted) and 2 * len(wanted & _stems(sentence)) >= len(wanted)
+def _mentions(sentence: str, subject: str, shared: frozenset[str] = frozenset()) -> bool:
+    """Whether `sentence` names `subject`: it holds at least half of the subject's content words.
+
+    The `shared` ones that every subject has are left out ("Mine" of "Camlaren Mine or Barton
+    Mine"); a subject of function words only ("Up") is named by its own words, capitals included.
+    """
+    if not _stems(subject):  # a name made of function words ("Up"): written as the question does
+        return re.search(rf"(?<!\w){re.escape(subject)}(?!\w)", sentence) is not None
+    wanted = (_stems(subject) - shared) or _stems(subject)
+    return 2 * len(wanted & _stems(sentence)) >= len(wanted)
+
+
+def _shared(subjects: Sequence[str]) -> frozenset[str]:
+    return frozenset(set.intersection(*(_stems(s) for s in subjects))) if subjects else frozenset()
 
 
 def _owned(sentences: Sequence[str], subjects: Sequence[str]) -> list[list[int]]:
     """Per subject, the sentences that name it or follow one that does (until another is named)."""
     owned: list[list[int]] = [[] for _ in subjects]
     current: int | None = None
+    shared = _shared(subjects)
     for i, sentence in enumerate(sentences):
-        named = [j for j, s in enumerate(subjects) if _mentions(sentence, s)]
+        named = [j for j, s in enumerate(subjects) if _mentions(sentence, s, shared)]
         if len(named) == 1:
             current = named[0]
         elif named:
@@ -131,11 +144,12 @@ def _choice(question: str) -> tuple[str, tuple[str, str]] | None:
     return head, (first, second)
 
 
-def _first_year(sentences: Sequence[str], indices: Sequence[int]) -> int | None:
+def _first_year(sentences: Sequence[str], indices: Sequence[int]) -> tuple[int, int] | None:
+    """(the first year of the `indices` sentences, the index of the sentence holding it), if any."""
     for i in indices:
         found = _YEAR.search(sentences[i])
         if found:
-            return int(found.group(1))
+            return int(found.group(1)), i
     return None
 
 
@@ -157,27 +171,67 @@ def choose(question: str, sentences: Sequence[str]) -> ShortAnswer | None:
         return None
     earlier, later = _EARLIER.search(head), _LATER.search(head)
     if (earlier is None) != (later is None):
-        years = [_first_year(sentences, o) for o in owned]
-        if years[0] is None or years[1] is None or years[0] == years[1]:
+        first, second = (_first_year(sentences, o) for o in owned)
+        if first is None or second is None or first[0] == second[0]:
             return None
-        pick = years.index(min(years) if earlier else max(years))  # type: ignore[type-var]
-        return ShortAnswer(subjects[pick], tuple(dict.fromkeys((owned[pick][0], owned[1 - pick][0]))))
+        pick = 0 if (first[0] < second[0]) == bool(earlier) else 1
+        deciding = (first[1], second[1]) if pick == 0 else (second[1], first[1])
+        own = _naming(sentences, subjects[pick], owned[pick], deciding[0])
+        return _written(subjects, pick, sentences, own, deciding[1])
     wanted = _stems(head) - _stems(" ".join(subjects))
     best = [_best(sentences, o, wanted) for o in owned]
     if best[0][0] == best[1][0]:
         return None
     pick = 0 if best[0][0] > best[1][0] else 1
-    quoted = (*_naming(sentences, subjects[pick], owned[pick], best[pick][1]), best[1 - pick][1])
-    return ShortAnswer(subjects[pick], quoted)
+    own = _naming(sentences, subjects[pick], owned[pick], best[pick][1])
+    return _written(subjects, pick, sentences, own, best[1 - pick][1])
 
 
 def _naming(sentences: Sequence[str], subject: str, owned: Sequence[int], deciding: int) -> tuple[int, ...]:
-    """The deciding sentence, after the one naming `subject` when it does not ("It is a ...")."""
+    """The deciding sentence, with the one naming `subject` in full when it does not ("It is a ...").
+
+    The naming sentence is the last before the deciding one, else the first after it.
+    """
     wanted = _stems(subject)
     if wanted <= _stems(sentences[deciding]):
         return (deciding,)
-    named = next((i for i in owned if i < deciding and wanted <= _stems(sentences[i])), None)
-    return (deciding,) if named is None else (named, deciding)
+    naming = [i for i in owned if i != deciding and wanted <= _stems(sentences[i])]
+    before = [i for i in naming if i < deciding]
+    if before:
+        return (before[-1], deciding)
+    return (deciding, naming[0]) if naming else (deciding,)
+
+
+def _written(
+    subjects: Sequence[str], pick: int, sentences: Sequence[str], own: Sequence[int], other: int
+) -> ShortAnswer | None:
+    """The picked option as its own quoted sentences write it, quoted with them and then `other`.
+
+    Whole when one of them names it in full, else the longest run of its words that one of them
+    holds and that tells it from the other option ("Camlaren" for "Camlaren Mine"); None when none
+    does. A short answer says no more than its quotes: a judge, or a reader, finds its words in one.
+    """
+    subject, texts = subjects[pick], [sentences[i] for i in own]
+    quoted = tuple(dict.fromkeys((*own, other)))
+    if any(_stems(subject) <= _stems(text) for text in texts):
+        return ShortAnswer(subject, quoted)
+    distinct, tokens = _stems(subject) - _shared(subjects), subject.split()
+    runs = (
+        " ".join(tokens[start : start + length])
+        for length in range(len(tokens) - 1, 0, -1)
+        for start in range(len(tokens) - length + 1)
+    )
+    for run in runs:
+        written = next((w for text in texts if _stems(run) & distinct and (w := _run_in(text, run))), None)
+        if written:
+            return ShortAnswer(written, quoted)
+    return None
+
+
+def _run_in(text: str, run: str) -> str | None:
+    """The words of `run` as `text` writes them one after the other (case aside), if it does."""
+    found = re.search(rf"(?<!\w){re.escape(run)}(?!\w)", text, re.IGNORECASE)
+    return found.group(0) if found else None
 
 
 def _subjects(body: str) -> tuple[list[str], str] | None:

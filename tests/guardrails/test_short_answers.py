@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from socle.eval.lexical_judge import LexicalSupportJudge
 from socle.guardrails.base import Evidence, Lead, Quote, Source
 from socle.guardrails.claims import split_claims, split_sentences
 from socle.guardrails.extracts import quote_answer
@@ -134,6 +135,61 @@ async def test_the_extractive_answer_of_a_choice_question_names_the_option() -> 
     decision = await policy.review(evidence, mode="extractive").finish()
     assert decision.outcome == "extracted"
     assert decision.text.startswith('Lyon — "The Lyon office opened in 2012." [1]')
+
+
+MINES = ["Gold was found at Camlaren in 1936.", "The Barton Mine opened in 1950."]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "answer"),
+    [
+        # no sentence names "Camlaren Mine" in full: the lead says what the quote says
+        (
+            "Which mine opened first, the Camlaren Mine or the Barton Mine?",
+            MINES,
+            ShortAnswer("Camlaren", (0, 1)),
+        ),
+        # one does: it is quoted after the sentence holding the year
+        (
+            "Which mine opened first, the Camlaren Mine or the Barton Mine?",
+            [MINES[0], "The Camlaren Mine closed in 1963.", MINES[1]],
+            ShortAnswer("Camlaren Mine", (0, 1, 2)),
+        ),
+        # the sentence holding the year is quoted, after the one naming the option
+        (
+            "Which office opened first, Paris or Lyon?",
+            ["The Lyon office hosts the support team.", "It opened in 2012.", OFFICES[0]],
+            ShortAnswer("Lyon", (0, 1, 2)),
+        ),
+        (
+            "Quelle mine a ouvert en premier, la mine Camlaren ou la mine Barton ?",
+            ["De l'or a été trouvé à Camlaren en 1936.", "La mine Barton a ouvert en 1950."],
+            ShortAnswer("Camlaren", (0, 1)),
+        ),
+    ],
+)
+def test_a_choice_lead_says_only_what_its_quotes_say(
+    question: str, sentences: list[str], answer: ShortAnswer
+) -> None:
+    assert short_answer(question, sentences) == answer
+
+
+def test_a_title_of_function_words_is_named_as_written() -> None:
+    films = ["Up is a 2009 animated film released by Walt Disney Pictures.", "Bolt is a 2009 animated film."]
+    question = "Were Up and Bolt released in the same year?"
+    assert short_answer(question, films) == ShortAnswer("Yes", (0, 1))
+    # "up" in lower case is a word, not the title
+    assert short_answer(question, ["It was set up in 2009.", films[1]]) is None
+
+
+@pytest.mark.anyio
+async def test_the_extract_of_a_choice_by_year_passes_the_lexical_judge() -> None:
+    policy = lexical_answer_policy()
+    question = "Which mine opened first, the Camlaren Mine or the Barton Mine?"
+    evidence = await policy.assess(question, [Source(1, " ".join(MINES))])
+    decision = await policy.review(evidence, mode="extractive").finish()
+    assert decision.text.startswith('Camlaren — "Gold was found at Camlaren in 1936." [1]')
+    assert not LexicalSupportJudge().judge_now(decision.text, [" ".join(MINES)]).unsupported
 
 
 def test_sentences_do_not_end_at_an_initial_or_an_abbreviation() -> None:
