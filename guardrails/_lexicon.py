@@ -33,19 +33,26 @@ _EXACT: dict[str, str] = {
         "cunts slut sluts whore whores bitch bitches fag retarded loser losers clown clowns "
         "dumb dumbass thick scum slob pig pigs rat rats cow garbage trash dog chien chiens "
         "truie porc porcs rat déchet déchets nullard nullards boulet boulets tocard tocards "
-        "toquard bouffon bouffons bouffonne clown parasite parasites"
+        "toquard bouffon bouffons bouffonne clown parasite parasites "
+        "pétasse pétasses feignasse feignasses grognasse pouffiasse salaud salauds ordure ordures "
+        "raclure raclures enflure enflures charogne fumier fumiers glandu glandus glandeur guignol "
+        "guignols cassos teubé gogol crevard crevure lopette tapette minable minables boloss "
+        "snitch snitches knobhead muppet muppets wanker wankers tosser prat plonker skank "
+        "douchebag scumbag dipshit shithead asshat jackass dimwit nitwit halfwit numpty pillock bellend"
     ),
     "swear": (
         "merde merdes putain bordel chier fuck fucks fucked fucking fuckin shit shits shitty crap "
         "crappy damn goddamn bloody piss pissed hell nique niquer foutre fous fout foutu foutue "
-        "bite couille couilles cul chiotte chiottes"
+        "bite couille couilles cul chiotte chiottes "
+        "bollocks bullshit arse ass wtf merdique merdiques emmerde emmerder chiant chiante foutez"
     ),
     "harm": (
         "kill kills killed killing tuer tue tues tué tuée buter bute bute crever crève crevé "
         "frapper frappe cogner cogne beat beating stab stabbed slit shoot shot punch punched "
         "smash smashing hurt hurts burn brûler brûle crame cramer égorge égorger saigne saigner "
         "défonce défoncer défonces éclate éclater casse casser pète péter massacre massacrer "
-        "flinguer flingue murder murdered strangle étrangler étrangle"
+        "flinguer flingue murder murdered strangle étrangler étrangle "
+        "die tabasser tabasse slash slashed choke bury pourrir pourris"
     ),
     "body": (
         "gueule tronche face faces jaw jaws teeth dents dent legs leg jambes jambe throat gorge "
@@ -86,7 +93,7 @@ _STEMS: dict[str, str] = {
         "conna connar salau salop enculé encule abruti crétin cretin débil debil imbéci imbeci "
         "bâtar batar branleu incapab minabl pouffi grognas tocard trouduc stupid imbecil "
         "asshol arsehol bastar dickhe jackas dumbas fuckwi wanker tosser scumba moron idiot "
-        "worthl useles pathet brainl incompet"
+        "worthl useles pathet brainl incompet enfoi ordur branqu crevur"
     ),
     "swear": "fuckin motherf putai emmerd chiant",
     "harm": "égorg massacr étrangl strangl murder crève",

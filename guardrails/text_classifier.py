@@ -15,7 +15,8 @@ injected sentence in a long retrieved chunk is not diluted by the rest of the ch
 
 Artifact (JSON): `{"format": "socle-tfidf-lr/1", "task", "window", "sublinear_tf",
 "blocks": [{"kind": "word"|"char"|"lex", "vocabulary": {term: column}, "idf": [...], "coef": [...]}, ...],
-"intercept", "thresholds": {...}, "metrics": {...}}`.
+"intercept", "thresholds": {...}, "metrics": {...}, "normalize": bool (optional: undo spaced letters and
+leetspeak first, `socle.guardrails.normalize`)}`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy
 from socle.guardrails._lexicon import categories, lexicon_features, pair_terms, single_terms
 from socle.guardrails._window_scores import Floats, window_scores
 from socle.guardrails.errors import GuardrailConfigError
+from socle.guardrails.normalize import deobfuscate
 
 FORMAT = "socle-tfidf-lr/1"
 _WORD = re.compile(r"\w+")
@@ -163,6 +165,8 @@ class TextClassifier:
     window: int
     sublinear_tf: bool
     thresholds: Mapping[str, float]
+    normalize: bool = False
+    """Undo spaced letters and leetspeak before tokenizing (`socle.guardrails.normalize`)."""
 
     @classmethod
     def load(cls, path: Path) -> TextClassifier:
@@ -195,13 +199,18 @@ class TextClassifier:
                 window=int(data["window"]),
                 sublinear_tf=bool(data["sublinear_tf"]),
                 thresholds={str(k): float(v) for k, v in data.get("thresholds", {}).items()},
+                normalize=bool(data.get("normalize", False)),
             )
         except (KeyError, TypeError, ValueError) as e:
             raise GuardrailConfigError(f"classifier artifact {origin!r} is invalid: {e!r}") from e
 
+    def words(self, text: str) -> list[str]:
+        """The tokens this model scores: `tokens` of the text, `deobfuscate`d first if `normalize`."""
+        return tokens(deobfuscate(text) if self.normalize else text)
+
     def probability(self, text: str) -> float:
         """The positive-class probability of `text`: the highest over its token windows."""
-        words = tokens(text)
+        words = self.words(text)
         per_block = [b.positions(words) for b in self.blocks]
         bounds = window_bounds(len(words), self.window)
         if len(bounds) > 1:  # a long text: every window at once, with NumPy

@@ -104,7 +104,7 @@ def test_excluded_sources_leave_training_and_dev() -> None:
     assert kept(rows, Options()) == rows
 
 
-HELD_OUT = [(task, stem) for task in sorted(ROLES) for stem in ("probe", "heldout")] + [
+HELD_OUT = [(task, stem) for task in sorted(ROLES) for stem in ("probe", "heldout", "heldout_round5")] + [
     ("hidden_instructions", "heldout_documents")
 ]
 

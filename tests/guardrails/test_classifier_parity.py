@@ -78,7 +78,7 @@ def test_long_texts_score_as_window_by_window_counting_does(task: str) -> None:
     assert len(long) > 20
 
     def by_counting(text: str) -> float:
-        words = tokens(text)
+        words = classifier.words(text)
         per_block = [b.positions(words) for b in classifier.blocks]
         best = -math.inf
         for start, end in window_bounds(len(words), classifier.window):

@@ -27,13 +27,23 @@ from socle.guardrails.text_classifier import tokens
         ("oubliez", "override"),
         ("assistant", "ai"),
         ("consignes", "rules"),
+        ("enfoirés", "insult"),  # round 5: slang stems and words
+        ("ordures", "insult"),
+        ("branquignols", "insult"),
+        ("scumbag", "insult"),
+        ("bollocks", "swear"),
+        ("tabasser", "harm"),
     ],
 )
 def test_words_and_their_inflections_fall_in_their_category(word: str, category: str) -> None:
     assert category in categories(word)
 
 
-@pytest.mark.parametrize("word", ["contrat", "conseil", "retard", "processus", "encore", "again", "remind"])
+@pytest.mark.parametrize(
+    "word",
+    ["contrat", "conseil", "retard", "processus", "encore", "again", "remind", "git", "creep", "douche",
+     "enfoncer", "ordinateur", "ordre"],
+)  # fmt: skip
 def test_ordinary_words_that_share_letters_with_an_insult_have_no_insult_category(word: str) -> None:
     assert "insult" not in categories(word) and "swear" not in categories(word)
 

@@ -28,10 +28,9 @@ rows; deterministic: seeded by the family names). The held-out files are this ro
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from training.classifiers.families import Family, Row, rows_by_split
+from training.classifiers.families import Family, Row, batch_files, write_batch
 
 DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
 
@@ -263,16 +262,12 @@ FAMILIES: dict[str, list[Family]] = {_TOX: TOXICITY, _INJ: INJECTION}
 
 def files(task: str) -> dict[str, list[Row]]:
     """File name -> rows of `task`'s families of this batch (`train_round3.jsonl`, `dev_round3.jsonl`)."""
-    split = rows_by_split(FAMILIES[task], POOLS)
-    return {f"{side}_round3.jsonl": rows for side, rows in split.items() if rows}
+    return batch_files(FAMILIES[task], POOLS, "round3")
 
 
 def main() -> None:
     """Write the files of both tasks."""
-    for task in FAMILIES:
-        for name, rows in files(task).items():
-            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-            (DATASETS / task / name).write_text(text, encoding="utf-8")
+    write_batch(FAMILIES, POOLS, "round3", DATASETS)
 
 
 if __name__ == "__main__":

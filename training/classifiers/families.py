@@ -12,10 +12,12 @@ was never trained on or tuned with. Rows are `{"text", "label", "source"}` with 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
+from pathlib import Path
 from typing import Literal
 
 Split = Literal["train", "dev", "test"]
@@ -100,3 +102,23 @@ def rows_by_split(
     for family in families:
         out[splits[family.name]] += generate(family, pools)
     return out
+
+
+def batch_files(
+    families: Sequence[Family], pools: Mapping[str, Mapping[str, Sequence[str]]], suffix: str
+) -> dict[str, list[Row]]:
+    """File name -> rows of one batch of families (`train_<suffix>.jsonl`, ...; sides with rows only)."""
+    return {f"{side}_{suffix}.jsonl": rows for side, rows in rows_by_split(families, pools).items() if rows}
+
+
+def write_batch(
+    batches: Mapping[str, Sequence[Family]],
+    pools: Mapping[str, Mapping[str, Sequence[str]]],
+    suffix: str,
+    datasets: Path,
+) -> None:
+    """Write `batch_files` of each dataset folder's families into `datasets/<folder>/`."""
+    for folder, families in batches.items():
+        for name, rows in batch_files(families, pools, suffix).items():
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+            (datasets / folder / name).write_text(text, encoding="utf-8")

@@ -35,34 +35,36 @@ FRENCH_PII = DATASETS / "pii" / "french_pii.json"
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "injection": {
         "train": ("train.jsonl", "train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl",
-                  "train_round3.jsonl"),
-        "dev": ("dev.jsonl", "documents_dev.jsonl", "dev_round3.jsonl"),
+                  "train_round3.jsonl", "train_round5.jsonl"),
+        "dev": ("dev.jsonl", "documents_dev.jsonl", "dev_round3.jsonl", "dev_round5.jsonl", "dev_long.jsonl"),
         "test": ("test.jsonl", "test_authored.jsonl", "indirect.jsonl", "benign_long.jsonl",
                  "benign_chat.jsonl", "documents_test.jsonl"),
         "ood": ("ood.jsonl",),
-        "probe": ("probe.jsonl", "heldout.jsonl", "heldout_documents.jsonl"),
+        "probe": ("probe.jsonl", "heldout.jsonl", "heldout_documents.jsonl", "heldout_round5.jsonl"),
     },
     "toxicity": {
-        "train": ("train.jsonl", "train_fr.jsonl", "train_round3.jsonl"),
-        "dev": ("dev.jsonl", "dev_round3.jsonl"),
+        "train": ("train.jsonl", "train_fr.jsonl", "train_round3.jsonl", "train_round5.jsonl"),
+        "dev": ("dev.jsonl", "dev_round3.jsonl", "dev_round5.jsonl"),
         "test": ("test.jsonl", "test_fr.jsonl", "test_authored.jsonl", "test_fr_authored.jsonl",
                  "test_round3.jsonl"),
-        "probe": ("probe.jsonl", "heldout.jsonl"),
+        "probe": ("probe.jsonl", "heldout.jsonl", "heldout_round5.jsonl"),
     },
 }  # fmt: skip
 """Task -> role -> the files of that role. No text may be a near-duplicate of a text of another role.
 `probe` holds the held-out probe sets of workplace texts (written by hand before any model of their
-release was trained, never trained or tuned on: `probe.jsonl` in round 2, `heldout*.jsonl` in round 4):
+release was trained, never trained or tuned on: `probe.jsonl` in round 2, `heldout*.jsonl` in round 4,
+`heldout_round5.jsonl` in round 5):
 they never steer a split, the test only checks them."""
 FIXED = {
     "injection": ("train_long.jsonl", "train_chat.jsonl", "documents_train.jsonl", "documents_dev.jsonl",
                   "benign_long.jsonl", "benign_chat.jsonl", "documents_test.jsonl", "probe.jsonl",
-                  "heldout.jsonl", "heldout_documents.jsonl", "train_round3.jsonl", "dev_round3.jsonl"),
+                  "heldout.jsonl", "heldout_documents.jsonl", "train_round3.jsonl", "dev_round3.jsonl",
+                  "heldout_round5.jsonl", "train_round5.jsonl", "dev_round5.jsonl", "dev_long.jsonl"),
     "toxicity": ("probe.jsonl", "heldout.jsonl", "train_round3.jsonl", "dev_round3.jsonl",
-                 "test_round3.jsonl"),
+                 "test_round3.jsonl", "heldout_round5.jsonl", "train_round5.jsonl", "dev_round5.jsonl"),
 }  # fmt: skip
-"""Files written by other builders (`*_round3.jsonl`: `authored_round3`): read for their side, never
-rewritten here."""
+"""Files written by other builders (`*_round3.jsonl`: `authored_round3`, `*_round5.jsonl`:
+`authored_round5`, `dev_long.jsonl`: `long_benign --dev`): read for their side, never rewritten here."""
 GROUP_THRESHOLD = 0.7
 OOD_THRESHOLD = 0.5
 SHARES = (14, 3, 3)

@@ -28,6 +28,7 @@ from typing import Any
 
 from socle.eval.classifiers.metrics import decision_report, threshold_at_fpr
 from socle.guardrails.language import guess_language
+from socle.guardrails.normalize import deobfuscate
 from socle.guardrails.text_classifier import ANALYZERS, FORMAT, TextClassifier, tokens, window_bounds, windows
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +54,9 @@ class Options:
     lexicon: int = 0
     """1 adds the lexicon block (`socle.guardrails._lexicon`: FR/EN insult, swear, harm, second-person,
     reporting, AI and override categories of each token and adjacent pair) to the word and char blocks."""
+    normalize: int = 0
+    """1 undoes spaced letters and leetspeak before tokenizing (`socle.guardrails.normalize`), in
+    training and, through the artifact's `normalize` flag, at run time."""
     exclude: str = ""
     """Comma-separated source prefixes (`mlma`) left out of training and of the dev rows the
     thresholds are set on; test-side files still hold and report them."""
@@ -79,18 +83,37 @@ class TaskData:
 TASK_DATA = {
     "injection": TaskData(
         "injection",
-        train=("train", "train_long", "train_chat"),
-        dev=("dev",),
-        test=("test", "test_authored", "ood", "indirect", "benign_long", "benign_chat", "probe", "heldout"),
-        defaults={"window": 32, "indirect": 0, "c": 4.0, "authored_weight": 16.0},
+        train=("train", "train_long", "train_chat", "train_round3", "train_round5"),
+        dev=("dev", "dev_round3", "dev_round5", "dev_long"),
+        test=(
+            "test",
+            "test_authored",
+            "ood",
+            "indirect",
+            "benign_long",
+            "benign_chat",
+            "probe",
+            "heldout",
+            "heldout_round5",
+        ),
+        defaults={"window": 32, "indirect": 0, "c": 4.0, "authored_weight": 32.0, "normalize": 1},
         target_fpr=0.01,
     ),
     "toxicity": TaskData(
         "toxicity",
-        train=("train", "train_fr", "train_round3"),
-        dev=("dev", "dev_round3"),
-        test=("test", "test_fr", "test_authored", "test_fr_authored", "test_round3", "probe", "heldout"),
-        defaults={"indirect": 0, "authored_weight": 16.0, "exclude": "mlma", "lexicon": 1},
+        train=("train", "train_fr", "train_round3", "train_round5"),
+        dev=("dev", "dev_round3", "dev_round5"),
+        test=(
+            "test",
+            "test_fr",
+            "test_authored",
+            "test_fr_authored",
+            "test_round3",
+            "probe",
+            "heldout",
+            "heldout_round5",
+        ),
+        defaults={"indirect": 0, "authored_weight": 32.0, "exclude": "mlma", "lexicon": 1, "normalize": 1},
         target_fpr=0.02,
     ),
     "hidden_instructions": TaskData(
@@ -389,14 +412,13 @@ def kept(rows: Sequence[dict[str, Any]], options: Options) -> list[dict[str, Any
 def fit_and_score(task: str, options: Options, datasets: Path) -> tuple[Any, dict[str, float], list[float]]:
     """(fitted model, dev report with its per-language breakdown, dev scores) of `task` under `options`."""
     rows = kept(task_rows(datasets, task), options)
-    texts, labels = [r["text"] for r in rows], [int(r["label"]) for r in rows]
-    windows_, labels_, weights = weighted_windows(
-        texts, labels, options, _hidden(rows), row_weights(rows, options)
-    )
+    texts, labels = [_prepared(r["text"], options) for r in rows], [int(r["label"]) for r in rows]
+    hidden = [None if h is None else _prepared(h, options) for h in _hidden(rows)]
+    windows_, labels_, weights = weighted_windows(texts, labels, options, hidden, row_weights(rows, options))
     model = fit(windows_, labels_, options, weights)
     dev = kept(task_rows(datasets, task, "dev"), options)
     labels = [int(r["label"]) for r in dev]
-    scores = document_scores(model, [r["text"] for r in dev], options.window)
+    scores = document_scores(model, [_prepared(r["text"], options) for r in dev], options.window)
     target = TASK_DATA[task].target_fpr
     report = dev_report(labels, scores, target, threshold_per_language(dev, scores, target))
     by_language = language_thresholds(dev, scores, target)
@@ -405,6 +427,11 @@ def fit_and_score(task: str, options: Options, datasets: Path) -> tuple[Any, dic
     }
     report |= {f"threshold_{lang}": t for lang, t in by_language.items()}
     return model, report | dev_breakdown(dev, scores, report["threshold"]) | per_language, scores
+
+
+def _prepared(text: str, options: Options) -> str:
+    """`text` as the artifact will see it at run time (`deobfuscate`d when `options.normalize`)."""
+    return deobfuscate(text) if options.normalize else text
 
 
 def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = ARTIFACTS) -> dict[str, Any]:
@@ -422,7 +449,8 @@ def train(task: str, options: Options, datasets: Path = DATASETS, out: Path = AR
         "balanced": 0.5,
     }
     metrics: dict[str, Any] = {"dev": report, "options": asdict(options)}
-    artifact = export(model, task, options, {"thresholds": thresholds, "metrics": metrics})
+    extra = {"thresholds": thresholds, "metrics": metrics, "normalize": bool(options.normalize)}
+    artifact = export(model, task, options, extra)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{task}.json").write_text(
         json.dumps(artifact, ensure_ascii=False, separators=(",", ":")), "utf-8"
@@ -496,6 +524,7 @@ def main(argv: list[str] | None = None) -> None:
         "indirect",
         "authored_weight",
         "lexicon",
+        "normalize",
         "exclude",
     ):
         value = getattr(Options(), field)
