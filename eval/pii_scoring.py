@@ -30,10 +30,13 @@ DATASETS = {
     "french": DATA / "french_pii.json",
     "french-workplace-dev": DATA / "french_workplace_dev.txt",
     "french-workplace-heldout": DATA / "french_workplace_heldout.txt",
+    "workplace-heldout2-fr": DATA / "workplace_heldout2_fr.txt",
+    "workplace-heldout2-en": DATA / "workplace_heldout2_en.txt",
 }
 """The built-in labelled sets: presidio-research's synthetic v2 (MIT), Socle's generated French set,
 and Socle's hand-written French workplace texts (mails, tickets, call notes; each file is one split:
-tune on `-dev`, report `-heldout`, read with `split="all"`)."""
+tune on `-dev`, report `-heldout`, read with `split="all"`), and the second held-out sets of
+issue #17 (`workplace-heldout2-fr`, `-en`: written before round 2's changes, test sets only)."""
 
 EVAL_TYPES: Mapping[str, str] = {
     # presidio_synth_v2 names -> evaluation types

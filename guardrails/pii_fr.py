@@ -53,7 +53,12 @@ TRADES = frozenset(
      "cave", "mercerie", "opticien", "optique", "clinique", "laboratoire", "magasin", "boutique"}
 )  # fmt: skip
 """First words of shops and workshops (`Boucherie Le Page`): named after people, no one's personal data."""
-_AFTER_TRADE = re.compile(rf"\b(?:{'|'.join(sorted(TRADES))})\s+$", re.IGNORECASE)
+_AFTER_TRADE = re.compile(
+    rf"\b(?:{'|'.join(sorted(TRADES))})(?:\s+(?:de\s+la|du|des)\b|\s+de\s+l\s?['\u2019])?\s*$",
+    re.IGNORECASE,
+)
+"""A trade, then maybe `de la`, `du`, `de l'` before a finding: `Tabac de la Gare`, `Garage du Port`
+(not `de`: `cabinet de Quimper`, `agence de Lorient` are towns)."""
 _PLACE_WORDS = re.compile(
     r"(?:\b(?:à|a|au|aux|en|de|d'|du|des|sur|sous|vers|dans|près|depuis|jusqu'|par|pour|chez|"
     r"entre|via|ville|site|agence|région|commune|département)(?:\s+(?:la|le|les)|\s*l')?|[:(])\s*$",

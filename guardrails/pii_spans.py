@@ -86,6 +86,12 @@ _COUNTING_WORDS = frozenset(
 )  # fmt: skip
 """Words that count things ("Number 1?", "Step 3"): with a number and nothing else, no address."""
 _LETTERS = re.compile(r"[^\W\d_]+")
+_TITLED_LOWER = re.compile(
+    r"(?i:mme|mlle|mrs|ms|mr|m|monsieur|madame|mademoiselle)\.?[ ]+"
+    r"((?:(?:le|la|de|du|van|von|da|di)[ ]+)?[a-zà-öø-ÿ][a-zà-öø-ÿ'\u2019-]+)(?![\w'])"
+)
+"""A title then a lower-case name (`mme tanguy`, `mr le bihan`): the name, whatever follows it."""
+_TRAILING_NAME_WORD = re.compile(r"\s+[a-z][a-z']*$")
 _STREET_PARTS = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS"})
 """What NER calls the streets of an intersection: a street named after someone is often a `PERSON`."""
 
@@ -108,15 +114,23 @@ def to_span(text: str, result: RecognizerResult) -> Span | None:
             # spaCy's small models run names into the next line ("Victoria Bruun\nPhone"): cut there.
             start += len(text[start:end]) - len(text[start:end].lstrip())
             end = text.index("\n", start) if "\n" in text[start:end] else end
-        if result.entity_type == "PERSON":
+        titled = None
+        if result.entity_type == "PERSON" and recognizer == "SpacyRecognizer":
+            # `mme tanguy demain`: a title makes a lower-case word a name (and Presidio has already
+            # dropped a cue's `tanguy` inside NER's longer finding); keep the name after the title.
+            titled = _TITLED_LOWER.match(text, start, end)
+            start, end = (titled.start(1), titled.end(1)) if titled else (start, end)
+        if result.entity_type == "PERSON" and not titled:
             # NER runs names into the lower-case words before them; a cue's name may be lower-case.
             start = _trim_leading_words(text, start, end) if recognizer == "SpacyRecognizer" else start
+            # ... and after them (`Mr. Leiva flew to`): a name does not end in a lower-case word.
+            end = _trim_trailing_name_words(text, start, end) if recognizer == "SpacyRecognizer" else end
             # A speaker before their line ('Heather:"I\'m Daniel', 'Anna: Hi'): the name ends at the colon.
             speaker = _SPEAKER.match(text, start, end)
             if speaker and speaker.group(1).lower() not in _FORM_LABELS:
                 end = speaker.end(1)
         if not _plausible_name(
-            text, text[start:end], result.entity_type, by_ner=recognizer == "SpacyRecognizer"
+            text, text[start:end], result.entity_type, by_ner=recognizer == "SpacyRecognizer" and not titled
         ):
             return None
     return Span(start, end, result.entity_type, score=result.score, action="flag", value=text[start:end])
@@ -163,6 +177,19 @@ def join_intersections(text: str, spans: Sequence[Span]) -> list[Span]:
         else:
             out.append(span)
     return out
+
+
+def _trim_trailing_name_words(text: str, start: int, end: int) -> int:
+    """The end of a name without the lower-case words NER ran it into (`Leiva flew`, `Margarot flew`).
+
+    In a text with capitals, a name ends with a capitalized word; particles (`van`, `de`) come before
+    a surname, never last.
+    """
+    if text.islower():
+        return end
+    while (word := _TRAILING_NAME_WORD.search(text, start, end)) and word.start() > start:
+        end = word.start()
+    return end
 
 
 def _trim_leading_words(text: str, start: int, end: int) -> int:

@@ -14,7 +14,7 @@ from socle.guardrails.pii_recognizers.fr_cni import FrCniRecognizer
 from socle.guardrails.pii_recognizers.fr_iban import FrIbanRecognizer
 from socle.guardrails.pii_recognizers.fr_nir import FrNirRecognizer
 from socle.guardrails.pii_recognizers.fr_passport import FrPassportRecognizer
-from socle.guardrails.pii_recognizers.fr_person_cue import FrPersonCueRecognizer
+from socle.guardrails.pii_recognizers.fr_person_cue import FrFunctionCueRecognizer, FrPersonCueRecognizer
 from socle.guardrails.pii_recognizers.fr_phone import FrPhoneRecognizer
 from socle.guardrails.pii_recognizers.fr_siren import FrSirenRecognizer
 from socle.guardrails.pii_recognizers.fr_siret import FrSiretRecognizer
@@ -33,6 +33,7 @@ SOCLE_RECOGNIZERS: tuple[type[EntityPatternRecognizer], ...] = (
     FrNirRecognizer,
     FrPassportRecognizer,
     FrPersonCueRecognizer,
+    FrFunctionCueRecognizer,
     FrPhoneRecognizer,
     FrSirenRecognizer,
     FrSiretRecognizer,
@@ -52,6 +53,7 @@ __all__ = [  # noqa: RUF022  # plain sorted() order, which tests/test_packaging.
     "FrIbanRecognizer",
     "FrNirRecognizer",
     "FrPassportRecognizer",
+    "FrFunctionCueRecognizer",
     "FrPersonCueRecognizer",
     "FrPhoneRecognizer",
     "FrSirenRecognizer",

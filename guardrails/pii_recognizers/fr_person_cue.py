@@ -47,12 +47,6 @@ class FrPersonCueRecognizer(EntityPatternRecognizer):
             0.6,
         ),
         Pattern(
-            "name after a function",
-            rf"(?<=\b(?i:{_FUNCTIONS})[ ]){_CAPITALIZED}(?:[ ](?:{_PARTICLE}[ ]?)?{_CAPITALIZED}){{0,2}}"
-            r"(?![\w'])",
-            0.6,
-        ),
-        Pattern(
             "lower-case name after a title",
             rf"(?<=(?:^|[\s(])(?i:{_TITLES})[ ])(?:{_PARTICLE}[ ]?)?[a-zà-öø-ÿ][a-zà-öø-ÿ'\u2019-]+(?![\w'])",
             0.6,
@@ -72,8 +66,40 @@ class FrPersonCueRecognizer(EntityPatternRecognizer):
     FLAGS = re.DOTALL | re.MULTILINE
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        words = re.findall(r"[^\W\d_]+", pattern_text)
-        first = next((w for w in words if w.lower() not in {"le", "la", "de", "du", "des", "d", "l"}), "")
+        first = _first_word(pattern_text)
         if not first or first.lower() in TRADES or is_plain_word(first):
             return False
         return None
+
+
+class FrFunctionCueRecognizer(EntityPatternRecognizer):
+    """`PERSON`: a capitalized name after a function (`l'agent Moreau`, `la technicienne Le Du`).
+
+    The function is the evidence: the name may be a word of the lexicon too (`Moreau`, `Boulanger`
+    are French words and surnames), so only a trade is refused (`l'agent Pharmacie`).
+    """
+
+    ENTITY = "PERSON"
+    LANGUAGES = ("fr",)
+    PATTERNS = (
+        Pattern(
+            "name after a function",
+            rf"(?<=\b(?i:{_FUNCTIONS})[ ]){_CAPITALIZED}(?:[ ](?:{_PARTICLE}[ ]?)?{_CAPITALIZED}){{0,2}}"
+            r"(?![\w'])",
+            0.6,
+        ),
+    )
+    FLAGS = re.DOTALL | re.MULTILINE
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        first = _first_word(pattern_text)
+        return False if not first or first.lower() in TRADES else None
+
+
+_PARTICLES = frozenset({"le", "la", "de", "du", "des", "d", "l"})
+
+
+def _first_word(name: str) -> str:
+    """The first word of a name that is no particle; the last word when all are (`Le Du`, `Le Bras`)."""
+    words = re.findall(r"[^\W\d_]+", name)
+    return next((w for w in words if w.lower() not in _PARTICLES), words[-1] if len(words) > 1 else "")

@@ -146,6 +146,10 @@ SPAN_FILTERS = [
     ("Fans of ex-Zombie Kastner.", ("ex-Zombie Kastner", "PERSON"), "Kastner"),
     ("A speech by de Gaulle in 1940.", ("de Gaulle", "PERSON"), "de Gaulle"),  # a particle stays
     ("i told marie curie", ("marie curie", "PERSON"), "marie curie"),  # all lower case: kept whole
+    ("Mr. Leiva flew to Oslo.", ("Leiva flew", "PERSON"), "Leiva"),  # ran into the verb after it
+    ("Ask Willemine ten Pas now.", ("Willemine ten Pas", "PERSON"), "Willemine ten Pas"),
+    ("Appel de mme tanguy demain.", ("mme tanguy demain", "PERSON"), "tanguy"),  # a title, lower case
+    ("Voir mr le bihan ce soir.", ("mr le bihan ce", "PERSON"), "le bihan"),
     # An address runs into the sentence after it: two or more lower-case words at its end are cut.
     ("Enter on 137 Avenue Teboulbi St. the first three months", ("137 Avenue Teboulbi St. the first three"
      " months", "STREET_ADDRESS"), "137 Avenue Teboulbi St."),

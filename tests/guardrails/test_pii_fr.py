@@ -39,6 +39,12 @@ def people(engine: PresidioEngine, text: str) -> set[str]:
         ("Voir avec l'agent Kervarec demain.", {"Kervarec"}),
         ("Appel de mme le guennec ce matin.", {"le guennec"}),
         ("Utilisateur : yannick le roux", {"yannick le roux"}),
+        # round 2: a surname that is also a word after a function, an all-particle surname, a
+        # lower-case name after a title that NER ran into the words around it, a shop `de la`
+        ("Rappel : l'agent Moreau est absent cette semaine.", {"Moreau"}),
+        ("Contact sur place : l'agent d'entretien Le Du, merci.", {"Le Du"}),
+        ("Voir avec mme le guennec demain.", {"le guennec"}),
+        ("Colis laissé au relais Tabac de la Gare hier.", set()),
     ],
 )
 def test_french_people_on_workplace_text(
@@ -87,3 +93,8 @@ def test_the_french_cue_recognizer_is_built_for_french_only(presidio_engine: Pre
         "Utilisateur : yannick le roux", language="en", entities=ENTITIES, threshold=0.5
     )
     assert all(s.value != "yannick le roux" for s in english)
+
+
+def test_a_town_after_a_trade_and_de_stays_a_place(presidio_engine: PresidioEngine) -> None:
+    text = "Rendez-vous avec Corentin Le Berre au cabinet de Quimper jeudi."
+    assert ("LOCATION", "Quimper") in found(presidio_engine, text)

@@ -80,3 +80,16 @@ def test_the_french_workplace_halves_share_no_text_and_no_value() -> None:
 def test_an_unclosed_annotation_is_refused() -> None:
     with pytest.raises(ValueError, match="unclosed"):
         parse_annotated("Bonjour [[PERSON|Jean")
+
+
+def test_the_second_heldout_sets_hold_and_share_nothing_with_the_sets_tuned_on() -> None:
+    french, english = _workplace("workplace-heldout2-fr"), _workplace("workplace-heldout2-en")
+    assert len(french) >= 40 and len(english) >= 15
+    for record in french + english:
+        for span in record["spans"]:
+            assert record["full_text"][span["start_position"] : span["end_position"]] == span["entity_value"]
+    tuned = _workplace("french-workplace-heldout") + _workplace("french-workplace-dev")
+    for a, b in itertools.product(french, tuned):
+        assert similarity(shingles(a["full_text"]), shingles(b["full_text"])) < NEAR_DUPLICATE
+    values = [{s["entity_value"].casefold() for r in half for s in r["spans"]} for half in (french, tuned)]
+    assert values[0].isdisjoint(values[1])

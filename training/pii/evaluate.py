@@ -162,7 +162,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--dataset",
         default="synth",
-        help="synth, french, french-workplace-dev, french-workplace-heldout, or a JSON file of that format",
+        help=(
+            "synth, french, french-workplace-dev, french-workplace-heldout, workplace-heldout2-fr/-en,"
+            " or a JSON file"
+        ),
     )
     parser.add_argument(
         "--split",
@@ -189,7 +192,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-_ONE_SPLIT = {"french-workplace-dev": "dev", "french-workplace-heldout": "test"}
+_ONE_SPLIT = {
+    "french-workplace-dev": "dev",
+    "french-workplace-heldout": "test",
+    "workplace-heldout2-fr": "test",
+    "workplace-heldout2-en": "test",
+}
 """Sets that are a split each (hand-written apart): which one they are."""
 
 
