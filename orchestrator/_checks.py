@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from socle.knowledge.grounding import last_user_text
 from socle.orchestrator._schedule import hits_of, tasks_of
-from socle.orchestrator.answers import count, grounding_json, review
+from socle.orchestrator.answers import count, grounding_json, revealer, review
 from socle.orchestrator.deps import OrchestratorDeps
 from socle.orchestrator.settings import Remedy
 from socle.orchestrator.state import RunState
@@ -60,7 +60,13 @@ async def checked_draft(deps: OrchestratorDeps, state: RunState) -> tuple[str, J
         return answer, combined(checks)
     model = deps.picker.pick(deps.settings.synthesizer_min_tier + state.get("tier_boost", 0))
     question = deps.original(str(state.get("run_id", "")), last_user_text(state.get("messages", [])))
-    decision = await review(policy, question, hits_of(draft), answer, mode="generative")
+    reveal = revealer(
+        deps.shield,
+        tenant_id=str(tenant or ""),
+        key_id=str(state.get("key_id", "")),
+        conversation_id=state.get("conversation_id"),
+    )
+    decision = await review(policy, question, hits_of(draft), answer, mode="generative", reveal=reveal)
     count(decision, model=model, tenant_id=tenant)
     final = grounding_json(decision, model=model)
     every = [*checks, final]

@@ -23,6 +23,8 @@ from socle.guardrails.base import AnswerDecision, AnswerMode, AnswerPolicy, Sour
 from socle.guardrails.groundedness import CLAIMS
 from socle.knowledge.base import Hit
 from socle.knowledge.grounding import last_user_text
+from socle.orchestrator._pseudonyms import Pseudonyms, Reveal, pseudonyms
+from socle.orchestrator.base import Shield
 from socle.router.base import JSONObject
 
 from socle.errors import SocleError
@@ -70,15 +72,52 @@ def sources_of(hits: Sequence[Hit]) -> list[Source]:
     ]
 
 
-async def review(
-    policy: AnswerPolicy, question: str, hits: Sequence[Hit], answer: str | None, *, mode: AnswerMode
+async def review(  # noqa: PLR0913  # the check's inputs, each needed
+    policy: AnswerPolicy,
+    question: str,
+    hits: Sequence[Hit],
+    answer: str | None,
+    *,
+    mode: AnswerMode,
+    reveal: Reveal | None = None,
 ) -> AnswerDecision:
-    """The policy's decision on `answer` (None: no answer written, the policy quotes or abstains)."""
-    evidence = await policy.assess(question, sources_of(hits))
+    """The policy's decision on `answer` (None: no answer written, the policy quotes or abstains).
+
+    The same two calls as chat's `GroundedGateway` (`policy.assess`, then `policy.review`): short
+    answers, the choice of quotes and abstention are the policy's. With `reveal` (the run's
+    `Shield.reveal`), the question, the sources and the answer are checked with the run's
+    placeholders revealed, as chat checks the texts the documents hold, and the decision comes back
+    in the run's placeholders (`_pseudonyms`).
+    """
+    texts = [question, answer or "", *(hit.chunk.text for hit in hits)]
+    names = await pseudonyms(reveal, texts) if reveal is not None else Pseudonyms()
+    sources = [replace(s, text=names.reveal(s.text)) for s in sources_of(hits)]
+    evidence = await policy.assess(names.reveal(question), sources)
     checking = policy.review(evidence, mode=mode)
     if answer is not None and answer.strip():
-        await checking.piece(answer)
-    return await checking.finish()
+        await checking.piece(names.reveal(answer))
+    return concealed(await checking.finish(), names)
+
+
+def concealed(decision: AnswerDecision, names: Pseudonyms) -> AnswerDecision:
+    """`decision` with its texts written in the run's placeholders (unchanged without any)."""
+    if not names.originals:
+        return decision
+    return replace(
+        decision,
+        text=names.conceal(decision.text),
+        appended=names.conceal(decision.appended),
+        removed_claims=tuple(names.conceal(c) for c in decision.removed_claims),
+    )
+
+
+def revealer(shield: Shield, *, tenant_id: str, key_id: str, conversation_id: str | None) -> Reveal:
+    """The run's `Shield.reveal`, bound to the scope of its pseudonyms (that of its searches)."""
+
+    async def reveal(text: str) -> str:
+        return await shield.reveal(text, tenant_id=tenant_id, key_id=key_id, conversation_id=conversation_id)
+
+    return reveal
 
 
 def grounding_json(decision: AnswerDecision, *, model: str) -> JSONObject:
@@ -108,12 +147,15 @@ class StepCheck:
             (`OrchestratorDeps.original`): checks run in process, like chat's.
         model: the model answering the step (for the metrics).
         tenant_id: the caller's tenant (for the metrics).
+        reveal: the run's `Shield.reveal` in its scope (`revealer`): the check reads the texts the
+            run's placeholders stand for. None: the texts as they are.
     """
 
     policy: AnswerPolicy
     question: str
     model: str
     tenant_id: str | None
+    reveal: Reveal | None = None
 
     def record(self, decision: AnswerDecision) -> JSONObject:
         """Count the decision's claims, and return it as the run state keeps it."""
@@ -132,7 +174,9 @@ async def checked(
     """A done step's answer (the model wrote it) reviewed against its sources; other statuses pass."""
     if result.status != "done":
         return result, None
-    decision = await review(step.policy, step.question, result.sources, result.answer, mode="generative")
+    decision = await review(
+        step.policy, step.question, result.sources, result.answer, mode="generative", reveal=step.reveal
+    )
     return replace(result, answer=decision.text), step.record(decision)
 
 
@@ -140,7 +184,7 @@ async def quoted(
     hits: Sequence[Hit], job: AgentTask, agent: str, step: StepCheck
 ) -> tuple[AgentResult, JSONObject]:
     """The step's answer without a model call: the quote of its sources that answers, or an abstention."""
-    decision = await review(step.policy, step.question, hits, None, mode="extractive")
+    decision = await review(step.policy, step.question, hits, None, mode="extractive", reveal=step.reveal)
     result = AgentResult(job.task_id, agent, "done", answer=decision.text, sources=tuple(hits))
     return result, step.record(decision)
 
