@@ -46,7 +46,7 @@ test: $(STAMP) browser  ## Run lint, architecture contracts and the whole test s
 	$(BIN)/python scripts/on_installed_layout.py lint-imports --config {repo}/pyproject.toml
 	$(BIN)/python scripts/on_installed_layout.py mypy --config-file {repo}/pyproject.toml socle training
 	$(BIN)/python scripts/check_module_size.py
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
 
 test-fast: $(STAMP)  ## Tests without the real local model
 	$(BIN)/pytest -m "not e2e"
